@@ -145,6 +145,32 @@ public final class ContractDeployer {
         }
     }
 
+    /**
+     * Dev chains: mints {@code amount} of the test token to the funder (signed by the deployer, the token's
+     * minter), approves the escrow and deposits it into the funder's escrow balance (signed by the funder).
+     * Skipped, returning false, when the funder already has an escrow balance of at least {@code amount}.
+     */
+    public boolean fundFunder(Deployment deployment, Credentials funder, BigInteger amount) {
+        try {
+            SettlementEscrow escrowAsFunder = SettlementEscrow.load(deployment.escrow(), web3j,
+                    transactionManager(web3j, funder, chainId), gasProvider);
+            if (escrowAsFunder.funderBalance(funder.getAddress()).send().compareTo(amount) >= 0) {
+                return false;
+            }
+            TestStablecoin tokenAsMinter = TestStablecoin.load(deployment.token(), web3j, txManager, gasProvider);
+            requireSuccess(tokenAsMinter.mint(funder.getAddress(), amount).send(), "mint");
+            TestStablecoin tokenAsFunder = TestStablecoin.load(deployment.token(), web3j,
+                    transactionManager(web3j, funder, chainId), gasProvider);
+            requireSuccess(tokenAsFunder.approve(deployment.escrow(), amount).send(), "approve");
+            requireSuccess(escrowAsFunder.deposit(amount).send(), "deposit");
+            return true;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DeploymentException("funding " + funder.getAddress() + " failed: " + e.getMessage(), e);
+        }
+    }
+
     private static void requireSuccess(TransactionReceipt r, String what) throws TransactionException {
         if (!r.isStatusOK()) {
             throw new TransactionException(what + " reverted in tx " + r.getTransactionHash(), r);

@@ -132,9 +132,9 @@ abstract class AbstractDevChainTest {
     void settlesABatchOf100PayoutsAndReadsTheEventsBack() throws Exception {
         String funder = accounts.funder().getAddress();
         String treasury = accounts.treasury().getAddress();
-        assertThat(token(accounts.deployer()).mint(funder, DEPOSIT).send().isStatusOK()).isTrue();
-        assertThat(token(accounts.funder()).approve(deployment.escrow(), DEPOSIT).send().isStatusOK()).isTrue();
-        assertThat(escrow(accounts.funder()).deposit(DEPOSIT).send().isStatusOK()).isTrue();
+        // mint + approve + deposit for the demo funder
+        assertThat(deployer().fundFunder(deployment, accounts.funder(), DEPOSIT)).isTrue();
+        assertThat(deployer().fundFunder(deployment, accounts.funder(), DEPOSIT)).as("second call skips").isFalse();
         assertThat(escrow(accounts.funder()).availableBalance(funder).send()).isEqualTo(DEPOSIT);
 
         BigInteger batchId = BigInteger.ONE;
