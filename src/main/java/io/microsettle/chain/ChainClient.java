@@ -1,0 +1,214 @@
+package io.microsettle.chain;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.microsettle.chain.contracts.TestStablecoin;
+
+import org.jboss.logging.Logger;
+import org.web3j.crypto.exception.CipherException;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.WalletUtils;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * The service's view of the chain (CDI, application scoped, created on first use).
+ *
+ * <p>Without {@code microsettle.chain.rpc-url} it starts a {@link DevChain} ({@code microsettle.chain.dev.*})
+ * under {@code microsettle.chain.data-dir}, deploys the contracts or reuses the recorded deployment
+ * ({@link ContractDeployer}), funds the demo funder (account 2) on first deployment when {@code dev.fund-demo},
+ * and uses the dev accounts' keys unless keystores are configured. With an {@code rpc-url} it connects there,
+ * checks {@code eth_chainId} against {@code chain-id}, and needs {@code escrow-address}, {@code token-address}
+ * and the settler and anchorer keystores. The dev chain stops when the application stops ({@link #close()}) or
+ * at JVM exit.
+ *
+ * <p>All the work is in {@link #connect(ChainConfig)}, plain Java, so tests can use it without CDI.
+ */
+@ApplicationScoped
+public class ChainClient implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ChainClient.class);
+    /** Demo funder's escrow deposit on first deployment: 1,000,000 TUSD (6 decimals). */
+    public static final BigInteger DEMO_DEPOSIT = BigInteger.valueOf(1_000_000L).multiply(BigInteger.TEN.pow(6));
+
+    private Web3j web3j;
+    private DevChain devChain;
+    private long chainId;
+    private String escrowAddress;
+    private String tokenAddress;
+    private int tokenDecimals;
+    private Credentials settler;
+    private Credentials anchorer;
+    private Optional<Credentials> devFunder = Optional.empty();
+    private Optional<Deployment> deployment = Optional.empty();
+
+    /** For CDI proxies only. */
+    protected ChainClient() {
+    }
+
+    @Inject
+    public ChainClient(ChainConfig config) {
+        connectInto(this, config);
+    }
+
+    /** Connects (and on a dev chain starts, deploys, funds) without CDI. Close the result. */
+    public static ChainClient connect(ChainConfig config) {
+        ChainClient c = new ChainClient();
+        connectInto(c, config);
+        return c;
+    }
+
+    private static void connectInto(ChainClient c, ChainConfig config) {
+        try {
+            if (config.rpcUrl().isPresent()) {
+                connectRemote(c, config);
+            } else {
+                startDev(c, config);
+            }
+            TestStablecoin token = TestStablecoin.load(c.tokenAddress, c.web3j,
+                    new ReadonlyTransactionManager(c.web3j, c.settler.getAddress()), new DefaultGasProvider());
+            c.tokenDecimals = token.decimals().send().intValueExact();
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        } catch (Exception e) {
+            c.close();
+            throw new IllegalStateException("cannot connect to the chain: " + e.getMessage(), e);
+        }
+    }
+
+    private static void startDev(ChainClient c, ChainConfig config) {
+        ChainConfig.Dev dev = config.dev();
+        c.devChain = DevChain.Options.builder(DevChain.Kind.parse(dev.kind()), dev.contractsDir(), config.dataDir())
+                .blockTimeSeconds(dev.blockTimeSeconds())
+                .chainId(config.chainId())
+                .mnemonic(dev.mnemonic())
+                .port(dev.port())
+                .nodeExecutable(dev.nodeExecutable())
+                .startupTimeout(dev.startupTimeout())
+                .start();
+        c.web3j = Web3j.build(new HttpService(c.devChain.rpcUrl()));
+        c.chainId = config.chainId();
+        DevAccounts accounts = DevAccounts.fromMnemonic(dev.mnemonic());
+        ChainConfig.Keys keys = config.keys();
+        Credentials deployerKey = keystore(keys.deployerKeystore(), keys.deployerPassword()).orElse(accounts.deployer());
+        c.settler = keystore(keys.settlerKeystore(), keys.settlerPassword()).orElse(accounts.settler());
+        c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElse(accounts.anchorer());
+        ContractDeployer deployer = new ContractDeployer(c.web3j, deployerKey, c.chainId, config.dataDir());
+        ContractDeployer.Roles roles = new ContractDeployer.Roles(accounts.treasury().getAddress(),
+                java.util.List.of(c.settler.getAddress()), java.util.List.of(deployerKey.getAddress()),
+                java.util.List.of(c.anchorer.getAddress()));
+        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults());
+        if (!d.reused() && dev.fundDemo()) {
+            deployer.fundFunder(d, accounts.funder(), DEMO_DEPOSIT);
+        }
+        c.deployment = Optional.of(d);
+        c.escrowAddress = config.escrowAddress().map(Keys::toChecksumAddress).orElse(d.escrow());
+        c.tokenAddress = config.tokenAddress().map(Keys::toChecksumAddress).orElse(d.token());
+        c.devFunder = Optional.of(accounts.funder());
+        LOG.infof("dev chain %s at %s (chain id %d): escrow %s, token %s (%s)", c.devChain.kind().id(),
+                c.devChain.rpcUrl(), c.chainId, c.escrowAddress, c.tokenAddress,
+                d.reused() ? "reused from " + deployer.recordFile() : "deployed");
+    }
+
+    private static void connectRemote(ChainClient c, ChainConfig config) throws IOException {
+        String url = config.rpcUrl().orElseThrow();
+        c.web3j = Web3j.build(new HttpService(url));
+        long actual = c.web3j.ethChainId().send().getChainId().longValueExact();
+        if (actual != config.chainId()) {
+            throw new IllegalStateException("chain id mismatch: " + url + " reports " + actual
+                    + ", microsettle.chain.chain-id is " + config.chainId());
+        }
+        c.chainId = actual;
+        c.escrowAddress = Keys.toChecksumAddress(config.escrowAddress().orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.escrow-address is required with an rpc-url")));
+        c.tokenAddress = Keys.toChecksumAddress(config.tokenAddress().orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.token-address is required with an rpc-url")));
+        ChainConfig.Keys keys = config.keys();
+        c.settler = keystore(keys.settlerKeystore(), keys.settlerPassword()).orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.keys.settler-keystore is required with an rpc-url"));
+        c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.keys.anchorer-keystore is required with an rpc-url"));
+    }
+
+    private static Optional<Credentials> keystore(Optional<Path> file, Optional<String> password) {
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(WalletUtils.loadCredentials(password.orElse(""), file.get().toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read keystore " + file.get(), e);
+        } catch (CipherException e) {
+            throw new IllegalStateException("cannot decrypt keystore " + file.get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Web3j web3j() {
+        return web3j;
+    }
+
+    public long chainId() {
+        return chainId;
+    }
+
+    /** SettlementEscrow address, EIP-55. */
+    public String escrowAddress() {
+        return escrowAddress;
+    }
+
+    /** Token address, EIP-55. */
+    public String tokenAddress() {
+        return tokenAddress;
+    }
+
+    public int tokenDecimals() {
+        return tokenDecimals;
+    }
+
+    public Credentials settler() {
+        return settler;
+    }
+
+    public Credentials anchorer() {
+        return anchorer;
+    }
+
+    /** The demo funder's key on a dev chain; empty on a configured RPC endpoint. */
+    public Optional<Credentials> devFunder() {
+        return devFunder;
+    }
+
+    /** The dev chain, when this client started one. */
+    public Optional<DevChain> devChain() {
+        return Optional.ofNullable(devChain);
+    }
+
+    /** The deployment on a dev chain (deployed or reused). */
+    public Optional<Deployment> deployment() {
+        return deployment;
+    }
+
+    /** Stops the web3j client and the dev chain this client started. Idempotent. */
+    @Override
+    @PreDestroy
+    public void close() {
+        if (web3j != null) {
+            web3j.shutdown();
+        }
+        if (devChain != null) {
+            devChain.close();
+        }
+    }
+}
