@@ -203,7 +203,7 @@ contract SettlementEscrowInvariantTest is StdInvariant, Test {
 
     function afterInvariant() external view {
         // the campaign did exercise settlement and replays
-        console.log("settled batches", handler.settledBatches(), handler.nextBatch(), handler.replayAttempts());
+        console.log("settled batches, batches tried, replays rejected", handler.settledBatches(), handler.nextBatch(), handler.replayAttempts());
 
     }
 }
