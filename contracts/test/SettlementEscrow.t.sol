@@ -485,9 +485,7 @@ contract SettlementEscrowTest is EscrowBase {
     }
 
     function test_settleBatch_revertsWhenTokenTransferFails() public {
-        // a payee the token rejects: transfer to address(0) is filtered earlier, so make the
-        // escrow's token balance short by faking the funder balance through storage is not
-        // possible; instead revoke nothing and check bubbling with an over-drawn token balance.
+        // a failing token transfer (escrow short of tokens) reverts the whole batch
         _fund(funder, 10e6);
         // move the escrow's tokens away behind its back (test-only cheat)
         deal(address(token), address(escrow), 0);
