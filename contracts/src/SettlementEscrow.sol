@@ -267,14 +267,7 @@ contract SettlementEscrow is AccessControl, Pausable, ReentrancyGuard {
         emit BatchSettled(batchId, funder, count, totalNet, totalFee);
 
         // Interactions: one transfer per payee, one to the treasury.
-        address tokenAddr = address(_token);
-        for (uint256 i; i < count;) {
-            Payout calldata p = payouts[i];
-            _transferOut(tokenAddr, p.payee, p.netAmount);
-            unchecked {
-                ++i;
-            }
-        }
+        _payAll(address(_token), payouts);
         if (totalFee != 0) _token.safeTransfer(_treasury, totalFee);
     }
 
@@ -447,72 +440,100 @@ contract SettlementEscrow is AccessControl, Pausable, ReentrancyGuard {
     }
 
     /// @dev Checks every payout, marks its id in the replay bitmap and emits PayoutSettled.
-    /// The current bitmap word is cached and written back once per word change.
+    /// Written in assembly because it is the per-payout hot path: payouts are read straight from
+    /// calldata (the ABI decoder has already checked the array lies inside calldata), the current
+    /// bitmap word is cached on the stack and written back once per word change, and no memory is
+    /// allocated. Reverts with the same custom errors as the Solidity checks would:
+    /// InvalidPayee (zero, this contract, or dirty upper address bits), ZeroPayout,
+    /// PayoutCapExceeded (gross = net + fee; an overflowing sum reports type(uint256).max),
+    /// PayoutAlreadySettled (also for an id repeated inside the batch).
     function _recordPayouts(uint256 batchId, Payout[] calldata payouts, uint256 maxPayout)
         private
         returns (uint256 totalNet, uint256 totalFee)
     {
-        uint256 wordIndex = type(uint256).max; // no id maps there (ids >> 8 < 2**248)
-        uint256 word;
-        uint256 count = payouts.length;
-        for (uint256 i; i < count;) {
-            Payout calldata p = payouts[i];
-            uint256 id = p.payoutId;
-            address payee = p.payee;
-            uint256 net = p.netAmount;
-            uint256 fee = p.feeAmount;
-            if (payee == address(0) || payee == address(this)) revert InvalidPayee(id, payee);
-            if (net == 0) revert ZeroPayout(id);
-            {
-                uint256 gross = net + fee;
-                if (gross > maxPayout) revert PayoutCapExceeded(id, gross, maxPayout);
-            }
-            if (id >> 8 != wordIndex) {
-                if (wordIndex != type(uint256).max) _settledPayouts[wordIndex] = word;
-                wordIndex = id >> 8;
-                word = _settledPayouts[wordIndex];
-            }
-            {
-                uint256 mask = 1 << (id & 0xff);
-                if (word & mask != 0) revert PayoutAlreadySettled(id);
-                word |= mask;
-            }
-            unchecked {
-                // gross <= maxPayout < 2**128 and count <= 1000: no overflow
-                totalNet += net;
-                totalFee += fee;
-                ++i;
-            }
-            emit PayoutSettled(id, batchId, payee, net, fee);
-        }
-        _settledPayouts[wordIndex] = word;
-    }
-
-    /// @dev SafeERC20.safeTransfer semantics (revert bubbling, optional bool return, code check
-    /// when nothing is returned) without allocating memory per call: the calldata is written at
-    /// the free memory pointer, which is not advanced, so a 1000-payout loop does not grow memory.
-    function _transferOut(address tokenAddr, address to, uint256 amount) private {
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, 0xa9059cbb00000000000000000000000000000000000000000000000000000000)
-            mstore(add(m, 0x04), to)
-            mstore(add(m, 0x24), amount)
-            mstore(0x00, 0)
-            if iszero(call(gas(), tokenAddr, 0, m, 0x44, 0x00, 0x20)) {
-                returndatacopy(m, 0, returndatasize())
-                revert(m, returndatasize())
-            }
-            switch returndatasize()
-            case 0 {
-                if iszero(extcodesize(tokenAddr)) {
-                    mstore(0x00, 0x5274afe7) // SafeERC20FailedOperation(address)
-                    mstore(0x20, tokenAddr)
+        assembly {
+            let mapSlot := _settledPayouts.slot
+            let wordIndex := not(0) // no id maps there (ids >> 8 < 2**248)
+            let word := 0
+            let wordSlot := 0
+            let ptr := payouts.offset
+            let end := add(ptr, shl(7, payouts.length))
+            for {} lt(ptr, end) { ptr := add(ptr, 0x80) } {
+                let id := calldataload(ptr)
+                let payee := calldataload(add(ptr, 0x20))
+                let net := calldataload(add(ptr, 0x40))
+                let fee := calldataload(add(ptr, 0x60))
+                if or(or(iszero(payee), eq(payee, address())), shr(160, payee)) {
+                    mstore(0x00, 0x3f69f552) // InvalidPayee(uint256,address)
+                    mstore(0x20, id)
+                    mstore(0x40, payee)
+                    revert(0x1c, 0x44)
+                }
+                if iszero(net) {
+                    mstore(0x00, 0x900e28cf) // ZeroPayout(uint256)
+                    mstore(0x20, id)
                     revert(0x1c, 0x24)
                 }
+                let gross := add(net, fee)
+                if or(gt(gross, maxPayout), lt(gross, net)) {
+                    if lt(gross, net) { gross := not(0) }
+                    let m := mload(0x40)
+                    mstore(m, 0x1e1db3e0) // PayoutCapExceeded(uint256,uint256,uint256)
+                    mstore(add(m, 0x20), id)
+                    mstore(add(m, 0x40), gross)
+                    mstore(add(m, 0x60), maxPayout)
+                    revert(add(m, 0x1c), 0x64)
+                }
+                let wi := shr(8, id)
+                if iszero(eq(wi, wordIndex)) {
+                    if iszero(eq(wordIndex, not(0))) { sstore(wordSlot, word) }
+                    wordIndex := wi
+                    mstore(0x00, wi)
+                    mstore(0x20, mapSlot)
+                    wordSlot := keccak256(0x00, 0x40)
+                    word := sload(wordSlot)
+                }
+                let mask := shl(and(id, 0xff), 1)
+                if and(word, mask) {
+                    mstore(0x00, 0x9dbad742) // PayoutAlreadySettled(uint256)
+                    mstore(0x20, id)
+                    revert(0x1c, 0x24)
+                }
+                word := or(word, mask)
+                // gross <= maxPayout < 2**128 and count <= 1000: the totals cannot overflow
+                totalNet := add(totalNet, net)
+                totalFee := add(totalFee, fee)
+                mstore(0x00, net)
+                mstore(0x20, fee)
+                // PayoutSettled(uint256 indexed payoutId, uint256 indexed batchId, address indexed payee,
+                //               uint256 netAmount, uint256 feeAmount)
+                log4(0x00, 0x40, 0x5ea26080db4e57a546bd3bde39877f04221f27cd135c547140004d8ed8874eb9, id, batchId, payee)
             }
-            default {
-                if iszero(eq(mload(0x00), 1)) {
-                    mstore(0x00, 0x5274afe7)
+            sstore(wordSlot, word)
+        }
+    }
+
+    /// @dev Pays every payee its net amount (SafeERC20.safeTransfer semantics: revert
+    /// data bubbled up, a returned value must be true, no returned value needs code at the token)
+    /// without allocating memory per call: the call data is built once at the free memory pointer,
+    /// which is not advanced, so a 1000-payout loop does not grow memory.
+    function _payAll(address tokenAddr, Payout[] calldata payouts) private {
+        assembly {
+            let m := mload(0x40)
+            mstore(m, 0xa9059cbb00000000000000000000000000000000000000000000000000000000) // transfer(address,uint256)
+            let ptr := payouts.offset
+            let end := add(ptr, shl(7, payouts.length))
+            for {} lt(ptr, end) { ptr := add(ptr, 0x80) } {
+                mstore(add(m, 0x04), calldataload(add(ptr, 0x20)))
+                mstore(add(m, 0x24), calldataload(add(ptr, 0x40)))
+                mstore(0x00, 0)
+                if iszero(call(gas(), tokenAddr, 0, m, 0x44, 0x00, 0x20)) {
+                    returndatacopy(m, 0, returndatasize())
+                    revert(m, returndatasize())
+                }
+                // a token returning data must return true; one returning nothing must have code
+                if iszero(or(and(gt(returndatasize(), 0x1f), eq(mload(0x00), 1)), and(iszero(returndatasize()), gt(extcodesize(tokenAddr), 0)))) {
+                    mstore(0x00, 0x5274afe7) // SafeERC20FailedOperation(address)
                     mstore(0x20, tokenAddr)
                     revert(0x1c, 0x24)
                 }
