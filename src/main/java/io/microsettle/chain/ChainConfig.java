@@ -1,0 +1,96 @@
+package io.microsettle.chain;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Typed configuration of the chain feature ({@code microsettle.chain.*}).
+ *
+ * <p>With no {@code rpc-url}, the service starts a dev chain ({@link DevChain}) from {@code contracts/} and
+ * deploys the contracts there ({@link ContractDeployer}), keeping both under {@code data-dir}. With an
+ * {@code rpc-url}, {@code escrow-address} and {@code token-address} name the deployed contracts and the keys
+ * come from keystore files.
+ */
+@ConfigMapping(prefix = "microsettle.chain")
+public interface ChainConfig {
+
+    /** JSON-RPC endpoint; absent = start a local dev chain. */
+    Optional<String> rpcUrl();
+
+    /** Expected chain id (1337 on the dev chains); checked against {@code eth_chainId}. */
+    @WithDefault("1337")
+    long chainId();
+
+    /** Deployed SettlementEscrow; absent on a dev chain = deploy (or reuse the recorded deployment). */
+    Optional<String> escrowAddress();
+
+    /** Deployed token; absent on a dev chain = deploy TestStablecoin. */
+    Optional<String> tokenAddress();
+
+    /** Blocks on top of a receipt's block before it counts as final. */
+    @WithDefault("1")
+    int confirmations();
+
+    /** Where the dev chain state and {@code deployment.json} live. */
+    @WithDefault("data/chain")
+    Path dataDir();
+
+    /** The dev chain, used only when {@code rpc-url} is absent. */
+    Dev dev();
+
+    /** Key sources. */
+    Keys keys();
+
+    interface Dev {
+        /** {@code ganache} (default) or {@code anvil}. */
+        @WithDefault("ganache")
+        String kind();
+
+        /** 0 = mine a block for every transaction. */
+        @WithDefault("0")
+        long blockTimeSeconds();
+
+        /** The npm package with node_modules installed. */
+        @WithDefault("contracts")
+        Path contractsDir();
+
+        @WithDefault("node")
+        String nodeExecutable();
+
+        /** 0 = a free loopback port. */
+        @WithDefault("0")
+        int port();
+
+        @WithDefault("60s")
+        Duration startupTimeout();
+
+        /** The dev accounts' mnemonic (public; never use it on a real chain). */
+        @WithDefault(DevAccounts.DEFAULT_MNEMONIC)
+        String mnemonic();
+
+        /** Fund the demo integrator (account 2) with tokens and an escrow deposit on first deployment. */
+        @WithDefault("true")
+        boolean fundDemo();
+    }
+
+    interface Keys {
+        /** Settler key: a web3j wallet (keystore) file; absent on a dev chain = account 1 of the mnemonic. */
+        Optional<Path> settlerKeystore();
+
+        Optional<String> settlerPassword();
+
+        /** Anchorer key: a web3j wallet (keystore) file; absent on a dev chain = account 4 of the mnemonic. */
+        Optional<Path> anchorerKeystore();
+
+        Optional<String> anchorerPassword();
+
+        /** Deployer/admin key for deployments; absent on a dev chain = account 0 of the mnemonic. */
+        Optional<Path> deployerKeystore();
+
+        Optional<String> deployerPassword();
+    }
+}
