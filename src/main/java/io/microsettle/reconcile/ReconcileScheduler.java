@@ -18,7 +18,7 @@ public class ReconcileScheduler {
     @Scheduled(identity = "reconcile-follower", every = "${microsettle.reconcile.interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        if (!cfg.enabled() || chain.escrowAddress() == null) return;
+        if (!cfg.enabled() || !chain.isReady()) return;
         try {
             ReconcileService.TickResult r = reconcile.tick();
             if (r.logs() > 0 || r.reorgForkBlock() >= 0) LOG.infof("reconcile tick: %s", r);

@@ -30,12 +30,16 @@ public interface SettlementConfig {
     int maxPayoutsPerBatch();
 
     /** Gas model: fixed part of a settleBatch transaction. */
-    @WithDefault("120000")
+    @WithDefault("200000")
     long baseGas();
 
     /** Gas model: upper bound per payout (new payee: storage + transfer + event + calldata). */
     @WithDefault("32000")
     long gasPerPayout();
+
+    /** Headroom over eth_estimateGas for the gas limit, percent. */
+    @WithDefault("25")
+    int gasHeadroomPercent();
 
     /** Gas cap per transaction (EIP-7825: 16,777,216). */
     @WithDefault("16777216")

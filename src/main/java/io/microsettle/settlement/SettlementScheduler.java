@@ -18,7 +18,7 @@ public class SettlementScheduler {
     @Scheduled(identity = "settlement-batcher", every = "${microsettle.settlement.interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        if (!cfg.enabled() || chain.escrowAddress() == null) return;
+        if (!cfg.enabled() || !chain.isReady()) return;
         try {
             SettlementService.TickResult r = settlement.tick();
             if (r.batchesCreated() > 0 || r.transactionsBroadcast() > 0) LOG.infof("settlement tick: %s", r);

@@ -125,16 +125,37 @@ public class SettlementService {
         if (replaceOf == null) nonce = takeNonce(settler.getAddress());
         else nonce = Db.query(ds, "SELECT nonce FROM settlement_txs WHERE id = ?", rs -> rs.getLong(1), replaceOf).get(0);
         String data = SettleBatchCall.encode(batch.chainBatchId(), batch.funder(), batch.payouts());
+        long gasLimit = gasLimit(settler.getAddress(), data, batch.gasLimit());
         RawTransaction raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce),
-                BigInteger.valueOf(batch.gasLimit()), chain.escrowAddress(), BigInteger.ZERO, data,
+                BigInteger.valueOf(gasLimit), chain.escrowAddress(), BigInteger.ZERO, data,
                 fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         byte[] signed = TransactionEncoder.signMessage(raw, settler);
         String rawHex = Numeric.toHexString(signed);
         String txHash = Hash.sha3(rawHex);
         Db.update(ds, "INSERT INTO settlement_txs (batch_id, from_address, chain_id, nonce, gas_limit, max_fee_per_gas_wei, "
                         + "max_priority_fee_per_gas_wei, raw_tx, tx_hash, status, replaces_tx_id) VALUES (?,?,?,?,?,?,?,?,?, 'SIGNED', ?)",
-                batch.id(), settler.getAddress().toLowerCase(), chain.chainId(), nonce, batch.gasLimit(), fees.maxFeePerGasWei(),
+                batch.id(), settler.getAddress().toLowerCase(), chain.chainId(), nonce, gasLimit, fees.maxFeePerGasWei(),
                 fees.maxPriorityFeePerGasWei(), rawHex, txHash, replaceOf);
+    }
+
+    /**
+     * The gas limit: the node's estimate with headroom when it can give one, never below the model's bound,
+     * never above the per-transaction cap. A failing estimate (the call would revert) keeps the model's bound;
+     * the revert is then seen in the receipt and the cash-outs fail and are released.
+     */
+    long gasLimit(String from, String data, long modelGas) {
+        try {
+            var est = chain.web3j().ethEstimateGas(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+                    from, chain.escrowAddress(), data)).send();
+            if (est.hasError()) {
+                LOG.warnf("eth_estimateGas refused the batch (%s); using the model's %d gas", est.getError().getMessage(), modelGas);
+                return modelGas;
+            }
+            long withHeadroom = est.getAmountUsed().longValueExact() * (100L + cfg.gasHeadroomPercent()) / 100L;
+            return Math.min(cfg.maxGasPerTx(), Math.max(modelGas, withHeadroom));
+        } catch (IOException e) {
+            return modelGas;
+        }
     }
 
     /** Next nonce of the settler's lane (row-locked); initialised from the chain's pending count. */
@@ -259,7 +280,7 @@ public class SettlementService {
             if (mined.isPresent()) {
                 TransactionReceipt r = mined.get();
                 if (!r.isStatusOK()) {
-                    QuarkusTransaction.requiringNew().run(() -> failBatch(b.id(), r.getTransactionHash(), r.getBlockNumber().longValue()));
+                    QuarkusTransaction.requiringNew().run(() -> failBatch(b.id(), r.getTransactionHash(), r.getBlockNumber().longValue(), r.getGasUsed()));
                 } else {
                     QuarkusTransaction.requiringNew().run(() -> Db.update(ds,
                             "UPDATE settlement_txs SET status = 'MINED', updated_at = now() WHERE tx_hash = ?", r.getTransactionHash()));
@@ -274,7 +295,7 @@ public class SettlementService {
         return old.size();
     }
 
-    private void failBatch(String batchId, String txHash, long block) {
+    private void failBatch(String batchId, String txHash, long block, BigInteger gasUsed) {
         List<String> st = Db.query(ds, "SELECT status FROM settlement_batches WHERE id = ? FOR UPDATE", rs -> rs.getString(1), batchId);
         if (st.isEmpty() || !st.get(0).equals("SUBMITTED")) return;
         Db.update(ds, "UPDATE settlement_batches SET status = 'FAILED', updated_at = now() WHERE id = ?", batchId);
@@ -289,7 +310,7 @@ public class SettlementService {
             audit.append(ACTOR, "cashout.failed", f.id(), Map.of("from", "SUBMITTED", "to", "FAILED", "reason", "settlement_reverted",
                     "txHash", txHash, "released", Long.toString(f.gross())));
         }
-        LOG.warnf("batch %s reverted in %s; %d cash-outs FAILED and released", batchId, txHash, failed.size());
+        LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", batchId, txHash, gasUsed, failed.size());
     }
 
     private void replace(SubmittedBatch b, long lastTxId) {

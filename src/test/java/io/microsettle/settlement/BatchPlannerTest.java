@@ -17,12 +17,12 @@ class BatchPlannerTest {
 
     @Test
     void gasCapBoundsBatchSizeBelowCountLimit() {
-        GasModel gas = new GasModel(120_000, 32_000, GasModel.EIP_7825_TX_GAS_CAP);
-        assertThat(gas.maxPayoutsWithinGasCap()).isEqualTo((16_777_216 - 120_000) / 32_000).isEqualTo(520);
+        GasModel gas = new GasModel(200_000, 32_000, GasModel.EIP_7825_TX_GAS_CAP);
+        assertThat(gas.maxPayoutsWithinGasCap()).isEqualTo((16_777_216 - 200_000) / 32_000).isEqualTo(518);
         BatchPlanner planner = new BatchPlanner(1000, gas);
-        assertThat(planner.payoutsPerBatch()).isEqualTo(520);
+        assertThat(planner.payoutsPerBatch()).isEqualTo(518);
         var plan = planner.plan(candidates("a", 1200), 10);
-        assertThat(plan).extracting(b -> b.payouts().size()).containsExactly(520, 520, 160);
+        assertThat(plan).extracting(b -> b.payouts().size()).containsExactly(518, 518, 164);
         assertThat(plan).allSatisfy(b -> assertThat(b.estimatedGas()).isLessThanOrEqualTo(GasModel.EIP_7825_TX_GAS_CAP));
     }
 

@@ -1,0 +1,75 @@
+package io.microsettle.settlement;
+
+import io.microsettle.chain.ContractDeployer;
+import io.microsettle.chain.Deployment;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.chain.DevChain;
+import io.microsettle.chain.EscrowLimits;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A real dev chain for {@code @QuarkusTest}s: starts Anvil or Ganache (init arg {@code kind}) with interval
+ * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
+ * and hands the service rpc url, chain id, escrow and token as configuration.
+ */
+public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final BigInteger FUNDING_BASE_UNITS = BigInteger.valueOf(1_000_000L).multiply(BigInteger.TEN.pow(6));
+
+    /** What the running test can read (one chain per test class run). */
+    public static volatile String rpcUrl;
+    public static volatile Deployment deployment;
+
+    private DevChain chain;
+    private DevChain.Kind kind = DevChain.Kind.ANVIL;
+    private long blockTimeSeconds = 1;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        if (initArgs.containsKey("kind")) kind = DevChain.Kind.parse(initArgs.get("kind"));
+        if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path base = Path.of("target", "chain-tests");
+            Files.createDirectories(base);
+            Path dataDir = Files.createTempDirectory(base, "e2e-" + kind.id() + "-");
+            chain = DevChain.Options.builder(kind, Path.of("contracts"), dataDir).blockTimeSeconds(blockTimeSeconds).start();
+            DevAccounts accounts = DevAccounts.defaults();
+            Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+            ContractDeployer deployer = new ContractDeployer(web3j, accounts.deployer(), chain.chainId(), chain.dataDir());
+            Deployment d = deployer.deployOrReuse(ContractDeployer.Roles.of(accounts), EscrowLimits.devDefaults());
+            deployer.fundFunder(d, accounts.funder(), FUNDING_BASE_UNITS);
+            web3j.shutdown();
+            rpcUrl = chain.rpcUrl();
+            deployment = d;
+            Map<String, String> cfg = new HashMap<>();
+            cfg.put("microsettle.chain.rpc-url", chain.rpcUrl());
+            cfg.put("microsettle.chain.chain-id", Long.toString(chain.chainId()));
+            cfg.put("microsettle.chain.escrow-address", d.escrow());
+            cfg.put("microsettle.chain.token-address", d.token());
+            cfg.put("microsettle.settlement.default-funder", accounts.funder().getAddress());
+            cfg.put("microsettle.settlement.interval", "1s");
+            cfg.put("microsettle.reconcile.interval", "1s");
+            cfg.put("microsettle.reconcile.confirmations", "2");
+            return cfg;
+        } catch (Exception e) {
+            if (chain != null) chain.close();
+            throw new IllegalStateException("dev chain for the test failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (chain != null) chain.close();
+    }
+}
