@@ -3,11 +3,9 @@ package io.microsettle.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.chain.ContractDeployer;
 import io.microsettle.chain.DevAccounts;
 import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.chain.contracts.TestStablecoin;
-import io.microsettle.testsupport.EmbeddedPostgresResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
@@ -31,7 +29,6 @@ import org.web3j.tx.gas.DefaultGasProvider;
  * the escrow's logs and SETTLED; tokens arrive on chain.
  */
 @QuarkusTest
-@QuarkusTestResource(value = EmbeddedPostgresResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = @ResourceArg(name = "kind", value = "anvil"))
 @Timeout(120)
