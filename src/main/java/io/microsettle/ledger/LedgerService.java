@@ -189,30 +189,54 @@ public class LedgerService {
                 postingCount++;
             }
         }
-        int n = deltas.size();
-        String[] keys = new String[n];
-        String[] kinds = new String[n];
-        String[] owners = new String[n];
-        Long[] amounts = new Long[n];
-        int i = 0;
+        // Debits of never-negative (user) accounts are UPDATEs, so that an absent row or a
+        // balance that would go below zero refuses the entry; everything else is an upsert
+        // (PostgreSQL checks the candidate row of INSERT .. ON CONFLICT before the conflict).
+        List<String> upKeys = new ArrayList<>();
+        List<String> upKinds = new ArrayList<>();
+        List<String> upOwners = new ArrayList<>();
+        List<Long> upAmounts = new ArrayList<>();
+        List<String> debitKeys = new ArrayList<>();
+        List<Long> debitAmounts = new ArrayList<>();
         for (var d : deltas.entrySet()) {
-            keys[i] = d.getKey();
-            kinds[i] = (String) d.getValue()[0];
-            owners[i] = (String) d.getValue()[1];
-            amounts[i] = (Long) d.getValue()[2];
-            i++;
+            long amount = (Long) d.getValue()[2];
+            boolean guarded = LedgerAccountKind.valueOf((String) d.getValue()[0]).nonNegative();
+            if (guarded && amount < 0) {
+                debitKeys.add(d.getKey());
+                debitAmounts.add(amount);
+            } else if (amount != 0) {
+                upKeys.add(d.getKey());
+                upKinds.add((String) d.getValue()[0]);
+                upOwners.add((String) d.getValue()[1]);
+                upAmounts.add(amount);
+            }
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                ON CONFLICT (ledger_account) DO UPDATE
-                  SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                      updated_at = EXCLUDED.updated_at""")) {
-            ps.setArray(1, c.createArrayOf("text", keys));
-            ps.setArray(2, c.createArrayOf("text", kinds));
-            ps.setArray(3, c.createArrayOf("text", owners));
-            ps.setArray(4, c.createArrayOf("bigint", amounts));
-            ps.executeUpdate();
+        if (!debitKeys.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    UPDATE ledger_balances b
+                       SET balance_base_units = b.balance_base_units + t.a, updated_at = now()
+                      FROM unnest(?::text[], ?::bigint[]) AS t(k, a)
+                     WHERE b.ledger_account = t.k""")) {
+                ps.setArray(1, c.createArrayOf("text", debitKeys.toArray()));
+                ps.setArray(2, c.createArrayOf("bigint", debitAmounts.toArray()));
+                if (ps.executeUpdate() != debitKeys.size()) {
+                    throw ApiException.unprocessable("insufficient_balance", "the account's available balance is too low");
+                }
+            }
+        }
+        if (!upKeys.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+                    SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+                    ON CONFLICT (ledger_account) DO UPDATE
+                      SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                          updated_at = EXCLUDED.updated_at""")) {
+                ps.setArray(1, c.createArrayOf("text", upKeys.toArray()));
+                ps.setArray(2, c.createArrayOf("text", upKinds.toArray()));
+                ps.setArray(3, c.createArrayOf("text", upOwners.toArray()));
+                ps.setArray(4, c.createArrayOf("bigint", upAmounts.toArray()));
+                ps.executeUpdate();
+            }
         }
         // 2. Entries.
         int m = entries.size();

@@ -62,6 +62,19 @@ public final class EmbeddedDefaults {
         return new Started(data, jdbcUrl, keysDir);
     }
 
+    /** Stops the embedded PostgreSQL if this class started one (also done on JVM exit). */
+    public static synchronized void stop() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                postgres = null;
+            }
+        }
+    }
+
     static boolean isConfigured(String property) {
         if (System.getProperty(property) != null) return true;
         String env = property.toUpperCase().replaceAll("[^A-Z0-9]", "_");
@@ -84,8 +97,8 @@ public final class EmbeddedDefaults {
         System.setProperty("quarkus.datasource.password", "postgres");
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
-                postgres.close();
-            } catch (IOException ignored) {
+                stop();
+            } catch (RuntimeException ignored) {
                 // shutting down anyway
             }
         }, "embedded-postgres-stop"));

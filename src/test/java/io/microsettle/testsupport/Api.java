@@ -21,6 +21,10 @@ public final class Api {
     /** A verified, funded account and the wallet key bound to it. */
     public record FundedAccount(String id, String externalRef, ECKeyPair wallet, String walletAddress) {}
 
+    static {
+        io.restassured.RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+
     private Api() {}
 
     public static RequestSpecification as(String token) {
