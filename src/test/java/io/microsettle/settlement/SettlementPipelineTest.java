@@ -35,6 +35,7 @@ import org.web3j.tx.gas.DefaultGasProvider;
 class SettlementPipelineTest {
 
     @Inject AgroalDataSource ds;
+    @Inject io.microsettle.ledger.LedgerService ledger;
 
     @Test
     void queuedCashoutsSettleOnChainInOneBatch() throws Exception {
@@ -99,6 +100,8 @@ class SettlementPipelineTest {
         Db.update(ds, "INSERT INTO cashouts (id, integrator_id, account_id, quote_id, status, gross_base_units, fee_base_units, "
                 + "net_base_units, destination, wallet, signature, created_at, updated_at) VALUES (?, 'demo', ?, ?, 'QUEUED', ?, ?, ?, ?, ?, '0x', now(), now())",
                 co, acct, quote, gross, fee, gross - fee, payee, payee);
+        ledger.credit("demo", List.of(new io.microsettle.ledger.LedgerService.CreditItem(acct, gross, "ref-" + co)));
+        ledger.hold(acct, gross, co);
         return co;
     }
 
