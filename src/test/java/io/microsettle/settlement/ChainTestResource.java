@@ -30,10 +30,12 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private DevChain chain;
     private DevChain.Kind kind = DevChain.Kind.ANVIL;
     private long blockTimeSeconds = 1;
+    private boolean schedulers = true;
 
     @Override
     public void init(Map<String, String> initArgs) {
         if (initArgs.containsKey("kind")) kind = DevChain.Kind.parse(initArgs.get("kind"));
+        if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
     }
 
@@ -61,6 +63,8 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
             cfg.put("microsettle.reconcile.confirmations", "2");
+            cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
+            cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();

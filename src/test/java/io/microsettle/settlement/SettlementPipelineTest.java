@@ -45,9 +45,9 @@ class SettlementPipelineTest {
         long started = System.nanoTime();
         QuarkusTransaction.requiringNew().run(() -> {
             for (int i = 0; i < n; i++) {
-                String payee = randomAddress();
+                String payee = TestCashouts.randomAddress();
                 payees.add(payee);
-                ids.add(insertQueued("pipe" + i, payee, 1_000_000 + i, 10_000));
+                ids.add(new TestCashouts(ds, ledger).queued("pipe" + i, payee, 1_000_000 + i, 10_000));
             }
         });
         Map<String, String> status = waitForStatus(ids, "SETTLED", Duration.ofSeconds(60));
@@ -79,30 +79,6 @@ class SettlementPipelineTest {
         assertThat(Db.query(ds, "SELECT count(*) FROM discrepancies", rs -> rs.getLong(1)).get(0)).isZero();
         assertThat(Db.query(ds, "SELECT count(*) FROM settlement_txs WHERE status = 'SIGNED'", rs -> rs.getLong(1)).get(0)).isZero();
         web3j.shutdown();
-    }
-
-    static String randomAddress() {
-        byte[] b = new byte[20];
-        new java.security.SecureRandom().nextBytes(b);
-        return Keys.toChecksumAddress(org.web3j.utils.Numeric.toHexString(b));
-    }
-
-    private String insertQueued(String ref, String payee, long gross, long fee) {
-        String acct = "acct_" + ref + System.nanoTime();
-        String quote = "quote_" + ref + System.nanoTime();
-        String co = "co_" + ref + System.nanoTime();
-        Db.update(ds, "INSERT INTO accounts (id, integrator_id, external_ref, verification_level, wallet, created_at, updated_at) "
-                + "VALUES (?, 'demo', ?, 'BASIC', ?, now(), now())", acct, acct, payee);
-        Db.update(ds, "INSERT INTO quotes (id, integrator_id, account_id, gross_base_units, service_fee_base_units, network_fee_base_units, "
-                + "fee_base_units, net_base_units, destination, chain_id, escrow_address, deadline_epoch_seconds, expires_at, created_at) "
-                + "VALUES (?, 'demo', ?, ?, ?, 0, ?, ?, ?, 1337, ?, 0, now(), now())", quote, acct, gross, fee, fee, gross - fee, payee,
-                ChainTestResource.deployment.escrow());
-        Db.update(ds, "INSERT INTO cashouts (id, integrator_id, account_id, quote_id, status, gross_base_units, fee_base_units, "
-                + "net_base_units, destination, wallet, signature, created_at, updated_at) VALUES (?, 'demo', ?, ?, 'QUEUED', ?, ?, ?, ?, ?, '0x', now(), now())",
-                co, acct, quote, gross, fee, gross - fee, payee, payee);
-        ledger.credit("demo", List.of(new io.microsettle.ledger.LedgerService.CreditItem(acct, gross, "ref-" + co)));
-        ledger.hold(acct, gross, co);
-        return co;
     }
 
     private Map<String, String> waitForStatus(List<String> ids, String wanted, Duration max) throws InterruptedException {
