@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {EscrowBase} from "./EscrowBase.sol";
+import {SettlementEscrow} from "../src/SettlementEscrow.sol";
+import {TestStablecoin} from "../src/TestStablecoin.sol";
+
+contract SettlementEscrowTest is EscrowBase {
+    event Deposited(address indexed funder, address indexed from, uint256 amount);
+    event WithdrawalRequested(address indexed funder, uint256 amount, uint256 availableAt);
+    event WithdrawalCancelled(address indexed funder, uint256 amount);
+    event Withdrawn(address indexed funder, uint256 amount);
+    event PayoutSettled(
+        uint256 indexed payoutId, uint256 indexed batchId, address indexed payee, uint256 netAmount, uint256 feeAmount
+    );
+    event BatchSettled(
+        uint256 indexed batchId, address indexed funder, uint256 count, uint256 totalNet, uint256 totalFee
+    );
+    event AuditAnchored(uint256 indexed seq, bytes32 root);
+    event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
+    event LimitsChanged(
+        uint256 maxPayoutAmount, uint256 maxBatchAmount, uint256 windowCapAmount, uint256 windowDurationSeconds
+    );
+    event WithdrawalDelayChanged(uint256 previousDelay, uint256 newDelay);
+
+    function _unauthorized(address who, bytes32 role) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, who, role);
+    }
+
+    function _settle(uint256 batchId, SettlementEscrow.Payout[] memory ps) internal {
+        vm.prank(settler);
+        escrow.settleBatch(batchId, funder, ps);
+    }
+
+    function _two(uint256 id0, uint256 id1) internal pure returns (SettlementEscrow.Payout[] memory ps) {
+        ps = new SettlementEscrow.Payout[](2);
+        ps[0] = _payout(id0, _payee(0), 10e6, 1e6);
+        ps[1] = _payout(id1, _payee(1), 20e6, 2e6);
+    }
+
+    // ------------------------------------------------------------ constructor and views
+
+    function test_constructor_setsState() public view {
+        assertEq(escrow.token(), address(token));
+        assertEq(escrow.treasury(), treasury);
+        assertEq(escrow.withdrawalDelay(), DELAY);
+        assertEq(escrow.maxPayoutAmount(), MAX_PAYOUT);
+        assertEq(escrow.maxBatchAmount(), MAX_BATCH);
+        assertEq(escrow.windowCapAmount(), WINDOW_CAP);
+        assertEq(escrow.windowDurationSeconds(), WINDOW);
+        assertEq(escrow.windowStart(), 0);
+        assertEq(escrow.windowVolume(), 0);
+        assertEq(escrow.lastAnchoredSeq(), 0);
+        assertTrue(escrow.hasRole(escrow.DEFAULT_ADMIN_ROLE(), admin));
+        assertEq(escrow.SETTLER_ROLE(), keccak256("SETTLER_ROLE"));
+        assertEq(escrow.PAUSER_ROLE(), keccak256("PAUSER_ROLE"));
+        assertEq(escrow.ANCHOR_ROLE(), keccak256("ANCHOR_ROLE"));
+        assertEq(escrow.MAX_BATCH_PAYOUTS(), 1000);
+    }
+
+    function test_constructor_adminGetsOnlyDefaultAdmin() public {
+        SettlementEscrow e = new SettlementEscrow(address(token), admin, treasury, 0, 1, 1, 1, 1);
+        assertTrue(e.hasRole(e.DEFAULT_ADMIN_ROLE(), admin));
+        assertFalse(e.hasRole(e.SETTLER_ROLE(), admin));
+        assertFalse(e.hasRole(e.PAUSER_ROLE(), admin));
+        assertFalse(e.hasRole(e.ANCHOR_ROLE(), admin));
+        assertFalse(e.hasRole(e.DEFAULT_ADMIN_ROLE(), address(this)));
+    }
+
+    function test_constructor_revertsZeroToken() public {
+        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
+        new SettlementEscrow(address(0), admin, treasury, 0, 1, 1, 1, 1);
+    }
+
+    function test_constructor_revertsZeroAdmin() public {
+        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
+        new SettlementEscrow(address(token), address(0), treasury, 0, 1, 1, 1, 1);
+    }
+
+    function test_constructor_revertsZeroTreasury() public {
+        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
+        new SettlementEscrow(address(token), admin, address(0), 0, 1, 1, 1, 1);
+    }
+
+    function test_constructor_revertsLongDelay() public {
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooLong.selector, 31 days, 30 days));
+        new SettlementEscrow(address(token), admin, treasury, 31 days, 1, 1, 1, 1);
+    }
+
+    function test_constructor_revertsInvalidLimits() public {
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        new SettlementEscrow(address(token), admin, treasury, 0, 1, 1, 1, 0);
+    }
+
+    // ------------------------------------------------------------ deposit
+
+    function test_deposit() public {
+        vm.prank(admin);
+        token.mint(funder, 50e6);
+        vm.startPrank(funder);
+        token.approve(address(escrow), 50e6);
+        vm.expectEmit(address(escrow));
+        emit Deposited(funder, funder, 50e6);
+        escrow.deposit(50e6);
+        vm.stopPrank();
+        assertEq(escrow.availableBalance(funder), 50e6);
+        assertEq(escrow.funderBalance(funder), 50e6);
+        assertEq(token.balanceOf(address(escrow)), 50e6);
+    }
+
+    function test_deposit_revertsZero() public {
+        vm.prank(funder);
+        vm.expectRevert(SettlementEscrow.ZeroAmount.selector);
+        escrow.deposit(0);
+    }
+
+    function test_deposit_revertsWithoutAllowance() public {
+        vm.prank(admin);
+        token.mint(funder, 5);
+        vm.prank(funder);
+        vm.expectRevert();
+        escrow.deposit(5);
+    }
+
+    function test_deposit_revertsWhenPaused() public {
+        vm.prank(pauser);
+        escrow.pause();
+        vm.prank(funder);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        escrow.deposit(1);
+    }
+
+    function test_depositFor() public {
+        vm.prank(admin);
+        token.mint(stranger, 7e6);
+        vm.startPrank(stranger);
+        token.approve(address(escrow), 7e6);
+        vm.expectEmit(address(escrow));
+        emit Deposited(funder, stranger, 7e6);
+        escrow.depositFor(funder, 7e6);
+        vm.stopPrank();
+        assertEq(escrow.availableBalance(funder), 7e6);
+        assertEq(escrow.availableBalance(stranger), 0);
+    }
+
+    function test_depositFor_revertsZeroFunder() public {
+        vm.prank(stranger);
+        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
+        escrow.depositFor(address(0), 1);
+    }
+
+    function test_depositFor_revertsZeroAmount() public {
+        vm.prank(stranger);
+        vm.expectRevert(SettlementEscrow.ZeroAmount.selector);
+        escrow.depositFor(funder, 0);
+    }
+
+    function test_depositFor_revertsWhenPaused() public {
+        vm.prank(pauser);
+        escrow.pause();
+        vm.prank(stranger);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        escrow.depositFor(funder, 1);
+    }
+
+    // ------------------------------------------------------------ withdrawals
+
+    function test_requestWithdrawal() public {
+        _fund(funder, 100e6);
+        vm.expectEmit(address(escrow));
+        emit WithdrawalRequested(funder, 40e6, block.timestamp + DELAY);
+        vm.prank(funder);
+        escrow.requestWithdrawal(40e6);
+        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 40e6);
+        assertEq(at, block.timestamp + DELAY);
+        assertEq(escrow.availableBalance(funder), 60e6);
+        assertEq(escrow.funderBalance(funder), 100e6);
+    }
+
+    function test_requestWithdrawal_addsAndRestartsClock() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(10e6);
+        vm.warp(block.timestamp + 100);
+        vm.prank(funder);
+        escrow.requestWithdrawal(5e6);
+        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 15e6);
+        assertEq(at, block.timestamp + DELAY);
+    }
+
+    function test_requestWithdrawal_revertsZero() public {
+        vm.prank(funder);
+        vm.expectRevert(SettlementEscrow.ZeroAmount.selector);
+        escrow.requestWithdrawal(0);
+    }
+
+    function test_requestWithdrawal_revertsOverAvailable() public {
+        _fund(funder, 10);
+        vm.prank(funder);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.InsufficientAvailableBalance.selector, funder, 10, 11));
+        escrow.requestWithdrawal(11);
+    }
+
+    function test_withdraw() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(40e6);
+        vm.warp(block.timestamp + DELAY);
+        vm.expectEmit(address(escrow));
+        emit Withdrawn(funder, 40e6);
+        vm.prank(funder);
+        escrow.withdraw();
+        assertEq(token.balanceOf(funder), 40e6);
+        (uint256 amount,) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 0);
+        assertEq(escrow.funderBalance(funder), 60e6);
+    }
+
+    function test_withdraw_revertsBeforeDelay() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(40e6);
+        uint256 at = block.timestamp + DELAY;
+        vm.warp(at - 1);
+        vm.prank(funder);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalNotReady.selector, at, at - 1));
+        escrow.withdraw();
+    }
+
+    function test_withdraw_revertsNothingPending() public {
+        vm.prank(funder);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.NoPendingWithdrawal.selector, funder));
+        escrow.withdraw();
+    }
+
+    function test_withdraw_worksWhenPaused() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(100e6);
+        vm.prank(pauser);
+        escrow.pause();
+        vm.warp(block.timestamp + DELAY);
+        vm.prank(funder);
+        escrow.withdraw();
+        assertEq(token.balanceOf(funder), 100e6);
+    }
+
+    function test_cancelWithdrawal() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(30e6);
+        vm.expectEmit(address(escrow));
+        emit WithdrawalCancelled(funder, 30e6);
+        vm.prank(funder);
+        escrow.cancelWithdrawal();
+        assertEq(escrow.availableBalance(funder), 100e6);
+        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 0);
+        assertEq(at, 0);
+    }
+
+    function test_cancelWithdrawal_revertsNothingPending() public {
+        vm.prank(funder);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.NoPendingWithdrawal.selector, funder));
+        escrow.cancelWithdrawal();
+    }
+
+    // ------------------------------------------------------------ settleBatch
+
+    function test_settleBatch_paysAndEmits() public {
+        _fund(funder, 100e6);
+        SettlementEscrow.Payout[] memory ps = _two(5, 300);
+        vm.expectEmit(address(escrow));
+        emit PayoutSettled(5, 9, _payee(0), 10e6, 1e6);
+        vm.expectEmit(address(escrow));
+        emit PayoutSettled(300, 9, _payee(1), 20e6, 2e6);
+        vm.expectEmit(address(escrow));
+        emit BatchSettled(9, funder, 2, 30e6, 3e6);
+        _settle(9, ps);
+        assertEq(token.balanceOf(_payee(0)), 10e6);
+        assertEq(token.balanceOf(_payee(1)), 20e6);
+        assertEq(token.balanceOf(treasury), 3e6);
+        assertEq(escrow.availableBalance(funder), 67e6);
+        assertTrue(escrow.isPayoutSettled(5));
+        assertTrue(escrow.isPayoutSettled(300));
+        assertFalse(escrow.isPayoutSettled(6));
+        assertTrue(escrow.isBatchSettled(9));
+        assertFalse(escrow.isBatchSettled(8));
+        assertEq(escrow.windowStart(), block.timestamp);
+        assertEq(escrow.windowVolume(), 33e6);
+    }
+
+    function test_settleBatch_zeroFeeSkipsTreasury() public {
+        _fund(funder, 100e6);
+        _settle(1, _one(1, _payee(0), 10e6, 0));
+        assertEq(token.balanceOf(treasury), 0);
+        assertEq(token.balanceOf(_payee(0)), 10e6);
+    }
+
+    function test_settleBatch_drawsPendingAfterAvailable() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(95e6);
+        _settle(1, _one(1, _payee(0), 9e6, 1e6));
+        assertEq(escrow.availableBalance(funder), 0);
+        (uint256 amount,) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 90e6);
+        assertEq(escrow.funderBalance(funder), 90e6);
+    }
+
+    function test_settleBatch_drawsPendingWhenAvailableZero() public {
+        _fund(funder, 100e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(100e6);
+        _settle(1, _one(1, _payee(0), 9e6, 1e6));
+        (uint256 amount,) = escrow.pendingWithdrawal(funder);
+        assertEq(amount, 90e6);
+    }
+
+    function test_settleBatch_revertsInsufficientFunderBalance() public {
+        _fund(funder, 10e6);
+        vm.prank(settler);
+        vm.expectRevert(
+            abi.encodeWithSelector(SettlementEscrow.InsufficientFunderBalance.selector, funder, 10e6, 10e6 + 1)
+        );
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 10e6, 1));
+    }
+
+    function test_settleBatch_revertsWithoutRole() public {
+        _fund(funder, 10e6);
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, keccak256("SETTLER_ROLE")));
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 1, 0));
+    }
+
+    function test_settleBatch_revertsWhenPaused() public {
+        _fund(funder, 10e6);
+        vm.prank(pauser);
+        escrow.pause();
+        vm.prank(settler);
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 1, 0));
+    }
+
+    function test_settleBatch_revertsEmpty() public {
+        vm.prank(settler);
+        vm.expectRevert(SettlementEscrow.EmptyBatch.selector);
+        escrow.settleBatch(1, funder, new SettlementEscrow.Payout[](0));
+    }
+
+    function test_settleBatch_revertsTooLarge() public {
+        SettlementEscrow.Payout[] memory ps = new SettlementEscrow.Payout[](1001);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.BatchTooLarge.selector, 1001, 1000));
+        escrow.settleBatch(1, funder, ps);
+    }
+
+    function test_settleBatch_revertsBatchReused() public {
+        _fund(funder, 100e6);
+        _settle(4, _one(1, _payee(0), 1e6, 0));
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.BatchAlreadySettled.selector, 4));
+        escrow.settleBatch(4, funder, _one(2, _payee(0), 1e6, 0));
+    }
+
+    function test_settleBatch_revertsPayoutSettledBefore() public {
+        _fund(funder, 100e6);
+        _settle(1, _one(77, _payee(0), 1e6, 0));
+        SettlementEscrow.Payout[] memory ps = _two(78, 77);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.PayoutAlreadySettled.selector, 77));
+        escrow.settleBatch(2, funder, ps);
+        // the whole batch reverted: 78 is not settled, batch 2 is free
+        assertFalse(escrow.isPayoutSettled(78));
+        assertFalse(escrow.isBatchSettled(2));
+    }
+
+    function test_settleBatch_revertsDuplicateInBatch() public {
+        _fund(funder, 100e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.PayoutAlreadySettled.selector, 3));
+        escrow.settleBatch(1, funder, _two(3, 3));
+    }
+
+    function test_settleBatch_revertsDuplicateAcrossWordSwitch() public {
+        _fund(funder, 100e6);
+        SettlementEscrow.Payout[] memory ps = new SettlementEscrow.Payout[](3);
+        ps[0] = _payout(1, _payee(0), 1e6, 0);
+        ps[1] = _payout(1000, _payee(1), 1e6, 0);
+        ps[2] = _payout(1, _payee(2), 1e6, 0);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.PayoutAlreadySettled.selector, 1));
+        escrow.settleBatch(1, funder, ps);
+    }
+
+    function test_settleBatch_alternatingWords() public {
+        _fund(funder, 100e6);
+        SettlementEscrow.Payout[] memory ps = new SettlementEscrow.Payout[](4);
+        ps[0] = _payout(1, _payee(0), 1e6, 0);
+        ps[1] = _payout(1000, _payee(1), 1e6, 0);
+        ps[2] = _payout(2, _payee(2), 1e6, 0);
+        ps[3] = _payout(1001, _payee(3), 1e6, 0);
+        _settle(1, ps);
+        assertTrue(escrow.isPayoutSettled(1));
+        assertTrue(escrow.isPayoutSettled(2));
+        assertTrue(escrow.isPayoutSettled(1000));
+        assertTrue(escrow.isPayoutSettled(1001));
+        assertFalse(escrow.isPayoutSettled(3));
+    }
+
+    function test_settleBatch_revertsZeroPayee() public {
+        _fund(funder, 100e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.InvalidPayee.selector, 1, address(0)));
+        escrow.settleBatch(1, funder, _one(1, address(0), 1e6, 0));
+    }
+
+    function test_settleBatch_revertsEscrowAsPayee() public {
+        _fund(funder, 100e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.InvalidPayee.selector, 1, address(escrow)));
+        escrow.settleBatch(1, funder, _one(1, address(escrow), 1e6, 0));
+    }
+
+    function test_settleBatch_revertsZeroNet() public {
+        _fund(funder, 100e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.ZeroPayout.selector, 1));
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 0, 5));
+    }
+
+    function test_settleBatch_revertsPayoutCap() public {
+        _fund(funder, 10_000e6);
+        vm.prank(settler);
+        vm.expectRevert(
+            abi.encodeWithSelector(SettlementEscrow.PayoutCapExceeded.selector, 1, MAX_PAYOUT + 1, MAX_PAYOUT)
+        );
+        escrow.settleBatch(1, funder, _one(1, _payee(0), MAX_PAYOUT, 1));
+    }
+
+    function test_settleBatch_revertsPayoutCapOnOverflow() public {
+        vm.prank(settler);
+        vm.expectRevert(
+            abi.encodeWithSelector(SettlementEscrow.PayoutCapExceeded.selector, 1, type(uint256).max, MAX_PAYOUT)
+        );
+        escrow.settleBatch(1, funder, _one(1, _payee(0), type(uint256).max, 1));
+    }
+
+    function test_settleBatch_payoutAtCap() public {
+        _fund(funder, 10_000e6);
+        _settle(1, _one(1, _payee(0), MAX_PAYOUT - 1, 1));
+        assertEq(token.balanceOf(_payee(0)), MAX_PAYOUT - 1);
+    }
+
+    function test_settleBatch_revertsBatchCap() public {
+        vm.prank(admin);
+        escrow.setLimits(MAX_PAYOUT, 25e6, WINDOW_CAP, WINDOW);
+        _fund(funder, 100e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.BatchCapExceeded.selector, 33e6, 25e6));
+        escrow.settleBatch(1, funder, _two(1, 2));
+    }
+
+    function test_settleBatch_revertsWindowCapAndResets() public {
+        vm.prank(admin);
+        escrow.setLimits(MAX_PAYOUT, MAX_BATCH, 50e6, WINDOW);
+        _fund(funder, 1_000e6);
+        _settle(1, _two(1, 2)); // 33e6
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WindowCapExceeded.selector, 66e6, 50e6));
+        escrow.settleBatch(2, funder, _two(3, 4));
+        vm.warp(block.timestamp + WINDOW - 1);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WindowCapExceeded.selector, 66e6, 50e6));
+        escrow.settleBatch(2, funder, _two(3, 4));
+        vm.warp(block.timestamp + 1);
+        assertEq(escrow.windowVolume(), 0);
+        _settle(2, _two(3, 4));
+        assertEq(escrow.windowVolume(), 33e6);
+        assertEq(escrow.windowStart(), block.timestamp);
+    }
+
+    function test_settleBatch_revertsWhenTokenTransferFails() public {
+        // a failing token transfer (escrow short of tokens) reverts the whole batch
+        _fund(funder, 10e6);
+        // move the escrow's tokens away behind its back (test-only cheat)
+        deal(address(token), address(escrow), 0);
+        vm.prank(settler);
+        vm.expectRevert();
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 1e6, 0));
+    }
+
+    function test_settleBatch_rotationBySettlerRole() public {
+        _fund(funder, 100e6);
+        address settler2 = makeAddr("settler2");
+        bytes32 role = escrow.SETTLER_ROLE();
+        vm.startPrank(admin);
+        escrow.grantRole(role, settler2);
+        escrow.revokeRole(role, settler);
+        vm.stopPrank();
+        vm.prank(settler);
+        vm.expectRevert(_unauthorized(settler, role));
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 1e6, 0));
+        vm.prank(settler2);
+        escrow.settleBatch(1, funder, _one(1, _payee(0), 1e6, 0));
+        assertTrue(escrow.isPayoutSettled(1));
+    }
+
+    // ------------------------------------------------------------ anchor
+
+    function test_anchor() public {
+        vm.expectEmit(address(escrow));
+        emit AuditAnchored(5, bytes32(uint256(0xabc)));
+        vm.prank(anchorer);
+        escrow.anchor(bytes32(uint256(0xabc)), 5);
+        assertEq(escrow.lastAnchoredSeq(), 5);
+        vm.prank(anchorer);
+        escrow.anchor(bytes32(uint256(0xdef)), 6);
+        assertEq(escrow.lastAnchoredSeq(), 6);
+    }
+
+    function test_anchor_revertsNotIncreasing() public {
+        vm.prank(anchorer);
+        escrow.anchor(bytes32(0), 5);
+        vm.prank(anchorer);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.AnchorSeqNotIncreasing.selector, 5, 5));
+        escrow.anchor(bytes32(0), 5);
+        vm.prank(anchorer);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.AnchorSeqNotIncreasing.selector, 4, 5));
+        escrow.anchor(bytes32(0), 4);
+    }
+
+    function test_anchor_revertsZeroSeqFirst() public {
+        vm.prank(anchorer);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.AnchorSeqNotIncreasing.selector, 0, 0));
+        escrow.anchor(bytes32(0), 0);
+    }
+
+    function test_anchor_revertsWithoutRole() public {
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, keccak256("ANCHOR_ROLE")));
+        escrow.anchor(bytes32(0), 1);
+    }
+
+    function test_anchor_worksWhenPaused() public {
+        vm.prank(pauser);
+        escrow.pause();
+        vm.prank(anchorer);
+        escrow.anchor(bytes32(0), 1);
+        assertEq(escrow.lastAnchoredSeq(), 1);
+    }
+
+    // ------------------------------------------------------------ pause
+
+    function test_pauseUnpause() public {
+        vm.prank(pauser);
+        escrow.pause();
+        assertTrue(escrow.paused());
+        vm.prank(pauser);
+        escrow.unpause();
+        assertFalse(escrow.paused());
+    }
+
+    function test_pause_revertsWithoutRole() public {
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, keccak256("PAUSER_ROLE")));
+        escrow.pause();
+    }
+
+    function test_unpause_revertsWithoutRole() public {
+        vm.prank(pauser);
+        escrow.pause();
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, keccak256("PAUSER_ROLE")));
+        escrow.unpause();
+    }
+
+    function test_pause_revertsWhenPaused() public {
+        vm.startPrank(pauser);
+        escrow.pause();
+        vm.expectRevert(Pausable.EnforcedPause.selector);
+        escrow.pause();
+        vm.stopPrank();
+    }
+
+    function test_unpause_revertsWhenNotPaused() public {
+        vm.prank(pauser);
+        vm.expectRevert(Pausable.ExpectedPause.selector);
+        escrow.unpause();
+    }
+
+    function test_requestAndCancel_workWhenPaused() public {
+        _fund(funder, 10e6);
+        vm.prank(pauser);
+        escrow.pause();
+        vm.startPrank(funder);
+        escrow.requestWithdrawal(5e6);
+        escrow.cancelWithdrawal();
+        vm.stopPrank();
+        assertEq(escrow.availableBalance(funder), 10e6);
+    }
+
+    // ------------------------------------------------------------ admin setters
+
+    function test_setTreasury() public {
+        address t2 = makeAddr("t2");
+        vm.expectEmit(address(escrow));
+        emit TreasuryChanged(treasury, t2);
+        vm.prank(admin);
+        escrow.setTreasury(t2);
+        assertEq(escrow.treasury(), t2);
+    }
+
+    function test_setTreasury_revertsZero() public {
+        vm.prank(admin);
+        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
+        escrow.setTreasury(address(0));
+    }
+
+    function test_setTreasury_revertsSelf() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.InvalidTreasury.selector, address(escrow)));
+        escrow.setTreasury(address(escrow));
+    }
+
+    function test_setTreasury_revertsWithoutRole() public {
+        vm.prank(settler);
+        vm.expectRevert(_unauthorized(settler, bytes32(0)));
+        escrow.setTreasury(stranger);
+    }
+
+    function test_setLimits() public {
+        vm.expectEmit(address(escrow));
+        emit LimitsChanged(1, 2, 3, 4);
+        vm.prank(admin);
+        escrow.setLimits(1, 2, 3, 4);
+        assertEq(escrow.maxPayoutAmount(), 1);
+        assertEq(escrow.maxBatchAmount(), 2);
+        assertEq(escrow.windowCapAmount(), 3);
+        assertEq(escrow.windowDurationSeconds(), 4);
+    }
+
+    function test_setLimits_revertsOutOfRange() public {
+        uint256 big = uint256(type(uint128).max) + 1;
+        vm.startPrank(admin);
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        escrow.setLimits(big, 1, 1, 1);
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        escrow.setLimits(1, big, 1, 1);
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        escrow.setLimits(1, 1, big, 1);
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        escrow.setLimits(1, 1, 1, 0);
+        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        escrow.setLimits(1, 1, 1, uint256(type(uint64).max) + 1);
+        vm.stopPrank();
+    }
+
+    function test_setLimits_revertsWithoutRole() public {
+        vm.prank(settler);
+        vm.expectRevert(_unauthorized(settler, bytes32(0)));
+        escrow.setLimits(1, 1, 1, 1);
+    }
+
+    function test_setWithdrawalDelay() public {
+        vm.expectEmit(address(escrow));
+        emit WithdrawalDelayChanged(DELAY, 2 hours);
+        vm.prank(admin);
+        escrow.setWithdrawalDelay(2 hours);
+        assertEq(escrow.withdrawalDelay(), 2 hours);
+    }
+
+    function test_setWithdrawalDelay_revertsTooLong() public {
+        vm.prank(admin);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooLong.selector, 30 days + 1, 30 days));
+        escrow.setWithdrawalDelay(30 days + 1);
+    }
+
+    function test_setWithdrawalDelay_revertsWithoutRole() public {
+        vm.prank(settler);
+        vm.expectRevert(_unauthorized(settler, bytes32(0)));
+        escrow.setWithdrawalDelay(1);
+    }
+
+    // ------------------------------------------------------------ token
+
+    function test_token_metadataAndMint() public {
+        assertEq(token.name(), "Test USD");
+        assertEq(token.symbol(), "TUSD");
+        assertEq(token.decimals(), 6);
+        assertTrue(token.hasRole(token.MINTER_ROLE(), admin));
+        assertTrue(token.hasRole(token.DEFAULT_ADMIN_ROLE(), admin));
+        vm.prank(admin);
+        token.mint(stranger, 5);
+        assertEq(token.balanceOf(stranger), 5);
+    }
+
+    function test_token_mintRevertsWithoutRole() public {
+        bytes32 role = token.MINTER_ROLE();
+        vm.prank(stranger);
+        vm.expectRevert(_unauthorized(stranger, role));
+        token.mint(stranger, 5);
+    }
+
+    function test_token_permit() public {
+        (address owner, uint256 key) = makeAddrAndKey("owner");
+        uint256 deadline = block.timestamp + 1 hours;
+        bytes32 structHash = keccak256(
+            abi.encode(
+                keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"),
+                owner,
+                address(escrow),
+                5e6,
+                token.nonces(owner),
+                deadline
+            )
+        );
+        bytes32 digest = keccak256(abi.encodePacked("\x19\x01", token.DOMAIN_SEPARATOR(), structHash));
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, digest);
+        token.permit(owner, address(escrow), 5e6, deadline, v, r, s);
+        assertEq(token.allowance(owner, address(escrow)), 5e6);
+    }
+}
