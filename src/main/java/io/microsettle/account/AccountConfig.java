@@ -3,12 +3,16 @@ package io.microsettle.account;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.List;
 import java.util.Optional;
 
 @ConfigMapping(prefix = "microsettle.account")
 public interface AccountConfig {
-    /** A JWKS file with the trusted verifier's public keys (selected by kid). Absent: verification is refused. */
-    Optional<String> verifierJwks();
+    /**
+     * JWKS files with the trusted verifier's public keys, comma-separated (selected by kid; list
+     * the old and the new file during a key rotation). Absent: verification is refused.
+     */
+    Optional<List<String>> verifierJwks();
 
     /** The trusted verifier's issuer ({@code iss}). */
     @WithDefault("https://verifier.example")

@@ -88,13 +88,17 @@ public class AccountService {
     private VerificationTokens verifier() {
         VerificationTokens v = verifier;
         if (v == null) {
-            String file = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
+            var files = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
                     "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
-            try {
-                v = new VerificationTokens(Files.readString(Path.of(file)), config.verifierIssuer(), config.clockSkewSeconds());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
+            java.util.List<String> docs = new java.util.ArrayList<>();
+            for (String file : files) {
+                try {
+                    docs.add(Files.readString(Path.of(file.trim())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
+                }
             }
+            v = new VerificationTokens(docs, config.verifierIssuer(), config.clockSkewSeconds());
             verifier = v;
         }
         return v;

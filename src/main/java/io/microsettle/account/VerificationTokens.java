@@ -43,11 +43,20 @@ public final class VerificationTokens {
     private final long clockSkewSeconds;
 
     public VerificationTokens(String jwksJson, String trustedIssuer, long clockSkewSeconds) {
-        try {
-            this.keys = new JsonWebKeySet(jwksJson).getJsonWebKeys();
-        } catch (JoseException e) {
-            throw new IllegalArgumentException("unreadable verifier JWKS", e);
+        this(List.of(jwksJson), trustedIssuer, clockSkewSeconds);
+    }
+
+    /** Keys from several JWKS documents (e.g. during a rotation); a kid is looked up across all. */
+    public VerificationTokens(List<String> jwksJsons, String trustedIssuer, long clockSkewSeconds) {
+        List<JsonWebKey> all = new java.util.ArrayList<>();
+        for (String json : jwksJsons) {
+            try {
+                all.addAll(new JsonWebKeySet(json).getJsonWebKeys());
+            } catch (JoseException e) {
+                throw new IllegalArgumentException("unreadable verifier JWKS", e);
+            }
         }
+        this.keys = List.copyOf(all);
         this.trustedIssuer = trustedIssuer;
         this.clockSkewSeconds = clockSkewSeconds;
     }

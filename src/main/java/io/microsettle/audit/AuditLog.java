@@ -53,6 +53,47 @@ public class AuditLog {
         return e;
     }
 
+    /** One event to append with {@link #appendAll}. */
+    public record Entry(String type, String subject, Map<String, Object> payload) {}
+
+    /** The largest number of events one {@link #appendAll} call takes. */
+    public static final int MAX_BATCH = 10_000;
+
+    /**
+     * Appends many events in order, in the caller's transaction, under one lock of the
+     * head (for set-based transitions such as a whole batch of cash-outs).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<AuditEvent> appendAll(String actor, List<Entry> entries) {
+        if (entries.size() > MAX_BATCH) throw new IllegalArgumentException("at most " + MAX_BATCH + " events per call");
+        if (entries.isEmpty()) return List.of();
+        AuditHead head = AuditHead.findById(AuditHead.ID, LockModeType.PESSIMISTIC_WRITE);
+        Instant now = Instant.now();
+        List<AuditEvent> out = new java.util.ArrayList<>(entries.size());
+        for (Entry en : entries) {
+            String payloadJson = CanonicalJson.write(en.payload() == null ? Map.of() : en.payload());
+            if (payloadJson.length() > config.maxPayloadChars()) {
+                throw new IllegalArgumentException("audit payload exceeds " + config.maxPayloadChars() + " characters");
+            }
+            AuditChain.Link link = AuditChain.next(head.seq, head.hash, now, actor, en.type(), en.subject(), payloadJson);
+            AuditEvent e = new AuditEvent();
+            e.seq = link.seq();
+            e.id = "evt_" + randomId();
+            e.at = link.at();
+            e.actor = actor;
+            e.type = en.type();
+            e.subject = en.subject();
+            e.payloadJson = payloadJson;
+            e.prevHash = link.prevHash();
+            e.hash = link.hash();
+            e.persist();
+            head.seq = link.seq();
+            head.hash = link.hash();
+            out.add(e);
+        }
+        return out;
+    }
+
     @Transactional
     public List<AuditEvent> page(long afterSeq, int limit) {
         return AuditEvent.find("seq > ?1 order by seq", afterSeq).page(0, limit).list();

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(String type, String title, int status, String detail, String code, String instance) {
     public static final String MEDIA_TYPE = "application/problem+json";
+    /** Problem types are URNs named by the stable code, e.g. {@code urn:microsettle:problem:quote_expired}. */
+    public static final String TYPE_PREFIX = "urn:microsettle:problem:";
 
     public static Problem of(int status, String code, String detail, String instance) {
-        return new Problem("https://microsettle.io/problems/" + code.replace('_', '-'), title(status), status, detail, code, instance);
+        return new Problem(TYPE_PREFIX + code, title(status), status, detail, code, instance);
     }
 
     static String title(int status) {

@@ -111,4 +111,18 @@ class VerificationTokensTest {
         String hs = Base64.getUrlEncoder().withoutPadding().encodeToString("{\"alg\":\"HS256\",\"kid\":\"es-1\"}".getBytes());
         assertThat(code(verifier.check(hs + "." + parts[1] + "." + parts[2], "user-1", NOW))).isEqualTo(unsupported_algorithm);
     }
+
+    @Test
+    void rotationAcrossTwoJwksDocuments() throws Exception {
+        PublicJsonWebKey next = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+        next.setKeyId("es-2");
+        String oldDoc = new JsonWebKeySet(es).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+        String newDoc = new JsonWebKeySet(next).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+        VerificationTokens overlap = new VerificationTokens(java.util.List.of(oldDoc, newDoc), ISS, 60);
+        assertThat(overlap.check(good(es, "ES256"), "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
+        assertThat(overlap.check(good(next, "ES256"), "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
+        VerificationTokens after = new VerificationTokens(java.util.List.of(newDoc), ISS, 60);
+        assertThat(code(after.check(good(es, "ES256"), "user-1", NOW))).isEqualTo(unknown_verifier_key);
+        assertThat(after.check(good(next, "ES256"), "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
+    }
 }

@@ -99,5 +99,7 @@ class AuthRefusalsTest {
         refusedWithoutWrites(db, () -> given().get("/nope"), 404, "not_found");
         refusedWithoutWrites(db, () -> as(Tokens.integrator("acme")).delete("/v1/accounts"), 405, "method_not_allowed");
         refusedWithoutWrites(db, () -> as(Tokens.integrator("acme")).put("/v1/credits"), 405, "method_not_allowed");
+        refusedWithoutWrites(db, () -> given().header("Authorization", Tokens.bearer(Tokens.integrator("acme")))
+                .contentType("text/plain").body("externalRef=x").post("/v1/accounts"), 415, "unsupported_media_type");
     }
 }
