@@ -1,16 +1,17 @@
 package io.microsettle.chain;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.microsettle.account.Addresses;
-import io.quarkus.runtime.LaunchMode;
-import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Inject;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.Optional;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.microsettle.chain.contracts.TestStablecoin;
+
 import org.jboss.logging.Logger;
 import org.web3j.crypto.exception.CipherException;
 import org.web3j.crypto.Credentials;
@@ -18,134 +19,196 @@ import org.web3j.crypto.Keys;
 import org.web3j.crypto.WalletUtils;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
 
 /**
- * The service's view of the chain: a web3j client on {@code microsettle.chain.rpc-url}, the escrow and token
- * addresses, and the settler/anchorer keys. With no rpc-url it starts a dev chain ({@link DevChain}),
- * deploys or reuses the contracts ({@link ContractDeployer}) and funds the demo funder. Keys come from
- * keystore files when configured, else (chain id 1337 only) from the dev mnemonic.
+ * The service's view of the chain (CDI, application scoped, created on first use).
+ *
+ * <p>Without {@code microsettle.chain.rpc-url} it starts a {@link DevChain} ({@code microsettle.chain.dev.*})
+ * under {@code microsettle.chain.data-dir}, deploys the contracts or reuses the recorded deployment
+ * ({@link ContractDeployer}), funds the demo funder (account 2) on first deployment when {@code dev.fund-demo},
+ * and uses the dev accounts' keys unless keystores are configured. With an {@code rpc-url} it connects there,
+ * checks {@code eth_chainId} against {@code chain-id}, and needs {@code escrow-address}, {@code token-address}
+ * and the settler and anchorer keystores. The dev chain stops when the application stops ({@link #close()}) or
+ * at JVM exit.
+ *
+ * <p>All the work is in {@link #connect(ChainConfig)}, plain Java, so tests can use it without CDI.
  */
 @ApplicationScoped
-public class ChainClient {
+public class ChainClient implements AutoCloseable {
+
     private static final Logger LOG = Logger.getLogger(ChainClient.class);
+    /** Demo funder's escrow deposit on first deployment: 1,000,000 TUSD (6 decimals). */
+    public static final BigInteger DEMO_DEPOSIT = BigInteger.valueOf(1_000_000L).multiply(BigInteger.TEN.pow(6));
 
-    @Inject ChainConfig cfg;
-
+    private Web3j web3j;
     private DevChain devChain;
-    private volatile Web3j web3j;
-    private volatile String escrow;
-    private String token;
+    private long chainId;
+    private String escrowAddress;
+    private String tokenAddress;
+    private int tokenDecimals;
     private Credentials settler;
     private Credentials anchorer;
-    private Credentials devFunder;
+    private Optional<Credentials> devFunder = Optional.empty();
+    private Optional<Deployment> deployment = Optional.empty();
 
-    /**
-     * Connects at startup when an rpc url is configured or (outside tests) to start the dev chain; in tests
-     * without an rpc url nothing starts until web3j() or a key is asked for.
-     */
-    void onStart(@Observes StartupEvent ev) {
-        if (cfg.rpcUrl().isPresent() || LaunchMode.current() != LaunchMode.TEST) ensureStarted();
+    /** For CDI proxies only. */
+    protected ChainClient() {
     }
 
-    /** True once connected (schedulers that talk to the chain wait for this). */
-    public boolean isReady() {
-        return web3j != null && escrow != null;
+    @Inject
+    public ChainClient(ChainConfig config) {
+        connectInto(this, config);
     }
 
-    private synchronized void ensureStarted() {
-        if (web3j != null) return;
-        if (cfg.rpcUrl().isEmpty() && LaunchMode.current() == LaunchMode.TEST)
-            throw new IllegalStateException("no chain in this test: set microsettle.chain.rpc-url (see ChainTestResource)");
-        init();
+    /** Connects (and on a dev chain starts, deploys, funds) without CDI. Close the result. */
+    public static ChainClient connect(ChainConfig config) {
+        ChainClient c = new ChainClient();
+        connectInto(c, config);
+        return c;
     }
 
-    private void init() {
-        DevAccounts dev = DevAccounts.fromMnemonic(cfg.dev().mnemonic());
-        String rpc;
-        if (cfg.rpcUrl().isPresent()) {
-            rpc = cfg.rpcUrl().get();
-        } else {
-            devChain = DevChain.Options.builder(DevChain.Kind.parse(cfg.dev().kind()), cfg.dev().contractsDir(), cfg.dataDir())
-                    .blockTimeSeconds(cfg.dev().blockTimeSeconds()).chainId(cfg.chainId()).mnemonic(cfg.dev().mnemonic())
-                    .port(cfg.dev().port()).nodeExecutable(cfg.dev().nodeExecutable()).startupTimeout(cfg.dev().startupTimeout())
-                    .start();
-            rpc = devChain.rpcUrl();
-        }
-        Web3j client = Web3j.build(new HttpService(rpc));
-        long actual = chainIdFromNode(client);
-        if (actual != cfg.chainId()) throw new IllegalStateException("chain id " + actual + " at the rpc url, expected " + cfg.chainId());
-        boolean devKeys = cfg.chainId() == DevAccounts.DEV_CHAIN_ID;
-        settler = key(cfg.keys().settlerKeystore(), cfg.keys().settlerPassword(), devKeys ? dev.settler() : null, "settler");
-        anchorer = key(cfg.keys().anchorerKeystore(), cfg.keys().anchorerPassword(), devKeys ? dev.anchorer() : null, "anchorer");
-        devFunder = devKeys ? dev.funder() : null;
-        if (cfg.escrowAddress().isPresent() && cfg.tokenAddress().isPresent()) {
-            escrow = Keys.toChecksumAddress(cfg.escrowAddress().get());
-            token = Keys.toChecksumAddress(cfg.tokenAddress().get());
-        } else if (devKeys) {
-            Credentials deployerKey = key(cfg.keys().deployerKeystore(), cfg.keys().deployerPassword(), dev.deployer(), "deployer");
-            ContractDeployer deployer = new ContractDeployer(client, deployerKey, cfg.chainId(), cfg.dataDir());
-            Deployment d = deployer.deployOrReuse(ContractDeployer.Roles.of(dev), EscrowLimits.devDefaults());
-            if (cfg.dev().fundDemo()) deployer.fundFunder(d, dev.funder(), BigInteger.valueOf(1_000_000_000_000L));
-            escrow = d.escrow();
-            token = d.token();
-        } else {
-            throw new IllegalStateException("microsettle.chain.escrow-address and token-address are required on chain " + cfg.chainId());
-        }
-        web3j = client;
-        LOG.infof("chain %d at %s: escrow %s, token %s, settler %s", cfg.chainId(), rpc, escrow, token, settler.getAddress());
-    }
-
-    void stop(@Observes ShutdownEvent ev) {
-        if (web3j != null) web3j.shutdown();
-        if (devChain != null) devChain.close();
-    }
-
-    private static long chainIdFromNode(Web3j web3j) {
+    private static void connectInto(ChainClient c, ChainConfig config) {
         try {
-            return web3j.ethChainId().send().getChainId().longValueExact();
-        } catch (IOException e) {
-            throw new IllegalStateException("eth_chainId failed: " + e.getMessage(), e);
-        }
-    }
-
-    private static Credentials key(Optional<Path> keystore, Optional<String> password, Credentials fallback, String role) {
-        if (keystore.isPresent()) {
-            try {
-                return WalletUtils.loadCredentials(password.orElse(""), keystore.get().toFile());
-            } catch (IOException | CipherException e) {
-                throw new IllegalStateException("cannot load the " + role + " keystore: " + e.getMessage(), e);
+            if (config.rpcUrl().isPresent()) {
+                connectRemote(c, config);
+            } else {
+                startDev(c, config);
             }
+            TestStablecoin token = TestStablecoin.load(c.tokenAddress, c.web3j,
+                    new ReadonlyTransactionManager(c.web3j, c.settler.getAddress()), new DefaultGasProvider());
+            c.tokenDecimals = token.decimals().send().intValueExact();
+        } catch (RuntimeException e) {
+            c.close();
+            throw e;
+        } catch (Exception e) {
+            c.close();
+            throw new IllegalStateException("cannot connect to the chain: " + e.getMessage(), e);
         }
-        if (fallback == null) throw new IllegalStateException("no " + role + " key configured (microsettle.chain.keys)");
-        return fallback;
     }
 
-    public Web3j web3j() { ensureStarted(); return web3j; }
-    public long chainId() { return cfg.chainId(); }
+    private static void startDev(ChainClient c, ChainConfig config) {
+        ChainConfig.Dev dev = config.dev();
+        c.devChain = DevChain.Options.builder(DevChain.Kind.parse(dev.kind()), dev.contractsDir(), config.dataDir())
+                .blockTimeSeconds(dev.blockTimeSeconds())
+                .chainId(config.chainId())
+                .mnemonic(dev.mnemonic())
+                .port(dev.port())
+                .nodeExecutable(dev.nodeExecutable())
+                .startupTimeout(dev.startupTimeout())
+                .start();
+        c.web3j = Web3j.build(new HttpService(c.devChain.rpcUrl()));
+        c.chainId = config.chainId();
+        DevAccounts accounts = DevAccounts.fromMnemonic(dev.mnemonic());
+        ChainConfig.Keys keys = config.keys();
+        Credentials deployerKey = keystore(keys.deployerKeystore(), keys.deployerPassword()).orElse(accounts.deployer());
+        c.settler = keystore(keys.settlerKeystore(), keys.settlerPassword()).orElse(accounts.settler());
+        c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElse(accounts.anchorer());
+        ContractDeployer deployer = new ContractDeployer(c.web3j, deployerKey, c.chainId, config.dataDir());
+        ContractDeployer.Roles roles = new ContractDeployer.Roles(accounts.treasury().getAddress(),
+                java.util.List.of(c.settler.getAddress()), java.util.List.of(deployerKey.getAddress()),
+                java.util.List.of(c.anchorer.getAddress()));
+        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults());
+        if (!d.reused() && dev.fundDemo()) {
+            deployer.fundFunder(d, accounts.funder(), DEMO_DEPOSIT);
+        }
+        c.deployment = Optional.of(d);
+        c.escrowAddress = config.escrowAddress().map(Keys::toChecksumAddress).orElse(d.escrow());
+        c.tokenAddress = config.tokenAddress().map(Keys::toChecksumAddress).orElse(d.token());
+        c.devFunder = Optional.of(accounts.funder());
+        LOG.infof("dev chain %s at %s (chain id %d): escrow %s, token %s (%s)", c.devChain.kind().id(),
+                c.devChain.rpcUrl(), c.chainId, c.escrowAddress, c.tokenAddress,
+                d.reused() ? "reused from " + deployer.recordFile() : "deployed");
+    }
 
-    /** The escrow (EIP-55): from configuration when given (no chain access), else from the deployment. */
+    private static void connectRemote(ChainClient c, ChainConfig config) throws IOException {
+        String url = config.rpcUrl().orElseThrow();
+        c.web3j = Web3j.build(new HttpService(url));
+        long actual = c.web3j.ethChainId().send().getChainId().longValueExact();
+        if (actual != config.chainId()) {
+            throw new IllegalStateException("chain id mismatch: " + url + " reports " + actual
+                    + ", microsettle.chain.chain-id is " + config.chainId());
+        }
+        c.chainId = actual;
+        c.escrowAddress = Keys.toChecksumAddress(config.escrowAddress().orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.escrow-address is required with an rpc-url")));
+        c.tokenAddress = Keys.toChecksumAddress(config.tokenAddress().orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.token-address is required with an rpc-url")));
+        ChainConfig.Keys keys = config.keys();
+        c.settler = keystore(keys.settlerKeystore(), keys.settlerPassword()).orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.keys.settler-keystore is required with an rpc-url"));
+        c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElseThrow(() ->
+                new IllegalStateException("microsettle.chain.keys.anchorer-keystore is required with an rpc-url"));
+    }
+
+    private static Optional<Credentials> keystore(Optional<Path> file, Optional<String> password) {
+        if (file.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(WalletUtils.loadCredentials(password.orElse(""), file.get().toFile()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read keystore " + file.get(), e);
+        } catch (CipherException e) {
+            throw new IllegalStateException("cannot decrypt keystore " + file.get() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Web3j web3j() {
+        return web3j;
+    }
+
+    public long chainId() {
+        return chainId;
+    }
+
+    /** SettlementEscrow address, EIP-55. */
     public String escrowAddress() {
-        if (cfg.escrowAddress().isPresent()) return Keys.toChecksumAddress(cfg.escrowAddress().get());
-        if (noChainInTest()) return Addresses.ZERO;
-        ensureStarted();
-        return escrow;
+        return escrowAddress;
     }
 
+    /** Token address, EIP-55. */
     public String tokenAddress() {
-        if (cfg.tokenAddress().isPresent()) return Keys.toChecksumAddress(cfg.tokenAddress().get());
-        if (noChainInTest()) return Addresses.ZERO;
-        ensureStarted();
-        return token;
+        return tokenAddress;
     }
 
-    /** TestStablecoin and the usual USD stablecoins: 6. */
-    public int tokenDecimals() { return 6; }
-
-    private boolean noChainInTest() {
-        return web3j == null && cfg.rpcUrl().isEmpty() && LaunchMode.current() == LaunchMode.TEST;
+    public int tokenDecimals() {
+        return tokenDecimals;
     }
-    public Credentials settler() { ensureStarted(); return settler; }
-    public Credentials anchorer() { ensureStarted(); return anchorer; }
-    public Optional<Credentials> devFunder() { ensureStarted(); return Optional.ofNullable(devFunder); }
-    public Optional<String> rpcUrl() { return devChain != null ? Optional.of(devChain.rpcUrl()) : cfg.rpcUrl(); }
+
+    public Credentials settler() {
+        return settler;
+    }
+
+    public Credentials anchorer() {
+        return anchorer;
+    }
+
+    /** The demo funder's key on a dev chain; empty on a configured RPC endpoint. */
+    public Optional<Credentials> devFunder() {
+        return devFunder;
+    }
+
+    /** The dev chain, when this client started one. */
+    public Optional<DevChain> devChain() {
+        return Optional.ofNullable(devChain);
+    }
+
+    /** The deployment on a dev chain (deployed or reused). */
+    public Optional<Deployment> deployment() {
+        return deployment;
+    }
+
+    /** Stops the web3j client and the dev chain this client started. Idempotent. */
+    @Override
+    @PreDestroy
+    public void close() {
+        if (web3j != null) {
+            web3j.shutdown();
+        }
+        if (devChain != null) {
+            devChain.close();
+        }
+    }
 }

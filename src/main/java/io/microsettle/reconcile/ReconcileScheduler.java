@@ -1,6 +1,5 @@
 package io.microsettle.reconcile;
 
-import io.microsettle.chain.ChainClient;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,12 +12,11 @@ public class ReconcileScheduler {
 
     @Inject ReconcileService reconcile;
     @Inject ReconcileConfig cfg;
-    @Inject ChainClient chain;
 
     @Scheduled(identity = "reconcile-follower", every = "${microsettle.reconcile.interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        if (!cfg.enabled() || !chain.isReady()) return;
+        if (!cfg.enabled()) return;
         try {
             ReconcileService.TickResult r = reconcile.tick();
             if (r.logs() > 0 || r.reorgForkBlock() >= 0) LOG.infof("reconcile tick: %s", r);

@@ -1,6 +1,5 @@
 package io.microsettle.settlement;
 
-import io.microsettle.chain.ChainClient;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,12 +12,11 @@ public class SettlementScheduler {
 
     @Inject SettlementService settlement;
     @Inject SettlementConfig cfg;
-    @Inject ChainClient chain;
 
     @Scheduled(identity = "settlement-batcher", every = "${microsettle.settlement.interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        if (!cfg.enabled() || !chain.isReady()) return;
+        if (!cfg.enabled()) return;
         try {
             SettlementService.TickResult r = settlement.tick();
             if (r.batchesCreated() > 0 || r.transactionsBroadcast() > 0) LOG.infof("settlement tick: %s", r);

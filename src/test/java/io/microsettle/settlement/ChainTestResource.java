@@ -59,6 +59,11 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.chain.chain-id", Long.toString(chain.chainId()));
             cfg.put("microsettle.chain.escrow-address", d.escrow());
             cfg.put("microsettle.chain.token-address", d.token());
+            // with an rpc url the keys come from keystores, as in production
+            cfg.put("microsettle.chain.keys.settler-keystore", keystore(dataDir, "settler", accounts.settler()).toString());
+            cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
+            cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
+            cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
             cfg.put("microsettle.settlement.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
@@ -70,6 +75,16 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             if (chain != null) chain.close();
             throw new IllegalStateException("dev chain for the test failed: " + e.getMessage(), e);
         }
+    }
+
+    static final String KEYSTORE_PASSWORD = "test-only-password";
+
+    /** A web3j wallet file (light scrypt: test only) for a dev key. */
+    static Path keystore(Path dir, String name, org.web3j.crypto.Credentials key) throws Exception {
+        var wallet = org.web3j.crypto.Wallet.createLight(KEYSTORE_PASSWORD, key.getEcKeyPair());
+        Path file = dir.resolve(name + "-keystore.json");
+        org.web3j.protocol.ObjectMapperFactory.getObjectMapper().writeValue(file.toFile(), wallet);
+        return file.toAbsolutePath();
     }
 
     @Override

@@ -1,0 +1,84 @@
+package io.microsettle.chain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.microsettle.chain.contracts.SettlementEscrow;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/** ChainClient without CDI: the default (no rpc-url) starts Ganache, deploys, funds the demo funder once. */
+@Timeout(90)
+class ChainClientTest {
+
+    @TempDir
+    Path dataDir;
+
+    record Dev(String kind, long blockTimeSeconds, Path contractsDir, String nodeExecutable, int port,
+               Duration startupTimeout, String mnemonic, boolean fundDemo) implements ChainConfig.Dev {
+    }
+
+    record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
+                Optional<Path> anchorerKeystore, Optional<String> anchorerPassword,
+                Optional<Path> deployerKeystore, Optional<String> deployerPassword) implements ChainConfig.Keys {
+    }
+
+    record Config(Optional<String> rpcUrl, long chainId, Optional<String> escrowAddress,
+                  Optional<String> tokenAddress, int confirmations, Path dataDir, ChainConfig.Dev dev,
+                  ChainConfig.Keys keys) implements ChainConfig {
+    }
+
+    Config devConfig() {
+        return new Config(Optional.empty(), 1337, Optional.empty(), Optional.empty(), 1, dataDir,
+                new Dev("ganache", 0, Path.of("contracts"), "node", 0, Duration.ofSeconds(45),
+                        DevAccounts.DEFAULT_MNEMONIC, true),
+                new Keys(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+                        Optional.empty()));
+    }
+
+    @Test
+    void startsAGanacheDevChainDeploysFundsAndReusesOnRestart() throws Exception {
+        String escrow;
+        try (ChainClient client = ChainClient.connect(devConfig())) {
+            assertThat(client.chainId()).isEqualTo(1337);
+            assertThat(client.tokenDecimals()).isEqualTo(6);
+            assertThat(client.deployment()).get().extracting(Deployment::reused).isEqualTo(false);
+            assertThat(client.settler().getAddress()).isEqualTo(DevAccounts.defaults().settler().getAddress());
+            assertThat(client.devFunder()).isPresent();
+            escrow = client.escrowAddress();
+            assertThat(funderBalance(client)).isEqualTo(ChainClient.DEMO_DEPOSIT);
+        }
+        try (ChainClient client = ChainClient.connect(devConfig())) {
+            assertThat(client.deployment()).get().extracting(Deployment::reused).isEqualTo(true);
+            assertThat(client.escrowAddress()).isEqualTo(escrow);
+            assertThat(funderBalance(client)).as("funded once").isEqualTo(ChainClient.DEMO_DEPOSIT);
+        }
+    }
+
+    @Test
+    void aRemoteEndpointNeedsItsAddressesAndKeys() {
+        try (DevChain chain = DevChain.Options.builder(DevChain.Kind.ANVIL, Path.of("contracts"), dataDir).start()) {
+            Config c = devConfig();
+            Config remote = new Config(Optional.of(chain.rpcUrl()), 1337, Optional.empty(), Optional.empty(), 1,
+                    dataDir, c.dev(), c.keys());
+            assertThatThrownBy(() -> ChainClient.connect(remote)).hasMessageContaining("escrow-address");
+            Config wrongId = new Config(Optional.of(chain.rpcUrl()), 1, Optional.empty(), Optional.empty(), 1,
+                    dataDir, c.dev(), c.keys());
+            assertThatThrownBy(() -> ChainClient.connect(wrongId)).hasMessageContaining("chain id mismatch");
+        }
+    }
+
+    private static java.math.BigInteger funderBalance(ChainClient client) throws Exception {
+        SettlementEscrow e = SettlementEscrow.load(client.escrowAddress(), client.web3j(),
+                new ReadonlyTransactionManager(client.web3j(), client.settler().getAddress()), new DefaultGasProvider());
+        return e.funderBalance(client.devFunder().orElseThrow().getAddress()).send();
+    }
+}
