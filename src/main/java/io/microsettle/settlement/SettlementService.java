@@ -287,7 +287,9 @@ public class SettlementService {
                 }
             } else if (!txs.isEmpty()) {
                 long lastBroadcast = txs.get(0)[2] == null ? b.submittedBlock() : Long.parseLong(txs.get(0)[2]);
-                if (head - lastBroadcast >= cfg.replaceAfterBlocks() && txs.size() <= cfg.maxReplacements()) {
+                boolean replacementWaiting = QuarkusTransaction.requiringNew().call(() -> !Db.query(ds,
+                        "SELECT 1 FROM settlement_txs WHERE batch_id = ? AND status = 'SIGNED'", rs -> 1, b.id()).isEmpty());
+                if (!replacementWaiting && head - lastBroadcast >= cfg.replaceAfterBlocks() && txs.size() <= cfg.maxReplacements()) {
                     replace(b, Long.parseLong(txs.get(0)[0]));
                 }
             }

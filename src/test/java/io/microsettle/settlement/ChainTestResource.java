@@ -70,6 +70,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.reconcile.confirmations", "2");
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
+            cfg.put("microsettle.settlement.replace-after-blocks", "4");
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();

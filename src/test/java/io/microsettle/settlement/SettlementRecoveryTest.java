@@ -144,6 +144,43 @@ class SettlementRecoveryTest {
 
     @Test
     @Order(4)
+    void droppedTransactionIsReplacedWithBumpedFeesAndTheSamePayoutIds() throws Exception {
+        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("drop", TestCashouts.randomAddress(), 5_000_000, 50_000));
+        String payoutId = one("SELECT coalesce(payout_id::text, 'none') FROM cashouts WHERE id = ?", co);
+        assertThat(payoutId).isEqualTo("none");
+        settlement.createBatches();
+        payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        // the node accepts the transaction, then loses it (no mining in between)
+        rpc("evm_setAutomine", List.of(false));
+        rpc("evm_setIntervalMining", List.of(0));
+        try {
+            assertThat(settlement.broadcastStored()).isEqualTo(1);
+            String first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+            rpc("anvil_dropTransaction", List.of(first));
+        } finally {
+            rpc("evm_setIntervalMining", List.of(1));
+        }
+        String first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+        long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        while (one("SELECT tx_hash FROM cashouts WHERE id = ?", co).equals(first) && System.nanoTime() < deadline) {
+            settlement.tick();
+            Thread.sleep(500);
+        }
+        String second = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+        assertThat(second).isNotEqualTo(first);
+        assertThat(status(co)).isEqualTo("SUBMITTED");
+        waitForReceipt(second);
+        settleByReconciling(co);
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("REPLACED");
+        // same nonce, fees up by at least 10 % each
+        assertThat(one("SELECT (a.nonce = b.nonce AND b.max_fee_per_gas_wei * 10 >= a.max_fee_per_gas_wei * 11 "
+                + "AND b.max_priority_fee_per_gas_wei * 10 >= a.max_priority_fee_per_gas_wei * 11)::text "
+                + "FROM settlement_txs a JOIN settlement_txs b ON b.replaces_tx_id = a.id WHERE a.tx_hash = ?", first)).isEqualTo("true");
+    }
+
+    @Test
+    @Order(5)
     void reorgSendsSettledCashoutBackToSubmittedAndNeverDebitsTwice() throws Exception {
         String snapshot = rpc("evm_snapshot", List.of());
         String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("reorg", TestCashouts.randomAddress(), 4_000_000, 40_000));
