@@ -36,7 +36,7 @@ public class AuditResource {
 
     @GET
     @Path("/events")
-    public EventPage events(@QueryParam("after") String after, @QueryParam("limit") Integer limit) {
+    public EventPage events(@QueryParam("after") String after, @QueryParam("limit") String limit) {
         long afterSeq = 0;
         if (after != null) {
             try {

@@ -58,7 +58,7 @@ public class CashoutResource {
 
     @GET
     public CashoutPage list(@QueryParam("accountId") String accountId, @QueryParam("status") String status,
-                            @QueryParam("limit") Integer limit, @QueryParam("cursor") String cursor) {
+                            @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         if (accountId != null) Validation.id(accountId, "accountId");
         CashoutStatus s = null;
         if (status != null) {

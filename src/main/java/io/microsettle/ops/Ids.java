@@ -11,8 +11,15 @@ public final class Ids {
     private Ids() {}
 
     public static String newId(String prefix) {
+        byte[] b = new byte[RANDOM_CHARS];
+        RANDOM.nextBytes(b);
         char[] c = new char[RANDOM_CHARS];
-        for (int i = 0; i < c.length; i++) c[i] = ALPHABET[RANDOM.nextInt(ALPHABET.length)];
+        // 248 = 4 × 62: reject the top 8 byte values to keep the characters uniform
+        for (int i = 0; i < c.length; i++) {
+            int v = b[i] & 0xFF;
+            while (v >= 248) v = RANDOM.nextInt(256);
+            c[i] = ALPHABET[v % 62];
+        }
         return prefix + "_" + new String(c);
     }
 }

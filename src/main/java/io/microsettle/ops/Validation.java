@@ -25,9 +25,16 @@ public final class Validation {
         return value;
     }
 
-    public static int limit(Integer limit, int defaultLimit, int maxLimit) {
+    /** A page size from a query parameter: absent = the default; else 1..max, digits only. */
+    public static int limit(String limit, int defaultLimit, int maxLimit) {
         if (limit == null) return defaultLimit;
-        if (limit < 1 || limit > maxLimit) throw ApiException.validation("limit", "must be between 1 and " + maxLimit);
-        return limit;
+        int n;
+        try {
+            n = limit.length() > 9 || !limit.chars().allMatch(Character::isDigit) ? -1 : Integer.parseInt(limit);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 1 || n > maxLimit) throw ApiException.validation("limit", "must be a whole number between 1 and " + maxLimit);
+        return n;
     }
 }

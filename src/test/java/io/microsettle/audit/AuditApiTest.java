@@ -47,6 +47,7 @@ class AuditApiTest {
         refusedWithoutWrites(db, () -> as(auditor).queryParam("limit", 1001).get("/v1/audit/events"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(auditor).queryParam("limit", 0).get("/v1/audit/events"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(auditor).queryParam("after", "x").get("/v1/audit/events"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(auditor).queryParam("limit", "1.5").get("/v1/audit/events"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(auditor).queryParam("after", "-1").get("/v1/audit/events"), 400, "validation_failed");
     }
 }

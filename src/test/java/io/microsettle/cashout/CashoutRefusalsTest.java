@@ -114,6 +114,8 @@ class CashoutRefusalsTest {
                 404, "not_found");
         refusedWithoutWrites(db, () -> as(t).queryParam("limit", 0).get("/v1/cashouts"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(t).queryParam("limit", 101).get("/v1/cashouts"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).queryParam("limit", "ten").get("/v1/cashouts"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).queryParam("limit", "99999999999").get("/v1/cashouts"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(t).queryParam("status", "NOPE").get("/v1/cashouts"), 400, "validation_failed");
         refusedWithoutWrites(db, () -> as(t).queryParam("cursor", "!!!").get("/v1/cashouts"), 400, "validation_failed");
     }

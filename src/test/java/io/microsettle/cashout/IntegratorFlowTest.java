@@ -24,6 +24,8 @@ import static org.hamcrest.Matchers.nullValue;
 @QuarkusTest
 class IntegratorFlowTest {
     @Inject
+    io.microsettle.chain.ChainClient chain;
+    @Inject
     DbRows db;
 
     @Test
@@ -71,7 +73,7 @@ class IntegratorFlowTest {
         assertThat(typed.at("/domain/name").asText()).isEqualTo("microsettle");
         assertThat(typed.at("/domain/version").asText()).isEqualTo("1");
         assertThat(typed.at("/domain/chainId").asLong()).isEqualTo(1337);
-        assertThat(typed.at("/domain/verifyingContract").asText()).isEqualTo("0x0000000000000000000000000000000000000000");
+        assertThat(typed.at("/domain/verifyingContract").asText()).isEqualTo(chain.escrowAddress());
         assertThat(typed.at("/message/quoteId").asText()).isEqualTo(quote.get("id").asText());
         assertThat(typed.at("/message/destination").asText()).isEqualTo(wallet);
         assertThat(typed.at("/message/gross").asText()).isEqualTo("2000000");
