@@ -1,0 +1,32 @@
+package io.microsettle.account;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.util.List;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "microsettle.account")
+public interface AccountConfig {
+    /**
+     * JWKS files with the trusted verifier's public keys, comma-separated (selected by kid; list
+     * the old and the new file during a key rotation). Absent: verification is refused.
+     */
+    Optional<List<String>> verifierJwks();
+
+    /** The trusted verifier's issuer ({@code iss}). */
+    @WithDefault("https://verifier.example")
+    String verifierIssuer();
+
+    /** Clock skew tolerated on {@code exp} and {@code iat}, in seconds. */
+    @WithDefault("60")
+    long clockSkewSeconds();
+
+    /** The longest verification token accepted, in characters. */
+    @WithDefault("8192")
+    int maxTokenChars();
+
+    /** The longest externalRef, in characters. */
+    @WithDefault("128")
+    int maxExternalRefLength();
+}

@@ -1,0 +1,72 @@
+package io.microsettle.account;
+
+import io.microsettle.ledger.Amounts;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.ops.Validation;
+import io.microsettle.security.CurrentCaller;
+import io.microsettle.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import java.time.Instant;
+
+@Path("/v1/accounts")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.INTEGRATOR)
+public class AccountResource {
+    public record CreateAccountRequest(String externalRef) {}
+
+    public record VerificationRequest(String token) {}
+
+    public record BalancesView(String available, String held) {}
+
+    public record AccountView(String id, String externalRef, String verificationLevel, String wallet,
+                              BalancesView balances, Instant verifiedAt, Instant createdAt) {}
+
+    @Inject
+    AccountService accounts;
+    @Inject
+    LedgerService ledger;
+    @Inject
+    CurrentCaller caller;
+    @Inject
+    AccountConfig config;
+
+    @POST
+    @ResponseStatus(201)
+    public AccountView create(CreateAccountRequest body) {
+        Validation.body(body);
+        Validation.text(body.externalRef(), "externalRef", config.maxExternalRefLength());
+        return view(accounts.create(caller.integratorId(), caller.actor(), body.externalRef()));
+    }
+
+    @GET
+    @Path("/{id}")
+    public AccountView get(@PathParam("id") String id) {
+        return view(accounts.get(caller.integratorId(), id));
+    }
+
+    @POST
+    @Path("/{id}/verification")
+    public AccountView verify(@PathParam("id") String id, VerificationRequest body) {
+        Validation.body(body);
+        Validation.text(body.token(), "token", config.maxTokenChars());
+        return view(accounts.verify(caller.integratorId(), caller.actor(), id, body.token()));
+    }
+
+    private AccountView view(Account a) {
+        LedgerService.Balances b = ledger.balances(a.id);
+        return new AccountView(a.id, a.externalRef, a.verificationLevel.name(), a.wallet,
+                new BalancesView(Amounts.format(b.availableBaseUnits()), Amounts.format(b.heldBaseUnits())),
+                a.verifiedAt, a.createdAt);
+    }
+}

@@ -1,0 +1,106 @@
+package io.microsettle.account;
+
+import io.microsettle.audit.AuditLog;
+import io.microsettle.ops.ApiException;
+import io.microsettle.ops.Ids;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import org.hibernate.exception.ConstraintViolationException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+@ApplicationScoped
+public class AccountService {
+    @Inject
+    AuditLog audit;
+    @Inject
+    AccountConfig config;
+
+    private volatile VerificationTokens verifier;
+
+    /**
+     * Creates an account; an externalRef the integrator already uses is refused with
+     * 409 {@code account_exists} naming the existing id (Stripe-like: creation is not an upsert;
+     * retries are safe through Idempotency-Key).
+     */
+    @Transactional
+    public Account create(String integratorId, String actor, String externalRef) {
+        Account.findByExternalRef(integratorId, externalRef).ifPresent(a -> {
+            throw ApiException.conflict("account_exists", "an account with this externalRef exists: " + a.id);
+        });
+        Account a = new Account();
+        a.id = Ids.newId("acct");
+        a.integratorId = integratorId;
+        a.externalRef = externalRef;
+        a.verificationLevel = VerificationLevel.NONE;
+        a.createdAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        a.updatedAt = a.createdAt;
+        try {
+            a.persistAndFlush();
+        } catch (ConstraintViolationException e) {
+            throw ApiException.conflict("account_exists", "an account with this externalRef exists");
+        }
+        audit.append(actor, "account.created", a.id, Map.of("integratorId", integratorId, "externalRef", externalRef));
+        return a;
+    }
+
+    @Transactional
+    public Account get(String integratorId, String id) {
+        return Account.findOwned(integratorId, id).orElseThrow(() -> ApiException.notFound("account " + id));
+    }
+
+    /** Checks the verifier's token and binds the wallet and level; refusals write nothing. */
+    @Transactional
+    public Account verify(String integratorId, String actor, String id, String token) {
+        Account a = get(integratorId, id);
+        VerificationTokens.Outcome outcome = verifier().check(token, a.externalRef, Instant.now());
+        return switch (outcome) {
+            case VerificationTokens.Refused r -> throw new ApiException(
+                    r.code() == VerificationTokens.Code.malformed_token ? 400 : 422, r.code().name(), r.detail());
+            case VerificationTokens.Verified v -> {
+                String wallet = Addresses.normalize(v.wallet(), "token.wallet");
+                String previous = a.wallet;
+                a.wallet = wallet;
+                a.verificationLevel = v.level();
+                a.verifierIssuer = v.issuer();
+                a.verifiedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+                a.updatedAt = a.verifiedAt;
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("wallet", wallet);
+                payload.put("previousWallet", previous);
+                payload.put("level", v.level());
+                payload.put("issuer", v.issuer());
+                payload.put("kid", v.kid());
+                audit.append(actor, previous == null || previous.equals(wallet) ? "account.verified" : "account.wallet_changed",
+                        a.id, payload);
+                yield a;
+            }
+        };
+    }
+
+    private VerificationTokens verifier() {
+        VerificationTokens v = verifier;
+        if (v == null) {
+            var files = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
+                    "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
+            java.util.List<String> docs = new java.util.ArrayList<>();
+            for (String file : files) {
+                try {
+                    docs.add(Files.readString(Path.of(file.trim())));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
+                }
+            }
+            v = new VerificationTokens(docs, config.verifierIssuer(), config.clockSkewSeconds());
+            verifier = v;
+        }
+        return v;
+    }
+}

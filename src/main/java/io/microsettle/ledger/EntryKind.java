@@ -1,0 +1,3 @@
+package io.microsettle.ledger;
+
+public enum EntryKind { CREDIT, HOLD, SETTLE, RELEASE }

@@ -1,0 +1,74 @@
+package io.microsettle.ledger;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A balanced journal entry (plain Java): at least two postings, none zero, each ledger
+ * account at most once, summing to exactly zero (overflow-checked).
+ */
+public record JournalEntry(EntryKind kind, String integratorId, String reference, String cashoutId,
+                           List<Posting> postings) {
+
+    /** One leg: a signed amount of base units on one ledger account. */
+    public record Posting(LedgerAccount account, long amountBaseUnits) {}
+
+    public JournalEntry {
+        postings = List.copyOf(postings);
+        if (postings.size() < 2) throw new IllegalArgumentException("an entry needs at least two postings");
+        long sum = 0;
+        Set<String> seen = new HashSet<>();
+        for (Posting p : postings) {
+            if (p.amountBaseUnits() == 0) throw new IllegalArgumentException("a posting may not be zero");
+            if (!seen.add(p.account().key())) throw new IllegalArgumentException("ledger account twice in one entry: " + p.account().key());
+            sum = Math.addExact(sum, p.amountBaseUnits());
+        }
+        if (sum != 0) throw new IllegalArgumentException("postings sum to " + sum + ", not zero");
+    }
+
+    /** A credit: the integrator's funding pays into the user's available balance. */
+    public static JournalEntry credit(String integratorId, String accountId, long amountBaseUnits, String reference) {
+        positive(amountBaseUnits, "amount");
+        return new JournalEntry(EntryKind.CREDIT, integratorId, reference, null, List.of(
+                new Posting(LedgerAccount.integratorFunding(integratorId), -amountBaseUnits),
+                new Posting(LedgerAccount.userAvailable(accountId), amountBaseUnits)));
+    }
+
+    /** A hold for a cash-out: available to held. */
+    public static JournalEntry hold(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
+        positive(grossBaseUnits, "gross");
+        return new JournalEntry(EntryKind.HOLD, integratorId, null, cashoutId, List.of(
+                new Posting(LedgerAccount.userAvailable(accountId), -grossBaseUnits),
+                new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits)));
+    }
+
+    /** A settled cash-out: the hold becomes the net paid on chain plus the fee revenue. */
+    public static JournalEntry settle(String integratorId, String accountId, long grossBaseUnits, long feeBaseUnits,
+                                      String cashoutId) {
+        positive(grossBaseUnits, "gross");
+        if (feeBaseUnits < 0 || feeBaseUnits >= grossBaseUnits) {
+            throw new IllegalArgumentException("fee must be at least 0 and less than gross");
+        }
+        long net = grossBaseUnits - feeBaseUnits;
+        List<Posting> legs = feeBaseUnits == 0
+                ? List.of(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
+                          new Posting(LedgerAccount.integratorPayouts(integratorId), net))
+                : List.of(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
+                          new Posting(LedgerAccount.integratorPayouts(integratorId), net),
+                          new Posting(LedgerAccount.feeRevenue(), feeBaseUnits));
+        return new JournalEntry(EntryKind.SETTLE, integratorId, null, cashoutId, legs);
+    }
+
+    /** A released hold (FAILED or REJECTED): held back to available. */
+    public static JournalEntry release(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
+        positive(grossBaseUnits, "gross");
+        return new JournalEntry(EntryKind.RELEASE, integratorId, null, cashoutId, List.of(
+                new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
+                new Posting(LedgerAccount.userAvailable(accountId), grossBaseUnits)));
+    }
+
+    private static void positive(long v, String what) {
+        if (v <= 0) throw new IllegalArgumentException(what + " must be positive");
+    }
+}

@@ -1,0 +1,28 @@
+package io.microsettle.ledger;
+
+/** A ledger account: its key (e.g. {@code user:acct_x:available}), kind and owner. */
+public record LedgerAccount(String key, LedgerAccountKind kind, String ownerId) {
+    public static final String PLATFORM = "platform";
+
+    public static LedgerAccount userAvailable(String accountId) {
+        return new LedgerAccount("user:" + accountId + ":available", LedgerAccountKind.USER_AVAILABLE, accountId);
+    }
+
+    public static LedgerAccount userHeld(String accountId) {
+        return new LedgerAccount("user:" + accountId + ":held", LedgerAccountKind.USER_HELD, accountId);
+    }
+
+    /** The source of an integrator's credits (goes negative by what it has promised). */
+    public static LedgerAccount integratorFunding(String integratorId) {
+        return new LedgerAccount("integrator:" + integratorId + ":funding", LedgerAccountKind.INTEGRATOR_FUNDING, integratorId);
+    }
+
+    /** Net amounts paid out on chain and settled for an integrator's users. */
+    public static LedgerAccount integratorPayouts(String integratorId) {
+        return new LedgerAccount("integrator:" + integratorId + ":payouts", LedgerAccountKind.INTEGRATOR_PAYOUTS, integratorId);
+    }
+
+    public static LedgerAccount feeRevenue() {
+        return new LedgerAccount("platform:fee_revenue", LedgerAccountKind.FEE_REVENUE, PLATFORM);
+    }
+}

@@ -1,0 +1,10 @@
+package io.microsettle.ledger;
+
+/** The kinds of ledger account. User accounts may never go negative. */
+public enum LedgerAccountKind {
+    USER_AVAILABLE, USER_HELD, INTEGRATOR_FUNDING, INTEGRATOR_PAYOUTS, FEE_REVENUE;
+
+    public boolean nonNegative() {
+        return this == USER_AVAILABLE || this == USER_HELD;
+    }
+}

@@ -1,0 +1,51 @@
+package io.microsettle.pricing;
+
+import io.microsettle.ledger.Amounts;
+import io.microsettle.ops.Validation;
+import io.microsettle.security.CurrentCaller;
+import io.microsettle.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+import java.time.Instant;
+import java.util.Map;
+
+@Path("/v1/quotes")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.INTEGRATOR)
+public class QuoteResource {
+    public record QuoteRequest(String accountId, String amount, String destination) {}
+
+    public record QuoteView(String id, String accountId, String gross, String serviceFee, String networkFee, String fee,
+                            String net, String destination, Instant expiresAt, Map<String, Object> typedData) {}
+
+    @Inject
+    QuoteService quotes;
+    @Inject
+    CurrentCaller caller;
+    @Inject
+    PricingConfig config;
+
+    @POST
+    @ResponseStatus(201)
+    public QuoteView create(QuoteRequest body) {
+        Validation.body(body);
+        Validation.id(body.accountId(), "accountId");
+        long gross = Amounts.parse(body.amount(), "amount", config.maxAmountBaseUnits());
+        String destination = QuoteService.checkedDestination(body.destination());
+        return view(quotes.create(caller.integratorId(), caller.actor(), body.accountId(), gross, destination));
+    }
+
+    public static QuoteView view(Quote q) {
+        return new QuoteView(q.id, q.accountId, Amounts.format(q.grossBaseUnits), Amounts.format(q.serviceFeeBaseUnits),
+                Amounts.format(q.networkFeeBaseUnits), Amounts.format(q.feeBaseUnits), Amounts.format(q.netBaseUnits),
+                q.destination, q.expiresAt, q.typedData());
+    }
+}

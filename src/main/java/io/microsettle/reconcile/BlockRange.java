@@ -1,0 +1,25 @@
+package io.microsettle.reconcile;
+
+import java.util.Optional;
+
+/** An inclusive block range for one eth_getLogs call. */
+public record BlockRange(long fromBlock, long toBlock) {
+
+    public BlockRange {
+        if (fromBlock < 0 || toBlock < fromBlock) throw new IllegalArgumentException("bad range " + fromBlock + ".." + toBlock);
+    }
+
+    /**
+     * The next range to read: from {@code nextBlock}, at most {@code maxBlocks} long, ending at the newest
+     * block with at least {@code confirmations} confirmations (the head block itself has one).
+     */
+    public static Optional<BlockRange> next(long nextBlock, long headBlock, int confirmations, int maxBlocks) {
+        if (confirmations < 1) throw new IllegalArgumentException("confirmations must be >= 1");
+        if (maxBlocks < 1) throw new IllegalArgumentException("maxBlocks must be >= 1");
+        long safe = ConfirmationDepth.newestConfirmed(headBlock, confirmations);
+        if (safe < nextBlock) return Optional.empty();
+        return Optional.of(new BlockRange(nextBlock, Math.min(safe, nextBlock + maxBlocks - 1)));
+    }
+
+    public long size() { return toBlock - fromBlock + 1; }
+}

@@ -1,0 +1,35 @@
+package io.microsettle.reconcile;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "microsettle.reconcile")
+public interface ReconcileConfig {
+
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the follower runs (a Quarkus scheduler duration). */
+    @WithDefault("2s")
+    String interval();
+
+    /** A log is acted on once its block has this many confirmations (the head block has 1). */
+    @WithDefault("2")
+    int confirmations();
+
+    /** Largest block range per eth_getLogs call. */
+    @WithDefault("2000")
+    int maxBlockRange();
+
+    /** At most this many ranges read per tick. */
+    @WithDefault("10")
+    int maxRangesPerTick();
+
+    /** First block to read on a fresh database (the escrow's deployment block, or 0). */
+    @WithDefault("0")
+    long startBlock();
+
+    /** Stored block hashes checked (newest first) when looking for a reorg; also how many are kept. */
+    @WithDefault("128")
+    int reorgWindowBlocks();
+}

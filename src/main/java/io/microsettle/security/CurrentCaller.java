@@ -1,0 +1,31 @@
+package io.microsettle.security;
+
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/** The authenticated caller: an integrator's id is its token's subject. */
+@RequestScoped
+public class CurrentCaller {
+    @Inject
+    JsonWebToken jwt;
+    @Inject
+    SecurityIdentity identity;
+
+    public String subject() {
+        String sub = jwt.getSubject();
+        return sub != null ? sub : identity.getPrincipal().getName();
+    }
+
+    /** The integrator whose data this request may touch. */
+    public String integratorId() {
+        return subject();
+    }
+
+    /** Who did it, for the audit log: {@code role:subject}. */
+    public String actor() {
+        String role = identity.getRoles().stream().sorted().findFirst().orElse("anonymous");
+        return role + ":" + subject();
+    }
+}

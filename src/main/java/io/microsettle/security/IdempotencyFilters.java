@@ -1,0 +1,111 @@
+package io.microsettle.security;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.microsettle.ops.Problem;
+import io.microsettle.ops.ProblemMappers;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * {@code Idempotency-Key} on creating POSTs: the same key with the same request (method, path,
+ * body bytes) answers the first response again (same status and body); with another request it
+ * is a 409 {@code idempotency_key_reused}; while the first is running, 409
+ * {@code idempotency_in_progress}. Keys are scoped per integrator.
+ */
+public class IdempotencyFilters {
+    public static final String HEADER = "Idempotency-Key";
+    static final String CLAIMED = IdempotencyFilters.class.getName() + ".claimed";
+    static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
+
+    @Inject
+    IdempotencyStore store;
+    @Inject
+    SecurityIdentity identity;
+    @Inject
+    SecurityConfig config;
+    @Inject
+    CurrentCaller caller;
+    @Inject
+    ObjectMapper mapper;
+
+    record Claimed(String integratorId, String key) {}
+
+    @ServerRequestFilter(readBody = true)
+    public Response claim(ContainerRequestContext ctx) throws IOException {
+        String key = ctx.getHeaderString(HEADER);
+        if (key == null || !"POST".equals(ctx.getMethod())) return null;
+        if (identity.isAnonymous() || !identity.hasRole(Roles.INTEGRATOR)) return null;
+        if (key.isEmpty() || key.length() > config.idempotencyKeyMaxLength() || !key.chars().allMatch(ch -> ch > 32 && ch < 127)) {
+            return ProblemMappers.problem(400, "validation_failed",
+                    HEADER + ": 1 to " + config.idempotencyKeyMaxLength() + " printable ASCII characters", path(ctx));
+        }
+        byte[] body;
+        try (InputStream in = ctx.getEntityStream()) {
+            body = in == null ? new byte[0] : in.readNBytes(MAX_BODY_BYTES);
+        }
+        ctx.setEntityStream(new ByteArrayInputStream(body));
+        String integratorId = caller.integratorId();
+        String hash = sha256(ctx.getMethod(), path(ctx), body);
+        return switch (store.claim(integratorId, key, ctx.getMethod(), path(ctx), hash)) {
+            case IdempotencyStore.Proceed p -> {
+                ctx.setProperty(CLAIMED, new Claimed(integratorId, key));
+                yield null;
+            }
+            case IdempotencyStore.Replay r -> Response.status(r.status())
+                    .type(r.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
+                    .header("Idempotent-Replayed", "true")
+                    .entity(r.body()).build();
+            case IdempotencyStore.Mismatch m -> ProblemMappers.problem(409, "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different request", path(ctx));
+            case IdempotencyStore.InProgress i -> ProblemMappers.problem(409, "idempotency_in_progress",
+                    "a request with this Idempotency-Key is still running", path(ctx));
+        };
+    }
+
+    @ServerResponseFilter
+    public void remember(ContainerRequestContext req, ContainerResponseContext res) {
+        if (!(req.getProperty(CLAIMED) instanceof Claimed c)) return;
+        req.removeProperty(CLAIMED);
+        if (res.getStatus() >= 500) {
+            store.release(c.integratorId(), c.key());
+            return;
+        }
+        try {
+            Object entity = res.getEntity();
+            String body = entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
+            store.complete(c.integratorId(), c.key(), res.getStatus(), body);
+        } catch (JsonProcessingException e) {
+            store.release(c.integratorId(), c.key());
+        }
+    }
+
+    private static String path(ContainerRequestContext ctx) {
+        return ctx.getUriInfo().getPath();
+    }
+
+    static String sha256(String method, String path, byte[] body) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((method + " " + path + "\n").getBytes(StandardCharsets.UTF_8));
+            md.update(body);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

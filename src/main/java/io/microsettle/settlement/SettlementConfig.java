@@ -1,0 +1,89 @@
+package io.microsettle.settlement;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.math.BigInteger;
+import java.util.Map;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "microsettle.settlement")
+public interface SettlementConfig {
+
+    /** Run the batcher at all (off for tests that drive it by hand, or for a replica that only serves). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** How often the batcher runs (a Quarkus scheduler duration). */
+    @WithDefault("2s")
+    String interval();
+
+    /** At most this many QUEUED cash-outs taken per tick. */
+    @WithDefault("2000")
+    int maxCashoutsPerTick();
+
+    /** At most this many batches created per tick. */
+    @WithDefault("8")
+    int maxBatchesPerTick();
+
+    /** At most this many payouts per batch (the contract's MAX_BATCH_PAYOUTS is 1000). */
+    @WithDefault("500")
+    int maxPayoutsPerBatch();
+
+    /** Gas model: fixed part of a settleBatch transaction. */
+    @WithDefault("200000")
+    long baseGas();
+
+    /** Gas model: upper bound per payout (new payee: storage + transfer + event + calldata). */
+    @WithDefault("32000")
+    long gasPerPayout();
+
+    /** Headroom over eth_estimateGas for the gas limit, percent. */
+    @WithDefault("25")
+    int gasHeadroomPercent();
+
+    /** Gas cap per transaction (EIP-7825: 16,777,216). */
+    @WithDefault("16777216")
+    long maxGasPerTx();
+
+    /** Priority fee (tip) in wei. */
+    @WithDefault("1000000000")
+    BigInteger priorityFeeWei();
+
+    /** maxFeePerGas = latest base fee x this + tip. */
+    @WithDefault("2")
+    int baseFeeMultiplier();
+
+    /** Never offer more than this per gas, in wei. */
+    @WithDefault("500000000000")
+    BigInteger maxFeeCeilingWei();
+
+    /** Check receipts of a submitted batch only once it has been pending this many blocks. */
+    @WithDefault("3")
+    int receiptCheckAfterBlocks();
+
+    /** Replace (fee bump) a transaction with no receipt after this many blocks. */
+    @WithDefault("12")
+    int replaceAfterBlocks();
+
+    /** Fee bump for a replacement, percent (>= 10). */
+    @WithDefault("15")
+    int feeBumpPercent();
+
+    /** At most this many replacements of one batch's transaction. */
+    @WithDefault("5")
+    int maxReplacements();
+
+    /** Broadcast attempts of one stored transaction before it is left for an operator. */
+    @WithDefault("50")
+    int maxBroadcastAttempts();
+
+    /** At most this many submitted batches checked for receipts per tick. */
+    @WithDefault("20")
+    int maxReceiptChecksPerTick();
+
+    /** Funder address per integrator id: microsettle.settlement.funders.<integrator>=0x... */
+    Map<String, String> funders();
+
+    /** Funder for integrators not listed in funders (dev: the demo funder). */
+    Optional<String> defaultFunder();
+}

@@ -1,0 +1,94 @@
+package io.microsettle.audit;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class AuditChainTest {
+    static List<AuditChain.Link> chain(int n) {
+        List<AuditChain.Link> links = new ArrayList<>();
+        long seq = 0;
+        String prev = AuditChain.GENESIS_HASH;
+        for (int i = 0; i < n; i++) {
+            AuditChain.Link l = AuditChain.next(seq, prev, Instant.parse("2026-01-01T00:00:00.123456Z").plusSeconds(i),
+                    "integrator:acme", "cashout.queued", "co_" + i, CanonicalJson.write(Map.of("n", i, "s", "x\"y")));
+            links.add(l);
+            seq = l.seq();
+            prev = l.hash();
+        }
+        return links;
+    }
+
+    @Test
+    void genesisAndLinking() {
+        List<AuditChain.Link> links = chain(3);
+        assertThat(links.get(0).prevHash()).isEqualTo("0".repeat(64));
+        assertThat(links.get(0).seq()).isEqualTo(1);
+        assertThat(links.get(1).prevHash()).isEqualTo(links.get(0).hash());
+        assertThat(links.get(0).at()).isEqualTo(Instant.parse("2026-01-01T00:00:00.123Z"));
+        AuditChain.Verification v = AuditChain.verify(links.iterator());
+        assertThat(v).isEqualTo(new AuditChain.Verification(true, 3, links.get(2).hash(), null));
+    }
+
+    @Test
+    void canonicalEncodingIsFixed() {
+        String c = AuditChain.canonical(1, Instant.parse("2026-01-01T00:00:00Z"), "a", "t", "s", "{\"k\":1}",
+                AuditChain.GENESIS_HASH);
+        assertThat(c).isEqualTo("{\"actor\":\"a\",\"at\":\"2026-01-01T00:00:00.000Z\",\"payload\":{\"k\":1},\"prevHash\":\""
+                + "0".repeat(64) + "\",\"seq\":1,\"subject\":\"s\",\"type\":\"t\"}");
+        assertThat(AuditChain.hash(1, Instant.parse("2026-01-01T00:00:00Z"), "a", "t", "s", "{\"k\":1}",
+                AuditChain.GENESIS_HASH)).isEqualTo(AuditChain.sha256Hex(c)).hasSize(64);
+    }
+
+    @Test
+    void canonicalJsonSortsKeysAndEscapes() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("b", List.of(1L, true, "\n\u0001"));
+        m.put("a", null);
+        assertThat(CanonicalJson.write(m)).isEqualTo("{\"a\":null,\"b\":[1,true,\"\\n\\u0001\"]}");
+    }
+
+    @Test
+    void tamperedPayloadIsFound() {
+        List<AuditChain.Link> links = chain(5);
+        AuditChain.Link l = links.get(2);
+        links.set(2, new AuditChain.Link(l.seq(), l.at(), l.actor(), l.type(), l.subject(), "{\"n\":99}", l.prevHash(), l.hash()));
+        AuditChain.Verification v = AuditChain.verify(links.iterator());
+        assertThat(v.ok()).isFalse();
+        assertThat(v.firstBadSeq()).isEqualTo(3);
+        assertThat(v.count()).isEqualTo(2);
+    }
+
+    @Test
+    void rehashedTamperBreaksTheNextLink() {
+        List<AuditChain.Link> links = chain(5);
+        AuditChain.Link l = links.get(1);
+        String forged = AuditChain.hash(l.seq(), l.at(), "admin:mallory", l.type(), l.subject(), l.payloadJson(), l.prevHash());
+        links.set(1, new AuditChain.Link(l.seq(), l.at(), "admin:mallory", l.type(), l.subject(), l.payloadJson(), l.prevHash(), forged));
+        assertThat(AuditChain.verify(links.iterator()).firstBadSeq()).isEqualTo(3);
+    }
+
+    @Test
+    void deletedOrReorderedEventsAreFound() {
+        List<AuditChain.Link> links = chain(4);
+        links.remove(1);
+        assertThat(AuditChain.verify(links.iterator()).firstBadSeq()).isEqualTo(3);
+        List<AuditChain.Link> swapped = chain(4);
+        var t = swapped.get(2);
+        swapped.set(2, swapped.get(3));
+        swapped.set(3, t);
+        assertThat(AuditChain.verify(swapped.iterator()).firstBadSeq()).isEqualTo(4);
+    }
+
+    @Test
+    void emptyLogVerifies() {
+        assertThat(AuditChain.verify(List.<AuditChain.Link>of().iterator()))
+                .isEqualTo(new AuditChain.Verification(true, 0, AuditChain.GENESIS_HASH, null));
+    }
+}

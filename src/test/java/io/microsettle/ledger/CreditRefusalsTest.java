@@ -1,0 +1,125 @@
+package io.microsettle.ledger;
+
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.DbRows;
+import io.microsettle.testsupport.Tokens;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.microsettle.testsupport.Api.as;
+import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.equalTo;
+
+@QuarkusTest
+class CreditRefusalsTest {
+    @Inject
+    DbRows db;
+
+    static Map<String, Object> items(Object... triples) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            list.add(Map.of("accountId", triples[i], "amount", triples[i + 1], "reference", triples[i + 2]));
+        }
+        return Map.of("items", list);
+    }
+
+    @Test
+    void badAmountsAreInvalidAmountNamingTheItem() {
+        String integrator = "cr-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String id = Api.createAccount(t, "u");
+        for (String bad : List.of("0", "-5", "1.5", "1e6", "+7", "01", "abc", "", "1000000000001", "99999999999999999999")) {
+            String d = refusedWithoutWrites(db, () -> as(t).body(items(id, "10", "ok-" + bad, id, bad, "bad-" + bad))
+                    .post("/v1/credits"), 400, "invalid_amount");
+            assertThat(d).startsWith("items[1].amount");
+        }
+        refusedWithoutWrites(db, () -> as(t).body("{\"items\":[{\"accountId\":\"" + id + "\",\"amount\":1.5,\"reference\":\"n\"}]}")
+                .post("/v1/credits"), 400, "invalid_amount");
+    }
+
+    @Test
+    void shapeErrorsAreValidationFailed() {
+        String t = Tokens.integrator("cr-" + UUID.randomUUID());
+        String id = Api.createAccount(t, "u");
+        refusedWithoutWrites(db, () -> as(t).body("{}").post("/v1/credits"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).body("{\"items\":[]}").post("/v1/credits"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).body("{\"items\":{}}").post("/v1/credits"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).body(items(id, "5", "")).post("/v1/credits"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).body(items("bad id!", "5", "r")).post("/v1/credits"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(t).body("{\"items\":[").post("/v1/credits"), 400, "malformed_json");
+        List<Object> many = new ArrayList<>();
+        for (int i = 0; i < 1001; i++) {
+            many.add(id);
+            many.add("1");
+            many.add("m-" + i);
+        }
+        String d = refusedWithoutWrites(db, () -> as(t).body(items(many.toArray())).post("/v1/credits"), 400, "validation_failed");
+        assertThat(d).contains("1000");
+    }
+
+    @Test
+    void duplicateReferencesAreNamedAndNothingIsWritten() {
+        String t = Tokens.integrator("cr-" + UUID.randomUUID());
+        String id = Api.createAccount(t, "u");
+        String d = refusedWithoutWrites(db, () -> as(t).body(items(id, "5", "a", id, "6", "a")).post("/v1/credits"),
+                409, "duplicate_reference");
+        assertThat(d).contains("a");
+        Api.credit(t, id, 5, "first");
+        d = refusedWithoutWrites(db, () -> as(t).body(items(id, "5", "fresh", id, "6", "first")).post("/v1/credits"),
+                409, "duplicate_reference");
+        assertThat(d).contains("first").doesNotContain("fresh");
+        as(t).get("/v1/accounts/" + id).then().body("balances.available", equalTo("5"));
+    }
+
+    @Test
+    void unknownAccountInABatchWritesNothing() {
+        String t = Tokens.integrator("cr-" + UUID.randomUUID());
+        String id = Api.createAccount(t, "u");
+        String d = refusedWithoutWrites(db, () -> as(t).body(items(id, "5", "x1", "acct_nope", "6", "x2")).post("/v1/credits"),
+                404, "not_found");
+        assertThat(d).contains("acct_nope");
+    }
+
+    @Test
+    void aThousandItemsInOneRequest() {
+        String t = Tokens.integrator("bulk-" + UUID.randomUUID());
+        List<String> accounts = new ArrayList<>();
+        for (int i = 0; i < 10; i++) accounts.add(Api.createAccount(t, "u" + i));
+        List<Object> triples = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            triples.add(accounts.get(i % 10));
+            triples.add("7");
+            triples.add("bulk-" + i);
+        }
+        long before = db.scalar("SELECT count(*) FROM ledger_postings");
+        long started = System.nanoTime();
+        as(t).body(items(triples.toArray())).post("/v1/credits").then().statusCode(201)
+                .body("count", equalTo(1000)).body("total", equalTo("7000"));
+        System.out.printf("credits: 1000 items in one request took %d ms (first request, cold)%n",
+                (System.nanoTime() - started) / 1_000_000);
+        assertThat(db.scalar("SELECT count(*) FROM ledger_postings") - before).isEqualTo(2000);
+        as(t).get("/v1/accounts/" + accounts.get(3)).then().body("balances.available", equalTo("700"));
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
+
+    @Test
+    void postingsAreImmutable() {
+        String t = Tokens.integrator("imm-" + UUID.randomUUID());
+        Api.credit(t, Api.createAccount(t, "u"), 9, "imm");
+        assertThatThrownBy(() -> db.execute("UPDATE ledger_postings SET amount_base_units = 1"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> db.execute("DELETE FROM ledger_postings"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> db.execute("DELETE FROM audit_events"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("append-only");
+    }
+}

@@ -1,0 +1,75 @@
+package io.microsettle.ledger;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JournalEntryTest {
+    static long sum(JournalEntry e) {
+        return e.postings().stream().mapToLong(JournalEntry.Posting::amountBaseUnits).sum();
+    }
+
+    @Test
+    void everyFactoryEntryBalances() {
+        assertThat(sum(JournalEntry.credit("acme", "acct_1", 500, "r1"))).isZero();
+        assertThat(sum(JournalEntry.hold("acme", "acct_1", 500, "co_1"))).isZero();
+        assertThat(sum(JournalEntry.settle("acme", "acct_1", 500, 30, "co_1"))).isZero();
+        assertThat(sum(JournalEntry.settle("acme", "acct_1", 500, 0, "co_1"))).isZero();
+        assertThat(sum(JournalEntry.release("acme", "acct_1", 500, "co_1"))).isZero();
+    }
+
+    @Test
+    void creditMovesFundingToAvailable() {
+        JournalEntry e = JournalEntry.credit("acme", "acct_1", 500, "r1");
+        assertThat(e.postings()).containsExactly(
+                new JournalEntry.Posting(LedgerAccount.integratorFunding("acme"), -500),
+                new JournalEntry.Posting(LedgerAccount.userAvailable("acct_1"), 500));
+    }
+
+    @Test
+    void settleSplitsHoldIntoNetAndFee() {
+        JournalEntry e = JournalEntry.settle("acme", "acct_1", 1000, 30, "co_1");
+        assertThat(e.postings()).containsExactly(
+                new JournalEntry.Posting(LedgerAccount.userHeld("acct_1"), -1000),
+                new JournalEntry.Posting(LedgerAccount.integratorPayouts("acme"), 970),
+                new JournalEntry.Posting(LedgerAccount.feeRevenue(), 30));
+    }
+
+    @Test
+    void unbalancedEntriesAreRefused() {
+        var a = LedgerAccount.userAvailable("x");
+        var b = LedgerAccount.userHeld("x");
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+                List.of(new JournalEntry.Posting(a, -5), new JournalEntry.Posting(b, 4))))
+                .hasMessageContaining("sum to -1");
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null, List.of(new JournalEntry.Posting(a, 0))))
+                .hasMessageContaining("two postings");
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+                List.of(new JournalEntry.Posting(a, 0), new JournalEntry.Posting(b, 0))))
+                .hasMessageContaining("zero");
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+                List.of(new JournalEntry.Posting(a, 5), new JournalEntry.Posting(a, -5))))
+                .hasMessageContaining("twice");
+    }
+
+    @Test
+    void overflowIsRefusedNotWrapped() {
+        var a = LedgerAccount.userAvailable("x");
+        var b = LedgerAccount.userHeld("x");
+        var c = LedgerAccount.feeRevenue();
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null, List.of(
+                new JournalEntry.Posting(a, Long.MAX_VALUE), new JournalEntry.Posting(b, Long.MAX_VALUE),
+                new JournalEntry.Posting(c, 2)))).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void nonPositiveAmountsAndBadFeesAreRefused() {
+        assertThatThrownBy(() -> JournalEntry.credit("a", "b", 0, "r")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.hold("a", "b", -1, "c")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, 10, "c")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, -1, "c")).isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,78 @@
+package io.microsettle.ledger;
+
+import io.microsettle.audit.AuditLog;
+import io.microsettle.ops.ApiException;
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.DbRows;
+import io.microsettle.testsupport.Tokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The ledger operations the settlement side uses: hold, settle, release; and bulk audit appends. */
+@QuarkusTest
+class LedgerServiceTest {
+    @Inject
+    LedgerService ledger;
+    @Inject
+    AuditLog audit;
+    @Inject
+    DbRows db;
+
+    @Test
+    void holdSettleAndRelease() {
+        String integrator = "led-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String acct = Api.createAccount(t, "u");
+        Api.credit(t, acct, 10_000, "c1");
+
+        QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 4_000, "co_a"));
+        QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 3_000, "co_b"));
+        assertThat(ledger.balances(acct)).isEqualTo(new LedgerService.Balances(3_000, 7_000));
+
+        QuarkusTransaction.requiringNew().run(() -> ledger.settle(acct, 4_000, 300, "co_a"));
+        QuarkusTransaction.requiringNew().run(() -> ledger.release(acct, 3_000, "co_b"));
+        assertThat(ledger.balances(acct)).isEqualTo(new LedgerService.Balances(6_000, 0));
+        assertThat(db.scalar("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = 'integrator:"
+                + integrator + ":payouts'")).isEqualTo(3_700);
+        assertThat(db.scalar("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = 'integrator:"
+                + integrator + ":funding'")).isEqualTo(-10_000);
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE cashout_id IN ('co_a','co_b')")).isEqualTo(4);
+    }
+
+    @Test
+    void overdrawnHoldOrSettleWithoutHoldIsRefusedAndRolledBack() {
+        String t = Tokens.integrator("led-" + UUID.randomUUID());
+        String acct = Api.createAccount(t, "u");
+        Api.credit(t, acct, 1_000, "c1");
+        Map<String, Long> before = db.snapshot();
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 1_001, "co_x")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("insufficient_balance"));
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.settle(acct, 500, 10, "co_y")))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("insufficient_balance"));
+        assertThat(db.snapshot()).isEqualTo(before);
+        assertThatThrownBy(() -> ledger.hold(acct, 1, "co_z")).hasMessageContaining("Transaction is required");
+    }
+
+    @Test
+    void bulkAuditAppendChains() {
+        long head = db.scalar("SELECT seq FROM audit_head");
+        var events = QuarkusTransaction.requiringNew().call(() -> audit.appendAll("system:test", List.of(
+                new AuditLog.Entry("batch.created", "bat_1", Map.of("count", 2)),
+                new AuditLog.Entry("cashout.batched", "co_1", Map.of("batchId", "bat_1")),
+                new AuditLog.Entry("cashout.batched", "co_2", Map.of("batchId", "bat_1")))));
+        assertThat(events).hasSize(3);
+        assertThat(events.get(0).seq).isGreaterThan(head);
+        assertThat(events.get(1).prevHash).isEqualTo(events.get(0).hash);
+        assertThat(audit.verify().ok()).isTrue();
+    }
+}

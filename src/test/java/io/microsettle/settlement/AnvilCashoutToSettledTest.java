@@ -1,0 +1,15 @@
+package io.microsettle.settlement;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Timeout;
+
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = "kind", value = "anvil"))
+@Timeout(180)
+class AnvilCashoutToSettledTest extends AbstractCashoutToSettledTest {
+    @Override
+    String chainName() { return "anvil"; }
+}

@@ -1,0 +1,95 @@
+package io.microsettle.settlement;
+
+import io.microsettle.chain.ContractDeployer;
+import io.microsettle.chain.Deployment;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.chain.DevChain;
+import io.microsettle.chain.EscrowLimits;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.http.HttpService;
+
+/**
+ * A real dev chain for {@code @QuarkusTest}s: starts Anvil or Ganache (init arg {@code kind}) with interval
+ * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
+ * and hands the service rpc url, chain id, escrow and token as configuration.
+ */
+public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
+
+    public static final BigInteger FUNDING_BASE_UNITS = BigInteger.valueOf(1_000_000L).multiply(BigInteger.TEN.pow(6));
+
+    /** What the running test can read (one chain per test class run). */
+    public static volatile String rpcUrl;
+    public static volatile Deployment deployment;
+
+    private DevChain chain;
+    private DevChain.Kind kind = DevChain.Kind.ANVIL;
+    private long blockTimeSeconds = 1;
+    private boolean schedulers = true;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        if (initArgs.containsKey("kind")) kind = DevChain.Kind.parse(initArgs.get("kind"));
+        if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
+        if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path base = Path.of("target", "chain-tests");
+            Files.createDirectories(base);
+            Path dataDir = Files.createTempDirectory(base, "e2e-" + kind.id() + "-");
+            chain = DevChain.Options.builder(kind, Path.of("contracts"), dataDir).blockTimeSeconds(blockTimeSeconds).start();
+            DevAccounts accounts = DevAccounts.defaults();
+            Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+            ContractDeployer deployer = new ContractDeployer(web3j, accounts.deployer(), chain.chainId(), chain.dataDir());
+            Deployment d = deployer.deployOrReuse(ContractDeployer.Roles.of(accounts), EscrowLimits.devDefaults());
+            deployer.fundFunder(d, accounts.funder(), FUNDING_BASE_UNITS);
+            web3j.shutdown();
+            rpcUrl = chain.rpcUrl();
+            deployment = d;
+            Map<String, String> cfg = new HashMap<>();
+            cfg.put("microsettle.chain.rpc-url", chain.rpcUrl());
+            cfg.put("microsettle.chain.chain-id", Long.toString(chain.chainId()));
+            cfg.put("microsettle.chain.escrow-address", d.escrow());
+            cfg.put("microsettle.chain.token-address", d.token());
+            // with an rpc url the keys come from keystores, as in production
+            cfg.put("microsettle.chain.keys.settler-keystore", keystore(dataDir, "settler", accounts.settler()).toString());
+            cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
+            cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
+            cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
+            cfg.put("microsettle.settlement.default-funder", accounts.funder().getAddress());
+            cfg.put("microsettle.settlement.interval", "1s");
+            cfg.put("microsettle.reconcile.interval", "1s");
+            cfg.put("microsettle.reconcile.confirmations", "2");
+            cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
+            cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
+            cfg.put("microsettle.settlement.replace-after-blocks", "4");
+            return cfg;
+        } catch (Exception e) {
+            if (chain != null) chain.close();
+            throw new IllegalStateException("dev chain for the test failed: " + e.getMessage(), e);
+        }
+    }
+
+    static final String KEYSTORE_PASSWORD = "test-only-password";
+
+    /** A web3j wallet file (light scrypt: test only) for a dev key. */
+    static Path keystore(Path dir, String name, org.web3j.crypto.Credentials key) throws Exception {
+        var wallet = org.web3j.crypto.Wallet.createLight(KEYSTORE_PASSWORD, key.getEcKeyPair());
+        Path file = dir.resolve(name + "-keystore.json");
+        org.web3j.protocol.ObjectMapperFactory.getObjectMapper().writeValue(file.toFile(), wallet);
+        return file.toAbsolutePath();
+    }
+
+    @Override
+    public void stop() {
+        if (chain != null) chain.close();
+    }
+}

@@ -1,0 +1,49 @@
+package io.microsettle.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Address;
+import org.web3j.abi.datatypes.DynamicArray;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.abi.datatypes.generated.Uint256;
+
+class NonceAndBroadcastTest {
+
+    @Test
+    void nonceLaneInitialisesFromChainAndNeverGoesBack() {
+        assertThat(NonceLane.reconcile(null, 7)).isEqualTo(7);
+        assertThat(NonceLane.reconcile(9L, 7)).isEqualTo(9);
+        assertThat(NonceLane.reconcile(9L, 12)).isEqualTo(12);
+    }
+
+    @Test
+    void classifiesNodeAnswers() {
+        assertThat(BroadcastResult.classify(null)).isEqualTo(BroadcastResult.ACCEPTED);
+        assertThat(BroadcastResult.classify("already known")).isEqualTo(BroadcastResult.ACCEPTED);
+        assertThat(BroadcastResult.classify("Known transaction: 0xabc")).isEqualTo(BroadcastResult.ACCEPTED);
+        assertThat(BroadcastResult.classify("nonce too low")).isEqualTo(BroadcastResult.NONCE_USED);
+        assertThat(BroadcastResult.classify("Transaction nonce is too low.")).isEqualTo(BroadcastResult.NONCE_USED);
+        assertThat(BroadcastResult.classify("replacement transaction underpriced")).isEqualTo(BroadcastResult.UNDERPRICED);
+        assertThat(BroadcastResult.classify("insufficient funds for gas * price + value")).isEqualTo(BroadcastResult.RETRY);
+    }
+
+    @Test
+    void settleBatchEncodingMatchesWeb3jFunctionEncoder() {
+        String payee = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
+        String funder = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC";
+        String ours = SettleBatchCall.encode(5, funder, List.of(new SettleBatchCall.Payout(1, payee, 990_000, 10_000),
+                new SettleBatchCall.Payout(2, payee, 5, 0)));
+        var structs = List.of(
+                new SettleBatchCall.PayoutStruct(new Uint256(1), new Address(payee), new Uint256(990_000), new Uint256(10_000)),
+                new SettleBatchCall.PayoutStruct(new Uint256(2), new Address(payee), new Uint256(5), new Uint256(0)));
+        String web3j = FunctionEncoder.encode(new Function("settleBatch",
+                List.of(new Uint256(5), new Address(funder), new DynamicArray<>(SettleBatchCall.PayoutStruct.class, structs)), List.of()));
+        assertThat(ours).isEqualTo(web3j);
+        assertThat(SettleBatchCall.SELECTOR).hasSize(10).startsWith("0x");
+        // head: batchId, funder, offset(0x60), then array length 2, then 2 x 4 words
+        assertThat((ours.length() - 10) / 64).isEqualTo(3 + 1 + 8);
+    }
+}

@@ -1,0 +1,76 @@
+package io.microsettle.testsupport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import org.web3j.crypto.ECKeyPair;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The integrator's side of the API, for tests: creates, verifies, funds accounts. */
+public final class Api {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A verified, funded account and the wallet key bound to it. */
+    public record FundedAccount(String id, String externalRef, ECKeyPair wallet, String walletAddress) {}
+
+    static {
+        io.restassured.RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+    }
+
+    private Api() {}
+
+    public static RequestSpecification as(String token) {
+        return given().header("Authorization", Tokens.bearer(token)).contentType(ContentType.JSON);
+    }
+
+    public static String createAccount(String token, String externalRef) {
+        return as(token).body(Map.of("externalRef", externalRef)).post("/v1/accounts")
+                .then().statusCode(201).extract().path("id");
+    }
+
+    public static FundedAccount fundedAccount(String integrator, long creditBaseUnits) {
+        String token = Tokens.integrator(integrator);
+        String ref = "user-" + UUID.randomUUID();
+        String id = createAccount(token, ref);
+        ECKeyPair key = Wallets.newKey();
+        String address = Wallets.address(key);
+        as(token).body(Map.of("token", TestVerifier.token(ref, address.toLowerCase())))
+                .post("/v1/accounts/" + id + "/verification").then().statusCode(200);
+        if (creditBaseUnits > 0) {
+            credit(token, id, creditBaseUnits, "ref-" + UUID.randomUUID());
+        }
+        return new FundedAccount(id, ref, key, address);
+    }
+
+    public static void credit(String token, String accountId, long amount, String reference) {
+        as(token).body(Map.of("items", List.of(Map.of("accountId", accountId, "amount", Long.toString(amount),
+                "reference", reference)))).post("/v1/credits").then().statusCode(201);
+    }
+
+    /** Posts a quote and returns the whole response as JSON. */
+    public static JsonNode quote(String token, String accountId, long amount) {
+        Response r = as(token).body(Map.of("accountId", accountId, "amount", Long.toString(amount))).post("/v1/quotes");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
+        return json(r.asString());
+    }
+
+    public static String sign(JsonNode quote, ECKeyPair key) {
+        return Wallets.signTypedData(quote.get("typedData").toString(), key);
+    }
+
+    public static JsonNode json(String body) {
+        try {
+            return JSON.readTree(body);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.microsettle.testsupport;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Row counts (and a few sums) of every table the service writes: "nothing was written" checks. */
+@ApplicationScoped
+public class DbRows {
+    static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances",
+            "quotes", "cashouts", "audit_events", "idempotency_keys");
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    public Map<String, Long> snapshot() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String t : TABLES) {
+                try (ResultSet rs = s.executeQuery("SELECT count(*) FROM " + t)) {
+                    rs.next();
+                    out.put(t, rs.getLong(1));
+                }
+            }
+            out.put("quotes.used", scalar(s, "SELECT count(*) FROM quotes WHERE used_at IS NOT NULL"));
+            out.put("balances.sum", scalar(s, "SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances"));
+            out.put("balances.abs", scalar(s, "SELECT coalesce(sum(abs(balance_base_units)), 0) FROM ledger_balances"));
+            out.put("accounts.verified", scalar(s, "SELECT count(*) FROM accounts WHERE wallet IS NOT NULL"));
+            out.put("audit.head", scalar(s, "SELECT seq FROM audit_head"));
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return out;
+    }
+
+    public long scalar(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            return scalar(s, sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public int execute(String sql) throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            return s.executeUpdate(sql);
+        }
+    }
+
+    private static long scalar(Statement s, String sql) throws SQLException {
+        try (ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.microsettle.testsupport;
+
+import io.microsettle.security.DevKeys;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.jose4j.jwk.EcJwkGenerator;
+import org.jose4j.jwk.EllipticCurveJsonWebKey;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.keys.EllipticCurves;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Test resource: an embedded PostgreSQL in a temp dir, a JWT key pair for bearer tokens,
+ * and a trusted verifier (ES256, kid {@value #VERIFIER_KID}) whose JWKS file the service reads.
+ * Test helpers find the private keys through system properties.
+ */
+public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleManager {
+    public static final String KEYS_DIR_PROPERTY = "microsettle.test.keys-dir";
+    public static final String VERIFIER_JWK_PROPERTY = "microsettle.test.verifier-jwk";
+    public static final String VERIFIER_ISSUER = "https://verifier.test";
+    public static final String VERIFIER_KID = "verifier-1";
+    public static final String ISSUER = DevKeys.DEV_ISSUER;
+
+    private EmbeddedPostgres postgres;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            postgres = EmbeddedPostgres.builder().start();
+            Path dir = Files.createTempDirectory("microsettle-test");
+            Path keys = dir.resolve("keys");
+            Path publicKey = DevKeys.ensure(keys);
+            System.setProperty(KEYS_DIR_PROPERTY, keys.toString());
+
+            EllipticCurveJsonWebKey verifier = EcJwkGenerator.generateJwk(EllipticCurves.P256);
+            verifier.setKeyId(VERIFIER_KID);
+            verifier.setAlgorithm("ES256");
+            Path privateJwk = dir.resolve("verifier-private.jwk");
+            Files.writeString(privateJwk, verifier.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+            System.setProperty(VERIFIER_JWK_PROPERTY, privateJwk.toString());
+            Path jwks = dir.resolve("verifier-jwks.json");
+            Files.writeString(jwks, new JsonWebKeySet(verifier).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+
+            return Map.of(
+                    "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
+                    "quarkus.datasource.username", "postgres",
+                    "quarkus.datasource.password", "postgres",
+                    "mp.jwt.verify.publickey.location", publicKey.toUri().toString(),
+                    "mp.jwt.verify.issuer", ISSUER,
+                    "microsettle.account.verifier-jwks", jwks.toString(),
+                    "microsettle.account.verifier-issuer", VERIFIER_ISSUER);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (org.jose4j.lang.JoseException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException ignored) {
+                // best effort
+            }
+        }
+    }
+}
