@@ -14,6 +14,10 @@ public interface AccountConfig {
      */
     Optional<List<String>> verifierJwks();
 
+    /** How long the verifier JWKS files are cached before they are read again, in seconds. */
+    @WithDefault("300")
+    long verifierJwksRefreshSeconds();
+
     /** The trusted verifier's issuer ({@code iss}). */
     @WithDefault("https://verifier.example")
     String verifierIssuer();

@@ -13,7 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 @ApplicationScoped
@@ -23,7 +25,9 @@ public class AccountService {
     @Inject
     AccountConfig config;
 
-    private volatile VerificationTokens verifier;
+    private record CachedVerifier(VerificationTokens tokens, long loadedAtMillis) {}
+
+    private volatile CachedVerifier verifier;
 
     /**
      * Creates an account; an externalRef the integrator already uses is refused with
@@ -85,22 +89,25 @@ public class AccountService {
         };
     }
 
+    /** The verifier keys, re-read from the JWKS files every verifier-jwks-refresh-seconds. */
     private VerificationTokens verifier() {
-        VerificationTokens v = verifier;
-        if (v == null) {
-            var files = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
-                    "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
-            java.util.List<String> docs = new java.util.ArrayList<>();
-            for (String file : files) {
-                try {
-                    docs.add(Files.readString(Path.of(file.trim())));
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
-                }
-            }
-            v = new VerificationTokens(docs, config.verifierIssuer(), config.clockSkewSeconds());
-            verifier = v;
+        CachedVerifier cached = verifier;
+        long nowMillis = System.currentTimeMillis();
+        if (cached != null && nowMillis - cached.loadedAtMillis() < config.verifierJwksRefreshSeconds() * 1000) {
+            return cached.tokens();
         }
+        List<String> files = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
+                "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
+        List<String> docs = new ArrayList<>(files.size());
+        for (String file : files) {
+            try {
+                docs.add(Files.readString(Path.of(file.trim())));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
+            }
+        }
+        VerificationTokens v = new VerificationTokens(docs, config.verifierIssuer(), config.clockSkewSeconds());
+        verifier = new CachedVerifier(v, nowMillis);
         return v;
     }
 }

@@ -37,7 +37,7 @@ class CreditThroughputTest {
         for (int r = 2; r < bodies.size(); r++) as(t).body(bodies.get(r)).post("/v1/credits").then().statusCode(201);
         double seconds = (System.nanoTime() - started) / 1e9;
         double itemsPerSecond = REQUESTS * ITEMS / seconds;
-        System.out.printf("credits intake: %d requests x %d items in %.3f s = %.0f items/s (one client, HTTP, JSON)%n",
+        System.out.printf("credits intake: %d requests x %d items in %.3f s = %.0f items/s (one client, HTTP, JSON; test database, fsync off)%n",
                 REQUESTS, ITEMS, seconds, itemsPerSecond);
         assertThat(itemsPerSecond).isGreaterThan(2_000);
     }

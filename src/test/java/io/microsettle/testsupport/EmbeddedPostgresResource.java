@@ -32,7 +32,12 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     @Override
     public Map<String, String> start() {
         try {
-            postgres = EmbeddedPostgres.builder().start();
+            // Test database only: no fsync (durability is not what the suites test; speed is).
+            postgres = EmbeddedPostgres.builder()
+                    .setServerConfig("fsync", "off")
+                    .setServerConfig("synchronous_commit", "off")
+                    .setServerConfig("full_page_writes", "off")
+                    .start();
             Path dir = Files.createTempDirectory("microsettle-test");
             Path keys = dir.resolve("keys");
             Path publicKey = DevKeys.ensure(keys);
