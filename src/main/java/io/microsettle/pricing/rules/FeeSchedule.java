@@ -1,7 +1,7 @@
 package io.microsettle.pricing.rules;
 
 import io.microsettle.risk.rules.RuleConfigException;
-import io.microsettle.risk.rules.VerificationLevel;
+import io.microsettle.account.VerificationLevel;
 
 import java.util.Collections;
 import java.util.EnumMap;

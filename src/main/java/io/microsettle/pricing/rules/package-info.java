@@ -20,7 +20,7 @@
  * the network share is one exact rational rounded up at the end; the net is the exact remainder,
  * so {@code net + fee == gross} always holds (checked when a quote is built).
  *
- * <p>{@link io.microsettle.risk.rules.VerificationLevel} and
+ * <p>{@link io.microsettle.account.VerificationLevel} and
  * {@link io.microsettle.risk.rules.RuleConfigException} are shared with the risk rules.
  */
 package io.microsettle.pricing.rules;

@@ -1,5 +1,7 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.account.VerificationLevel;
+
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Map;

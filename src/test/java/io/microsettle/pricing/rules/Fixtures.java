@@ -1,6 +1,6 @@
 package io.microsettle.pricing.rules;
 
-import io.microsettle.risk.rules.VerificationLevel;
+import io.microsettle.account.VerificationLevel;
 
 import java.util.List;
 import java.util.Map;

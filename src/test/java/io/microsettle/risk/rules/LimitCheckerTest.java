@@ -1,5 +1,7 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.account.VerificationLevel;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.EnumMap;
