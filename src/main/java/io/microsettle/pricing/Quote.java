@@ -42,6 +42,17 @@ public class Quote extends PanacheEntityBase {
     public Instant usedAt;
     @Column(name = "created_at")
     public Instant createdAt;
+    /** The fee schedule version, tier rate and 30-day volume the quote was priced with. */
+    @Column(name = "fee_schedule_version")
+    public Long feeScheduleVersion;
+    @Column(name = "service_fee_bps")
+    public Integer serviceFeeBps;
+    @Column(name = "rolling_30d_volume_base_units")
+    public Long rolling30dVolumeBaseUnits;
+    /** The network-fee inputs (canonical JSON: gas figures, base fee, tip, rate, margin). */
+    @Column(name = "gas_inputs", columnDefinition = "jsonb")
+    @org.hibernate.annotations.ColumnTransformer(write = "?::jsonb")
+    public String gasInputs;
 
     /** The EIP-712 typed data the account's wallet signs for this quote. */
     public java.util.Map<String, Object> typedData() {

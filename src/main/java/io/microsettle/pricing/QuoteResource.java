@@ -24,7 +24,8 @@ public class QuoteResource {
     public record QuoteRequest(String accountId, String amount, String destination) {}
 
     public record QuoteView(String id, String accountId, String gross, String serviceFee, String networkFee, String fee,
-                            String net, String destination, Instant expiresAt, Map<String, Object> typedData) {}
+                            String net, String destination, Instant expiresAt, Map<String, Object> typedData,
+                            Long feeScheduleVersion, Integer serviceFeeBps) {}
 
     @Inject
     QuoteService quotes;
@@ -46,6 +47,6 @@ public class QuoteResource {
     public static QuoteView view(Quote q) {
         return new QuoteView(q.id, q.accountId, Amounts.format(q.grossBaseUnits), Amounts.format(q.serviceFeeBaseUnits),
                 Amounts.format(q.networkFeeBaseUnits), Amounts.format(q.feeBaseUnits), Amounts.format(q.netBaseUnits),
-                q.destination, q.expiresAt, q.typedData());
+                q.destination, q.expiresAt, q.typedData(), q.feeScheduleVersion, q.serviceFeeBps);
     }
 }

@@ -4,12 +4,18 @@ import io.microsettle.account.Account;
 import io.microsettle.account.Addresses;
 import io.microsettle.account.VerificationLevel;
 import io.microsettle.audit.AuditLog;
+import io.microsettle.audit.CanonicalJson;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.ops.ApiException;
 import io.microsettle.ops.Ids;
+import io.microsettle.pricing.rules.GasInputs;
+import io.microsettle.pricing.rules.QuoteCalculator;
+import io.microsettle.pricing.rules.QuoteOutcome;
+import io.microsettle.pricing.rules.QuoteRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
@@ -17,6 +23,11 @@ import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+/**
+ * Prices cash-outs with {@link QuoteCalculator}: the fee schedule in force, the account's
+ * verification level and rolling 30-day settled volume, and the network-fee share from the
+ * chain's current fees ({@link NetworkFees}). The quote stores every figure and its inputs.
+ */
 @ApplicationScoped
 public class QuoteService {
     @Inject
@@ -27,6 +38,12 @@ public class QuoteService {
     LedgerService ledger;
     @Inject
     AuditLog audit;
+    @Inject
+    FeeSchedules schedules;
+    @Inject
+    NetworkFees networkFees;
+    @Inject
+    EntityManager em;
 
     /** Prices a cash-out for a verified account; the destination defaults to its bound wallet. */
     @Transactional
@@ -36,10 +53,13 @@ public class QuoteService {
         if (account.verificationLevel == VerificationLevel.NONE || account.wallet == null) {
             throw ApiException.unprocessable("verification_required", "the account has no verified wallet");
         }
-        FlatFee.Breakdown b = switch (FlatFee.price(grossBaseUnits, config.serviceFeeBaseUnits(), config.networkFeeBaseUnits())) {
-            case FlatFee.Priced p -> p.breakdown();
-            case FlatFee.TooSmall t -> throw new ApiException(400, "invalid_amount",
-                    "amount: must exceed the fee of " + t.feeBaseUnits() + " base units");
+        String dest = destination != null ? destination : account.wallet;
+        long volume30d = rolling30dSettledVolume(accountId);
+        GasInputs gas = networkFees.model().inputs(networkFees.history(), !paidBefore(dest));
+        QuoteCalculator calculator = new QuoteCalculator(schedules.current().schedule());
+        QuoteOutcome.Priced p = switch (calculator.price(new QuoteRequest(grossBaseUnits, account.verificationLevel, volume30d, gas))) {
+            case QuoteOutcome.Priced priced -> priced;
+            case QuoteOutcome.Refused r -> throw refusal(r);
         };
         if (ledger.balances(accountId).availableBaseUnits() < grossBaseUnits) {
             throw ApiException.unprocessable("insufficient_balance", "the account's available balance is below the amount");
@@ -49,26 +69,73 @@ public class QuoteService {
         q.id = Ids.newId("quote");
         q.integratorId = integratorId;
         q.accountId = accountId;
-        q.grossBaseUnits = b.grossBaseUnits();
-        q.serviceFeeBaseUnits = b.serviceFeeBaseUnits();
-        q.networkFeeBaseUnits = b.networkFeeBaseUnits();
-        q.feeBaseUnits = b.feeBaseUnits();
-        q.netBaseUnits = b.netBaseUnits();
-        q.destination = destination != null ? destination : account.wallet;
+        q.grossBaseUnits = p.grossBaseUnits();
+        q.serviceFeeBaseUnits = p.serviceFeeBaseUnits();
+        q.networkFeeBaseUnits = p.networkFeeBaseUnits();
+        q.feeBaseUnits = p.feeBaseUnits();
+        q.netBaseUnits = p.netBaseUnits();
+        q.destination = dest;
         q.chainId = chain.chainId();
         q.escrowAddress = chain.escrowAddress();
         q.expiresAt = now.plusSeconds(config.quoteTtlSeconds()).truncatedTo(ChronoUnit.SECONDS);
         q.deadlineEpochSeconds = q.expiresAt.getEpochSecond();
         q.createdAt = now;
+        q.feeScheduleVersion = p.feeScheduleVersion();
+        q.serviceFeeBps = p.serviceFeeBps();
+        q.rolling30dVolumeBaseUnits = volume30d;
+        q.gasInputs = CanonicalJson.write(gasInputs(p));
         q.persist();
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("accountId", accountId);
         payload.put("grossBaseUnits", Long.toString(q.grossBaseUnits));
+        payload.put("serviceFeeBaseUnits", Long.toString(q.serviceFeeBaseUnits));
+        payload.put("networkFeeBaseUnits", Long.toString(q.networkFeeBaseUnits));
         payload.put("feeBaseUnits", Long.toString(q.feeBaseUnits));
+        payload.put("feeScheduleVersion", q.feeScheduleVersion);
         payload.put("destination", q.destination);
         payload.put("expiresAt", q.expiresAt.toString());
         audit.append(actor, "quote.created", q.id, payload);
         return q;
+    }
+
+    static ApiException refusal(QuoteOutcome.Refused r) {
+        return switch (r.code()) {
+            case VERIFICATION_REQUIRED -> ApiException.unprocessable("verification_required", r.detail());
+            case INVALID_AMOUNT, AMOUNT_TOO_SMALL -> new ApiException(400, "invalid_amount", "amount: " + r.detail());
+        };
+    }
+
+    /** Everything the network share was computed from, as stored with the quote (decimal strings). */
+    static Map<String, Object> gasInputs(QuoteOutcome.Priced p) {
+        GasInputs g = p.gasInputs();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("marginalGas", Long.toString(g.marginalGasUnits()));
+        m.put("intrinsicGas", Long.toString(g.intrinsicGasUnits()));
+        m.put("batchOverheadGas", Long.toString(g.batchOverheadGasUnits()));
+        m.put("expectedBatchSize", g.expectedBatchSize());
+        m.put("baseFeeWeiPerGas", Long.toString(g.baseFeeWeiPerGas()));
+        m.put("tipWeiPerGas", Long.toString(g.tipWeiPerGas()));
+        m.put("tipPercentile", g.tipPercentile());
+        m.put("safetyMarginBps", g.safetyMarginBps());
+        m.put("tokenBaseUnitsPerEtherNumerator", Long.toString(g.tokenBaseUnitsPerEtherNumerator()));
+        m.put("tokenBaseUnitsPerEtherDenominator", Long.toString(g.tokenBaseUnitsPerEtherDenominator()));
+        m.put("gasPerPayout", Long.toString(p.networkFee().gasPerPayoutUnits()));
+        m.put("weiPerPayout", p.networkFee().weiPerPayout().toString());
+        return m;
+    }
+
+    /** Gross of the account's cash-outs settled in the last 30 days. */
+    long rolling30dSettledVolume(String accountId) {
+        Object v = em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ?1"
+                        + " AND status = 'SETTLED' AND settled_at >= now() - interval '30 days'")
+                .setParameter(1, accountId).getSingleResult();
+        return ((Number) v).longValue();
+    }
+
+    /** Whether a payout to this address was settled before (a payee holding the token already costs less gas). */
+    boolean paidBefore(String destination) {
+        return !em.createNativeQuery("SELECT 1 FROM cashouts WHERE destination = ?1 AND status = 'SETTLED' LIMIT 1")
+                .setParameter(1, destination).getResultList().isEmpty();
     }
 
     public static String checkedDestination(String destination) {

@@ -64,10 +64,15 @@ class IntegratorFlowTest {
         JsonNode quote = Api.quote(token, accountId, 2_000_000);
         assertThat(quote.get("id").asText()).startsWith("quote_");
         assertThat(quote.get("gross").asText()).isEqualTo("2000000");
+        // default schedule: 2.00 x 50 bps is below the minimum service fee of 0.25
         assertThat(quote.get("serviceFee").asText()).isEqualTo("250000");
-        assertThat(quote.get("networkFee").asText()).isEqualTo("50000");
-        assertThat(quote.get("fee").asText()).isEqualTo("300000");
-        assertThat(quote.get("net").asText()).isEqualTo("1700000");
+        long networkFee = Long.parseLong(quote.get("networkFee").asText());
+        assertThat(networkFee).isPositive();
+        String fee = Long.toString(250_000 + networkFee);
+        String net = Long.toString(2_000_000 - 250_000 - networkFee);
+        assertThat(quote.get("fee").asText()).isEqualTo(fee);
+        assertThat(quote.get("net").asText()).isEqualTo(net);
+        assertThat(quote.get("feeScheduleVersion").asLong()).isPositive();
         JsonNode typed = quote.get("typedData");
         assertThat(typed.get("primaryType").asText()).isEqualTo("Cashout");
         assertThat(typed.at("/domain/name").asText()).isEqualTo("microsettle");
@@ -77,7 +82,7 @@ class IntegratorFlowTest {
         assertThat(typed.at("/message/quoteId").asText()).isEqualTo(quote.get("id").asText());
         assertThat(typed.at("/message/destination").asText()).isEqualTo(wallet);
         assertThat(typed.at("/message/gross").asText()).isEqualTo("2000000");
-        assertThat(typed.at("/message/fee").asText()).isEqualTo("300000");
+        assertThat(typed.at("/message/fee").asText()).isEqualTo(fee);
         assertThat(typed.at("/message/deadline").asLong()).isGreaterThan(System.currentTimeMillis() / 1000);
         assertThat(typed.at("/types/EIP712Domain").size()).isEqualTo(4);
 
@@ -87,8 +92,8 @@ class IntegratorFlowTest {
                 .post("/v1/cashouts").then().statusCode(201)
                 .body("status", equalTo("QUEUED"))
                 .body("gross", equalTo("2000000"))
-                .body("fee", equalTo("300000"))
-                .body("net", equalTo("1700000"))
+                .body("fee", equalTo(fee))
+                .body("net", equalTo(net))
                 .body("destination", equalTo(wallet))
                 .extract().path("id");
         assertThat(cashoutId).startsWith("co_");

@@ -16,7 +16,7 @@ import java.util.Map;
 @ApplicationScoped
 public class DbRows {
     static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances",
-            "quotes", "cashouts", "audit_events", "idempotency_keys");
+            "quotes", "cashouts", "audit_events", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews");
 
     @Inject
     AgroalDataSource dataSource;

@@ -1,0 +1,121 @@
+package io.microsettle.pricing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.microsettle.account.VerificationLevel;
+import io.microsettle.audit.CanonicalJson;
+import io.microsettle.ops.ApiException;
+import io.microsettle.pricing.rules.FeeSchedule;
+import io.microsettle.pricing.rules.FeeTier;
+import io.microsettle.risk.rules.RuleConfigException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The fee schedule in force (versioned, audited) and its JSON form for the admin API. */
+@ApplicationScoped
+public class FeeSchedules {
+    /** The schedule in force and who made it when. */
+    public record Current(FeeSchedule schedule, String createdBy, Instant createdAt) {}
+
+    @Inject
+    VersionedDocuments docs;
+    @Inject
+    ObjectMapper mapper;
+
+    @Transactional
+    public Current current() {
+        VersionedDocuments.Doc d = docs.current(VersionedDocuments.FEE_SCHEDULES);
+        return new Current(parse(d.version(), tree(d.bodyJson())), d.createdBy(), d.createdAt());
+    }
+
+    /** Validates and stores a new version; the previous one stays as it was. */
+    @Transactional
+    public Current put(JsonNode body, String actor) {
+        long current = docs.current(VersionedDocuments.FEE_SCHEDULES).version();
+        FeeSchedule s = parse(current + 1, body);
+        VersionedDocuments.Doc d = docs.put(VersionedDocuments.FEE_SCHEDULES, current, CanonicalJson.write(body(s)), actor,
+                "fee_schedule.changed");
+        return new Current(s, d.createdBy(), d.createdAt());
+    }
+
+    /** Parses the JSON form; a bad field is a 400 naming it. */
+    static FeeSchedule parse(long version, JsonNode body) {
+        if (body == null || !body.isObject()) throw ApiException.validation("body", "must be a JSON object");
+        JsonNode tiers = ConfigJson.object(body, "tiers", "tiers");
+        Map<VerificationLevel, List<FeeTier>> byLevel = new EnumMap<>(VerificationLevel.class);
+        for (Iterator<Map.Entry<String, JsonNode>> it = tiers.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String path = "tiers." + e.getKey();
+            VerificationLevel level;
+            try {
+                level = VerificationLevel.valueOf(e.getKey());
+            } catch (IllegalArgumentException ex) {
+                throw ApiException.validation(path, "is not a verification level (BASIC, FULL)");
+            }
+            JsonNode list = ConfigJson.array(tiers, e.getKey(), path);
+            List<FeeTier> out = new ArrayList<>();
+            for (int i = 0; i < list.size() && i <= FeeSchedule.MAX_TIERS; i++) {
+                String p = path + "[" + i + "]";
+                out.add(new FeeTier(ConfigJson.money(list.get(i), "fromVolume", p + ".fromVolume"),
+                        ConfigJson.integer(list.get(i), "serviceFeeBps", p + ".serviceFeeBps")));
+            }
+            byLevel.put(level, out);
+        }
+        long min = ConfigJson.money(body, "minServiceFee", "minServiceFee");
+        long max = ConfigJson.money(body, "maxServiceFee", "maxServiceFee");
+        long minPayout = ConfigJson.money(body, "minPayout", "minPayout");
+        try {
+            return new FeeSchedule(version, byLevel, min, max, minPayout);
+        } catch (RuleConfigException e) {
+            throw ApiException.validation(apiField(e.field()), e.problem());
+        }
+    }
+
+    /** The rules' field names in the API's words. */
+    static String apiField(String field) {
+        return field.replace("tiersByLevel", "tiers").replace("fromVolumeBaseUnits", "fromVolume")
+                .replace("minServiceFeeBaseUnits", "minServiceFee").replace("maxServiceFeeBaseUnits", "maxServiceFee")
+                .replace("minPayoutBaseUnits", "minPayout");
+    }
+
+    /** The JSON form (money as decimal strings). */
+    public static Map<String, Object> body(FeeSchedule s) {
+        Map<String, Object> tiers = new LinkedHashMap<>();
+        s.tiersByLevel().forEach((level, list) -> tiers.put(level.name(), list.stream()
+                .map(t -> Map.<String, Object>of("fromVolume", Long.toString(t.fromVolumeBaseUnits()), "serviceFeeBps", t.serviceFeeBps()))
+                .toList()));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tiers", tiers);
+        m.put("minServiceFee", Long.toString(s.minServiceFeeBaseUnits()));
+        m.put("maxServiceFee", Long.toString(s.maxServiceFeeBaseUnits()));
+        m.put("minPayout", Long.toString(s.minPayoutBaseUnits()));
+        return m;
+    }
+
+    public Map<String, Object> view(Current c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("version", c.schedule().version());
+        m.putAll(body(c.schedule()));
+        m.put("createdBy", c.createdBy());
+        m.put("createdAt", c.createdAt().toString());
+        return m;
+    }
+
+    private JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored fee schedule is not JSON", e);
+        }
+    }
+}
