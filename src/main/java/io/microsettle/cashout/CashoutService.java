@@ -7,6 +7,9 @@ import io.microsettle.ops.ApiException;
 import io.microsettle.ops.Ids;
 import io.microsettle.pricing.CashoutTypedData;
 import io.microsettle.pricing.Quote;
+import io.microsettle.risk.ReviewService;
+import io.microsettle.risk.RiskService;
+import io.microsettle.risk.rules.AnomalyVerdict;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,6 +32,10 @@ public class CashoutService {
     LedgerService ledger;
     @Inject
     AuditLog audit;
+    @Inject
+    RiskService risk;
+    @Inject
+    ReviewService reviews;
 
     /**
      * Requests the cash-out a quote describes: the signature must recover to the account's
@@ -53,6 +60,8 @@ public class CashoutService {
         if (!signer.equals(account.wallet)) {
             throw ApiException.unprocessable("bad_signature", "the signature is not by the account's verified wallet");
         }
+        // Limits refuse (422, nothing written); anomaly rules hold the cash-out for review.
+        AnomalyVerdict verdict = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
         if (!Quote.markUsed(quote.id, now)) throw ApiException.conflict("quote_used", "the quote has already been used");
 
         Cashout c = new Cashout();
@@ -70,8 +79,15 @@ public class CashoutService {
         c.createdAt = now;
         c.updatedAt = now;
         ledger.hold(c.accountId, c.grossBaseUnits, c.id);
-        c.transition(CashoutStatus.QUEUED, now);
-        c.persist();
+        AnomalyVerdict.Hold hold = verdict instanceof AnomalyVerdict.Hold h ? h : null;
+        c.transition(hold == null ? CashoutStatus.QUEUED : CashoutStatus.HELD, now);
+        if (hold != null) c.reason = ReviewService.reasonCodes(hold);
+        if (hold == null) {
+            c.persist();
+        } else {
+            c.persistAndFlush();
+            reviews.open(c, hold, now);
+        }
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("accountId", c.accountId);
         payload.put("quoteId", c.quoteId);
@@ -82,7 +98,8 @@ public class CashoutService {
         payload.put("wallet", c.wallet);
         payload.put("signature", c.signature);
         payload.put("status", c.status);
-        audit.append(actor, "cashout.queued", c.id, payload);
+        if (hold != null) payload.put("holdFindings", ReviewService.findings(hold));
+        audit.append(actor, hold == null ? "cashout.queued" : "cashout.held", c.id, payload);
         return c;
     }
 

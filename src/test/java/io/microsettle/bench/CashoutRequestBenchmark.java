@@ -38,7 +38,6 @@ class CashoutRequestBenchmark {
         int rounds = Bench.setting("rounds", 3);
         String integrator = "cobench-" + UUID.randomUUID();
         String t = Tokens.integrator(integrator);
-        BenchSetup.generousLimits();
         List<Api.FundedAccount> accounts = new ArrayList<>();
         for (int i = 0; i < clients; i++) accounts.add(Api.fundedAccount(integrator, 1_000_000L * perRound * (warmup + rounds)));
         List<Bench.Round> measured = new ArrayList<>();
