@@ -43,20 +43,32 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
                 new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits)));
     }
 
-    /** A settled cash-out: the hold becomes the net paid on chain plus the fee revenue. */
+    /** A settled cash-out with the whole fee as service fee (see the overload that splits it). */
     public static JournalEntry settle(String integratorId, String accountId, long grossBaseUnits, long feeBaseUnits,
                                       String cashoutId) {
+        return settle(integratorId, accountId, grossBaseUnits, feeBaseUnits, 0, cashoutId);
+    }
+
+    /**
+     * A settled cash-out: the hold becomes the net paid on chain, the service fee revenue and the
+     * network-fee pool ({@code networkFeeBaseUnits} of the fee; 0 <= network <= fee).
+     */
+    public static JournalEntry settle(String integratorId, String accountId, long grossBaseUnits, long feeBaseUnits,
+                                      long networkFeeBaseUnits, String cashoutId) {
         positive(grossBaseUnits, "gross");
         if (feeBaseUnits < 0 || feeBaseUnits >= grossBaseUnits) {
             throw new IllegalArgumentException("fee must be at least 0 and less than gross");
         }
+        if (networkFeeBaseUnits < 0 || networkFeeBaseUnits > feeBaseUnits) {
+            throw new IllegalArgumentException("network fee must be between 0 and the fee");
+        }
         long net = grossBaseUnits - feeBaseUnits;
-        List<Posting> legs = feeBaseUnits == 0
-                ? List.of(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
-                          new Posting(LedgerAccount.integratorPayouts(integratorId), net))
-                : List.of(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
-                          new Posting(LedgerAccount.integratorPayouts(integratorId), net),
-                          new Posting(LedgerAccount.feeRevenue(), feeBaseUnits));
+        long service = feeBaseUnits - networkFeeBaseUnits;
+        List<Posting> legs = new java.util.ArrayList<>(4);
+        legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
+        legs.add(new Posting(LedgerAccount.integratorPayouts(integratorId), net));
+        if (service > 0) legs.add(new Posting(LedgerAccount.feeRevenue(), service));
+        if (networkFeeBaseUnits > 0) legs.add(new Posting(LedgerAccount.networkFeePool(), networkFeeBaseUnits));
         return new JournalEntry(EntryKind.SETTLE, integratorId, null, cashoutId, legs);
     }
 

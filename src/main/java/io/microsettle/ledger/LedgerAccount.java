@@ -22,6 +22,12 @@ public record LedgerAccount(String key, LedgerAccountKind kind, String ownerId) 
         return new LedgerAccount("integrator:" + integratorId + ":payouts", LedgerAccountKind.INTEGRATOR_PAYOUTS, integratorId);
     }
 
+    /** The network-fee share collected with cash-outs, which pays for the settlement transactions' gas. */
+    public static LedgerAccount networkFeePool() {
+        return new LedgerAccount("platform:network_fee_pool", LedgerAccountKind.NETWORK_FEE_POOL, PLATFORM);
+    }
+
+    /** The service fee collected with cash-outs. */
     public static LedgerAccount feeRevenue() {
         return new LedgerAccount("platform:fee_revenue", LedgerAccountKind.FEE_REVENUE, PLATFORM);
     }

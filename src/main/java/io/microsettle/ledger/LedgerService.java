@@ -103,10 +103,26 @@ public class LedgerService {
         return postOne(accountId, integrator -> JournalEntry.hold(integrator, accountId, grossBaseUnits, cashoutId));
     }
 
-    /** The hold becomes the net paid out on chain plus the fee revenue. */
+    /**
+     * The hold becomes the net paid out on chain, the service fee revenue and the network-fee
+     * pool; the split of the fee is the cash-out's quote's (all service fee if there is none).
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public String settle(String accountId, long grossBaseUnits, long feeBaseUnits, String cashoutId) {
-        return postOne(accountId, integrator -> JournalEntry.settle(integrator, accountId, grossBaseUnits, feeBaseUnits, cashoutId));
+        long network = 0;
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT q.network_fee_base_units FROM cashouts co"
+                     + " JOIN quotes q ON q.id = co.quote_id WHERE co.id = ?")) {
+            ps.setString(1, cashoutId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) network = Math.min(Math.max(rs.getLong(1), 0), feeBaseUnits);
+            }
+        } catch (SQLException e) {
+            throw translate(e);
+        }
+        long networkFee = network;
+        return postOne(accountId, integrator -> JournalEntry.settle(integrator, accountId, grossBaseUnits, feeBaseUnits,
+                networkFee, cashoutId));
     }
 
     /** Held back to available (FAILED or REJECTED cash-outs). */

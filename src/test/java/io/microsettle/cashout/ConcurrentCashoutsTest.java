@@ -61,4 +61,44 @@ class ConcurrentCashoutsTest {
         assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE account_id = '" + a.id() + "'")).isEqualTo(5);
         as(Tokens.auditor("carol")).get("/v1/audit/verify").then().body("ok", equalTo(true));
     }
+
+    @Test
+    void fiftyConcurrentCashoutsAgainstOneAccount() throws Exception {
+        String integrator = "race50-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 25_000_000);
+        List<Map<String, String>> bodies = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            JsonNode q = Api.quote(t, a.id(), 1_000_000);
+            bodies.add(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, a.wallet())));
+        }
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(50);
+        int ok = 0;
+        int insufficient = 0;
+        try {
+            List<Future<Response>> futures = new ArrayList<>();
+            for (Map<String, String> b : bodies) futures.add(pool.submit(() -> {
+                start.await();
+                return as(t).body(b).post("/v1/cashouts");
+            }));
+            start.countDown();
+            for (Future<Response> f : futures) {
+                Response r = f.get(120, TimeUnit.SECONDS);
+                if (r.statusCode() == 201) ok++;
+                else if ("insufficient_balance".equals(r.jsonPath().getString("code"))) insufficient++;
+                else throw new AssertionError(r.asString());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(ok).isEqualTo(25);
+        assertThat(insufficient).isEqualTo(25);
+        as(t).get("/v1/accounts/" + a.id()).then()
+                .body("balances.available", equalTo("0")).body("balances.held", equalTo("25000000"));
+        assertThat(db.scalar("SELECT min(balance_base_units) FROM ledger_balances WHERE ledger_account LIKE 'user:"
+                + a.id() + ":%'")).isZero();
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+        as(Tokens.auditor("carol")).get("/v1/audit/ledger-check").then().body("ok", equalTo(true));
+    }
 }

@@ -72,4 +72,17 @@ class JournalEntryTest {
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, 10, "c")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, -1, "c")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @org.junit.jupiter.api.Test
+    void settleSplitsTheFeeIntoServiceAndNetworkParts() {
+        JournalEntry e = JournalEntry.settle("acme", "acct_1", 1000, 30, 12, "co_1");
+        assertThat(e.postings()).containsExactly(
+                new JournalEntry.Posting(LedgerAccount.userHeld("acct_1"), -1000),
+                new JournalEntry.Posting(LedgerAccount.integratorPayouts("acme"), 970),
+                new JournalEntry.Posting(LedgerAccount.feeRevenue(), 18),
+                new JournalEntry.Posting(LedgerAccount.networkFeePool(), 12));
+        assertThat(JournalEntry.settle("acme", "acct_1", 1000, 30, 30, "co_1").postings()).hasSize(3);
+        assertThatThrownBy(() -> JournalEntry.settle("a", "b", 100, 10, 11, "c")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.settle("a", "b", 100, 10, -1, "c")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

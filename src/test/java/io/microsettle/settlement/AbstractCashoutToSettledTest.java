@@ -87,6 +87,14 @@ abstract class AbstractCashoutToSettledTest {
         JsonNode account = Api.json(Api.as(token).get("/v1/accounts/" + acct.id()).then().statusCode(200).extract().asString());
         assertThat(account.path("balances").path("available").asText()).isEqualTo(Long.toString(CREDIT - AMOUNT));
         assertThat(account.path("balances").path("held").asText()).isEqualTo("0");
+        // the fee split into service revenue and the network-fee pool, as quoted
+        JsonNode ledgerCheck = Api.json(Api.as(Tokens.auditor("auditor-1")).get("/v1/audit/ledger-check").then().statusCode(200)
+                .extract().asString());
+        assertThat(ledgerCheck.path("ok").asBoolean()).as(ledgerCheck.toString()).isTrue();
+        long networkFee = Long.parseLong(quote.get("networkFee").asText());
+        long serviceFee = Long.parseLong(quote.get("serviceFee").asText());
+        assertThat(networkFee).isPositive();
+        assertThat(serviceFee + networkFee).isEqualTo(fee);
 
         // audit: every transition recorded, chain of hashes intact
         JsonNode verify = Api.json(Api.as(Tokens.auditor("auditor-1")).get("/v1/audit/verify").then().statusCode(200).extract().asString());
