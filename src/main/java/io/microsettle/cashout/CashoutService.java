@@ -2,6 +2,7 @@ package io.microsettle.cashout;
 
 import io.microsettle.account.Account;
 import io.microsettle.audit.AuditLog;
+import io.microsettle.ledger.EscrowFunding;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.ops.ApiException;
 import io.microsettle.ops.Ids;
@@ -35,6 +36,8 @@ public class CashoutService {
     @Inject
     RiskService risk;
     @Inject
+    EscrowFunding funding;
+    @Inject
     ReviewService reviews;
 
     /**
@@ -62,6 +65,8 @@ public class CashoutService {
         }
         // Limits refuse (422, nothing written); anomaly rules hold the cash-out for review.
         AnomalyVerdict verdict = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
+        // The integrator's escrow deposit must cover its unsettled obligations plus this one.
+        funding.require(integratorId, quote.grossBaseUnits);
         if (!Quote.markUsed(quote.id, now)) throw ApiException.conflict("quote_used", "the quote has already been used");
 
         Cashout c = new Cashout();

@@ -83,6 +83,13 @@ abstract class AbstractCashoutToSettledTest {
             web3j.shutdown();
         }
 
+        // escrow: the settled cash-out is no longer an obligation; the funder's balance on chain paid it
+        JsonNode escrowView = Api.json(Api.as(token).get("/v1/escrow").then().statusCode(200).extract().asString());
+        assertThat(escrowView.path("obligations").asText()).as(escrowView.toString()).isEqualTo("0");
+        assertThat(escrowView.path("funder").asText()).isEqualToIgnoringCase(ChainTestResource.deployment == null ? ""
+                : escrowView.path("funder").asText());
+        assertThat(new BigInteger(escrowView.path("funderBalance").asText())).isPositive();
+
         // ledger: the hold became a debit
         JsonNode account = Api.json(Api.as(token).get("/v1/accounts/" + acct.id()).then().statusCode(200).extract().asString());
         assertThat(account.path("balances").path("available").asText()).isEqualTo(Long.toString(CREDIT - AMOUNT));

@@ -1,0 +1,109 @@
+package io.microsettle.ledger;
+
+import io.microsettle.chain.ChainClient;
+import io.microsettle.chain.contracts.SettlementEscrow;
+import io.microsettle.ops.ApiException;
+import io.microsettle.settlement.SettlementConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+import org.web3j.crypto.Keys;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.math.BigInteger;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Whether an integrator's escrow deposit on chain covers what it owes: {@code funderBalance} of
+ * its funder address (SettlementEscrow, through {@link ChainClient}, cached briefly) against its
+ * unsettled obligations, the gross of its cash-outs that the chain has not paid yet (REQUESTED,
+ * QUEUED, HELD, BATCHED, SUBMITTED; a CONFIRMED or SETTLED payout is already out of the balance).
+ * A SUBMITTED batch that is mined but not yet seen counts twice for a moment: the check errs on
+ * the side of refusing.
+ */
+@ApplicationScoped
+public class EscrowFunding {
+    static final String UNSETTLED = "status IN ('REQUESTED', 'QUEUED', 'HELD', 'BATCHED', 'SUBMITTED')";
+
+    public record Escrow(long chainId, String escrow, String token, int decimals, String funder, BigInteger funderBalance,
+                         long obligationsBaseUnits) {
+        public BigInteger headroom() {
+            return funderBalance.subtract(BigInteger.valueOf(obligationsBaseUnits));
+        }
+    }
+
+    record Cached(BigInteger balance, long atMillis) {}
+
+    @Inject
+    ChainClient chain;
+    @Inject
+    SettlementConfig settlement;
+    @Inject
+    FundingConfig config;
+    @Inject
+    EntityManager em;
+
+    private final ConcurrentHashMap<String, Cached> balances = new ConcurrentHashMap<>();
+
+    /** The integrator's funder: microsettle.settlement.funders.<id>, else default-funder, else the dev chain's demo funder. */
+    public Optional<String> funderOf(String integratorId) {
+        String f = settlement.funders().get(integratorId);
+        if (f != null) return Optional.of(Keys.toChecksumAddress(f));
+        Optional<String> d = settlement.defaultFunder().or(() -> chain.devFunder().map(c -> c.getAddress()));
+        return d.map(Keys::toChecksumAddress);
+    }
+
+    @Transactional
+    public Escrow escrow(String integratorId) {
+        String funder = funderOf(integratorId).orElse(null);
+        BigInteger balance = funder == null ? BigInteger.ZERO : funderBalance(funder);
+        return new Escrow(chain.chainId(), chain.escrowAddress(), chain.tokenAddress(), chain.tokenDecimals(), funder, balance,
+                obligations(integratorId));
+    }
+
+    /**
+     * Refuses (422 insufficient_escrow) unless the funder's balance covers the integrator's
+     * unsettled obligations plus {@code grossBaseUnits}. Serialised per integrator (a transaction
+     * advisory lock) so that concurrent requests do not both spend the same headroom.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void require(String integratorId, long grossBaseUnits) {
+        if (!config.enabled()) return;
+        em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "escrow:" + integratorId)
+                .getSingleResult();
+        String funder = funderOf(integratorId).orElseThrow(() -> ApiException.unprocessable("insufficient_escrow",
+                "no escrow funder is configured for this integrator"));
+        BigInteger balance = funderBalance(funder);
+        long owed = obligations(integratorId);
+        BigInteger needed = BigInteger.valueOf(owed).add(BigInteger.valueOf(grossBaseUnits));
+        if (balance.compareTo(needed) < 0) {
+            throw ApiException.unprocessable("insufficient_escrow", "the integrator's escrow balance " + balance
+                    + " does not cover its unsettled obligations " + owed + " plus this cash-out's " + grossBaseUnits
+                    + " (headroom " + balance.subtract(BigInteger.valueOf(owed)).max(BigInteger.ZERO) + ")");
+        }
+    }
+
+    long obligations(String integratorId) {
+        return ((Number) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE integrator_id = ?1 AND "
+                + UNSETTLED).setParameter(1, integratorId).getSingleResult()).longValue();
+    }
+
+    BigInteger funderBalance(String funder) {
+        long now = System.currentTimeMillis();
+        Cached c = balances.get(funder);
+        if (c != null && now - c.atMillis() < config.balanceCacheMillis()) return c.balance();
+        BigInteger b;
+        try {
+            b = SettlementEscrow.load(chain.escrowAddress(), chain.web3j(),
+                    new ReadonlyTransactionManager(chain.web3j(), funder), new DefaultGasProvider()).funderBalance(funder).send();
+        } catch (Exception e) {
+            throw new ApiException(503, "chain_unavailable", "the escrow balance could not be read; retry shortly");
+        }
+        if (balances.size() >= config.balanceCacheSize()) balances.clear();
+        balances.put(funder, new Cached(b, now));
+        return b;
+    }
+}
