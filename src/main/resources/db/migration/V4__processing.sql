@@ -63,3 +63,10 @@ CREATE INDEX cashout_reviews_pending_idx ON cashout_reviews (created_at, cashout
 -- Risk facts: an account's recent cash-outs, a destination's recent accounts.
 CREATE INDEX cashouts_account_created_idx ON cashouts (account_id, created_at DESC);
 CREATE INDEX cashouts_destination_created_idx ON cashouts (destination, created_at DESC);
+
+-- Unsettled obligations per integrator (the escrow funding check) without scanning its history.
+CREATE INDEX cashouts_unsettled_idx ON cashouts (integrator_id) INCLUDE (gross_base_units)
+    WHERE status IN ('REQUESTED', 'QUEUED', 'HELD', 'BATCHED', 'SUBMITTED');
+-- Postings of one ledger account in a time window (credit bursts); replaces the single-column index.
+DROP INDEX ledger_postings_account_idx;
+CREATE INDEX ledger_postings_account_created_idx ON ledger_postings (ledger_account, created_at);

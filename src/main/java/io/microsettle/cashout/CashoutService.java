@@ -65,8 +65,6 @@ public class CashoutService {
         }
         // Limits refuse (422, nothing written); anomaly rules hold the cash-out for review.
         AnomalyVerdict verdict = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
-        // The integrator's escrow deposit must cover its unsettled obligations plus this one.
-        funding.require(integratorId, quote.grossBaseUnits);
         if (!Quote.markUsed(quote.id, now)) throw ApiException.conflict("quote_used", "the quote has already been used");
 
         Cashout c = new Cashout();
@@ -87,12 +85,11 @@ public class CashoutService {
         AnomalyVerdict.Hold hold = verdict instanceof AnomalyVerdict.Hold h ? h : null;
         c.transition(hold == null ? CashoutStatus.QUEUED : CashoutStatus.HELD, now);
         if (hold != null) c.reason = ReviewService.reasonCodes(hold);
-        if (hold == null) {
-            c.persist();
-        } else {
-            c.persistAndFlush();
-            reviews.open(c, hold, now);
-        }
+        c.persistAndFlush();
+        if (hold != null) reviews.open(c, hold, now);
+        // The integrator's escrow deposit must cover its unsettled obligations, this one included
+        // (checked late so the per-integrator lock it takes is held only to the commit).
+        funding.require(integratorId, c.grossBaseUnits);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("accountId", c.accountId);
         payload.put("quoteId", c.quoteId);

@@ -66,8 +66,9 @@ public class EscrowFunding {
 
     /**
      * Refuses (422 insufficient_escrow) unless the funder's balance covers the integrator's
-     * unsettled obligations plus {@code grossBaseUnits}. Serialised per integrator (a transaction
-     * advisory lock) so that concurrent requests do not both spend the same headroom.
+     * unsettled obligations, which include the caller's new cash-out of {@code grossBaseUnits}
+     * (already written in this transaction). Serialised per integrator (a transaction advisory
+     * lock, to the commit) so that concurrent requests do not both spend the same headroom.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void require(String integratorId, long grossBaseUnits) {
@@ -77,7 +78,7 @@ public class EscrowFunding {
         String funder = funderOf(integratorId).orElseThrow(() -> ApiException.unprocessable("insufficient_escrow",
                 "no escrow funder is configured for this integrator"));
         BigInteger balance = funderBalance(funder);
-        long owed = obligations(integratorId);
+        long owed = obligations(integratorId) - grossBaseUnits;
         BigInteger needed = BigInteger.valueOf(owed).add(BigInteger.valueOf(grossBaseUnits));
         if (balance.compareTo(needed) < 0) {
             throw ApiException.unprocessable("insufficient_escrow", "the integrator's escrow balance " + balance

@@ -63,34 +63,39 @@ public class RiskService {
     @Transactional(Transactional.TxType.MANDATORY)
     public AnomalyVerdict assess(Account account, long grossBaseUnits, String destination, Instant now) {
         em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, account.id).getResultList();
-        Timestamp dayAgo = Timestamp.from(now.minusSeconds(24 * 3600));
-        Object[] acct = (Object[]) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0), count(*) FROM cashouts"
-                        + " WHERE account_id = ?1 AND created_at >= ?2 AND " + LIVE)
-                .setParameter(1, account.id).setParameter(2, dayAgo).getSingleResult();
+        AnomalyThresholds t = engine.thresholds();
+        // Every windowed total in one statement: the account's 24 h gross and count, the
+        // integrator's volume today (UTC), other accounts paying this destination, credits in the burst window.
         Timestamp dayStart = Timestamp.from(LocalDate.ofInstant(now, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant());
-        long integratorDay = ((Number) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts"
-                        + " WHERE integrator_id = ?1 AND created_at >= ?2 AND " + LIVE)
-                .setParameter(1, account.integratorId).setParameter(2, dayStart).getSingleResult()).longValue();
+        Object[] f = (Object[]) em.createNativeQuery("SELECT"
+                        + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ?1 AND created_at >= ?2 AND " + LIVE + "),"
+                        + " (SELECT count(*) FROM cashouts WHERE account_id = ?1 AND created_at >= ?2 AND " + LIVE + "),"
+                        + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE integrator_id = ?3 AND created_at >= ?4 AND " + LIVE + "),"
+                        + " (SELECT count(DISTINCT account_id) FROM cashouts WHERE destination = ?5 AND account_id <> ?1"
+                        + "     AND created_at >= ?6 AND " + LIVE + "),"
+                        + " (SELECT coalesce(sum(p.amount_base_units), 0) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
+                        + "     WHERE p.ledger_account = ?7 AND p.created_at >= ?8 AND e.kind = 'CREDIT')")
+                .setParameter(1, account.id)
+                .setParameter(2, Timestamp.from(now.minusSeconds(24 * 3600)))
+                .setParameter(3, account.integratorId)
+                .setParameter(4, dayStart)
+                .setParameter(5, destination)
+                .setParameter(6, Timestamp.from(now.minusMillis(t.sharedDestinationWindowMillis())))
+                .setParameter(7, LedgerAccount.userAvailable(account.id).key())
+                .setParameter(8, Timestamp.from(now.minusMillis(t.creditBurstWindowMillis())))
+                .getSingleResult();
         LimitOutcome outcome = new LimitChecker(limits.current().limits()).check(new LimitRequest(account.verificationLevel,
-                grossBaseUnits, ((Number) acct[0]).longValue(), ((Number) acct[1]).intValue(), integratorDay));
+                grossBaseUnits, ((Number) f[0]).longValue(), ((Number) f[1]).intValue(), ((Number) f[2]).longValue()));
         if (outcome instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
 
-        AnomalyThresholds t = engine.thresholds();
         @SuppressWarnings("unchecked")
         List<Object> history = em.createNativeQuery("SELECT gross_base_units FROM cashouts WHERE account_id = ?1 AND " + LIVE
                         + " ORDER BY created_at DESC LIMIT " + AnomalyThresholds.MAX_HISTORY_SIZE)
                 .setParameter(1, account.id).getResultList();
         List<Long> past = new ArrayList<>(history.size());
         for (Object o : history) past.add(((Number) o).longValue());
-        int others = ((Number) em.createNativeQuery("SELECT count(DISTINCT account_id) FROM cashouts WHERE destination = ?1"
-                        + " AND account_id <> ?2 AND created_at >= ?3 AND " + LIVE)
-                .setParameter(1, destination).setParameter(2, account.id)
-                .setParameter(3, Timestamp.from(now.minusMillis(t.sharedDestinationWindowMillis()))).getSingleResult()).intValue();
-        long credited = ((Number) em.createNativeQuery("SELECT coalesce(sum(p.amount_base_units), 0) FROM ledger_postings p"
-                        + " JOIN ledger_entries e ON e.id = p.entry_id"
-                        + " WHERE p.ledger_account = ?1 AND p.created_at >= ?2 AND e.kind = 'CREDIT'")
-                .setParameter(1, LedgerAccount.userAvailable(account.id).key())
-                .setParameter(2, Timestamp.from(now.minusMillis(t.creditBurstWindowMillis()))).getSingleResult()).longValue();
+        int others = ((Number) f[3]).intValue();
+        long credited = ((Number) f[4]).longValue();
         Instant bound = account.verifiedAt != null ? account.verifiedAt : account.createdAt;
         return engine.evaluate(new AnomalyContext(account.id, grossBaseUnits, destination, now.toEpochMilli(),
                 bound.toEpochMilli(), past, others, credited));

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Benchmark (runs with -Pbench only): credits intake through POST /v1/credits, 1,000-item
  * requests from several concurrent clients, warm-up rounds first, then N measured rounds.
- * Settings: -Dbench.clients (4), -Dbench.items (1000), -Dbench.requests (per round, 20),
+ * Settings: -Dbench.clients (4), -Dbench.items (1000), -Dbench.requests (per round, 40),
  * -Dbench.warmup (3 rounds), -Dbench.rounds (5).
  */
 @QuarkusTest
@@ -34,7 +34,7 @@ class CreditIntakeBenchmark {
     void creditsIntake() throws Exception {
         int clients = Bench.setting("clients", 4);
         int items = Bench.setting("items", 1000);
-        int requests = Bench.setting("requests", 20);
+        int requests = Bench.setting("requests", 40);
         int warmup = Bench.setting("warmup", 3);
         int rounds = Bench.setting("rounds", 5);
         String integrator = "bench-" + UUID.randomUUID();
