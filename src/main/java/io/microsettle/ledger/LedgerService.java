@@ -192,7 +192,7 @@ public class LedgerService {
         }
     }
 
-    /** Three statements for any number of entries: balances (upsert), entries, postings. */
+    /** At most two statements for any number of entries: guarded debits, then balance upserts, entries and postings in one. */
     private static List<String> post(Connection c, List<JournalEntry> entries) throws SQLException {
         // 1. Balances, aggregated per ledger account, in key order (a fixed lock order).
         TreeMap<String, Object[]> deltas = new TreeMap<>();
@@ -240,20 +240,6 @@ public class LedgerService {
                 }
             }
         }
-        if (!upKeys.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement("""
-                    INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                    SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                    ON CONFLICT (ledger_account) DO UPDATE
-                      SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                          updated_at = EXCLUDED.updated_at""")) {
-                ps.setArray(1, c.createArrayOf("text", upKeys.toArray()));
-                ps.setArray(2, c.createArrayOf("text", upKinds.toArray()));
-                ps.setArray(3, c.createArrayOf("text", upOwners.toArray()));
-                ps.setArray(4, c.createArrayOf("bigint", upAmounts.toArray()));
-                ps.executeUpdate();
-            }
-        }
         // 2. Entries.
         int m = entries.size();
         String[] ids = new String[m];
@@ -279,23 +265,36 @@ public class LedgerService {
                 j++;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
-                SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co)""")) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.setArray(2, c.createArrayOf("text", integrators));
-            ps.setArray(3, c.createArrayOf("text", entryKinds));
-            ps.setArray(4, c.createArrayOf("text", refs));
-            ps.setArray(5, c.createArrayOf("text", cashouts));
-            ps.executeUpdate();
-        }
-        // 3. Postings.
-        try (PreparedStatement ps = c.prepareStatement("""
+        // 2 and 3: balance upserts, entries and postings in one statement (data-modifying CTEs).
+        String sql = (upKeys.isEmpty() ? "WITH " : """
+                WITH b AS (
+                  INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+                  SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+                  ON CONFLICT (ledger_account) DO UPDATE
+                    SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                        updated_at = EXCLUDED.updated_at),
+                """) + """
+                e AS (
+                  INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
+                  SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
                 INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, created_at)
-                SELECT e, a, v, now() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS t(e, a, v)""")) {
-            ps.setArray(1, c.createArrayOf("text", pEntry));
-            ps.setArray(2, c.createArrayOf("text", pAccount));
-            ps.setArray(3, c.createArrayOf("bigint", pAmount));
+                SELECT e, a, v, now() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS t(e, a, v)""";
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            int n = 1;
+            if (!upKeys.isEmpty()) {
+                ps.setArray(n++, c.createArrayOf("text", upKeys.toArray()));
+                ps.setArray(n++, c.createArrayOf("text", upKinds.toArray()));
+                ps.setArray(n++, c.createArrayOf("text", upOwners.toArray()));
+                ps.setArray(n++, c.createArrayOf("bigint", upAmounts.toArray()));
+            }
+            ps.setArray(n++, c.createArrayOf("text", ids));
+            ps.setArray(n++, c.createArrayOf("text", integrators));
+            ps.setArray(n++, c.createArrayOf("text", entryKinds));
+            ps.setArray(n++, c.createArrayOf("text", refs));
+            ps.setArray(n++, c.createArrayOf("text", cashouts));
+            ps.setArray(n++, c.createArrayOf("text", pEntry));
+            ps.setArray(n++, c.createArrayOf("text", pAccount));
+            ps.setArray(n, c.createArrayOf("bigint", pAmount));
             ps.executeUpdate();
         }
         return List.of(ids);
