@@ -36,6 +36,7 @@ public class NetworkFees {
     private NetworkFeeModel model;
     private volatile Cached cached;
     private final Object refreshLock = new Object();
+    private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
 
     @PostConstruct
     void init() {
@@ -71,7 +72,13 @@ public class NetworkFees {
         }
     }
 
+    /** How many times eth_feeHistory was called (for tests and metrics). */
+    public long reads() {
+        return reads.get();
+    }
+
     private FeeHistory read() throws java.io.IOException {
+        reads.incrementAndGet();
         int blocks = config.network().feeHistoryBlocks();
         EthFeeHistory r = chain.web3j().ethFeeHistory(blocks, DefaultBlockParameterName.LATEST,
                 List.of((double) model.tipPercentile())).send();

@@ -134,4 +134,48 @@ class FeeScheduleAdminTest {
                 .statusCode(422).body("code", equalTo("quote_expired"));
         as(t).get("/v1/accounts/" + a.id()).then().body("balances.available", equalTo("5000000"));
     }
+    @Test
+    void settledVolumeMovesTheAccountToACheaperTier() throws Exception {
+        JsonNode before = current();
+        ObjectNode tiered = body(before);
+        tiered.put("minServiceFee", "1000");
+        com.fasterxml.jackson.databind.node.ArrayNode full = JSON.createArrayNode();
+        full.addObject().put("fromVolume", "0").put("serviceFeeBps", 200);
+        full.addObject().put("fromVolume", "2000000").put("serviceFeeBps", 100);
+        ((ObjectNode) tiered.get("tiers")).set("FULL", full);
+        ((ObjectNode) tiered.get("tiers")).set("BASIC", full.deepCopy());
+        as(admin()).body(tiered.toString()).put("/v1/admin/fee-schedule").then().statusCode(200);
+        try {
+            String integrator = "tier-" + UUID.randomUUID();
+            String t = Tokens.integrator(integrator);
+            Api.FundedAccount a = Api.fundedAccount(integrator, 30_000_000);
+            JsonNode q = Api.quote(t, a.id(), 2_000_000);
+            assertThat(q.get("serviceFeeBps").asInt()).isEqualTo(200);
+            String co = as(t).body(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, a.wallet())))
+                    .post("/v1/cashouts").then().statusCode(201).extract().path("id");
+            // a queued cash-out is not settled volume yet
+            assertThat(Api.quote(t, a.id(), 10_000_000).get("serviceFeeBps").asInt()).isEqualTo(200);
+            db.execute("UPDATE cashouts SET status = 'SETTLED', settled_at = now() WHERE id = '" + co + "'");
+            JsonNode cheaper = Api.quote(t, a.id(), 10_000_000);
+            assertThat(cheaper.get("serviceFeeBps").asInt()).isEqualTo(100);
+            assertThat(cheaper.get("serviceFee").asLong()).isEqualTo(100_000);
+            assertThat(db.scalar("SELECT rolling_30d_volume_base_units FROM quotes WHERE id = '" + cheaper.get("id").asText() + "'"))
+                    .isEqualTo(2_000_000);
+            // settled more than 30 days ago: back to the first tier
+            db.execute("UPDATE cashouts SET settled_at = now() - interval '31 days' WHERE id = '" + co + "'");
+            assertThat(Api.quote(t, a.id(), 10_000_000).get("serviceFeeBps").asInt()).isEqualTo(200);
+        } finally {
+            as(admin()).body(body(before).toString()).put("/v1/admin/fee-schedule").then().statusCode(200);
+        }
+    }
+
+    @Inject
+    NetworkFees networkFees;
+
+    @Test
+    void feeHistoryIsReadOnceForManyQuotes() {
+        long reads = networkFees.reads();
+        for (int i = 0; i < 200; i++) assertThat(networkFees.history().nextBaseFeeWeiPerGas()).isPositive();
+        assertThat(networkFees.reads() - reads).isLessThanOrEqualTo(1); // cached for 5 s
+    }
 }
