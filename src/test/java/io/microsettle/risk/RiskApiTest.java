@@ -175,4 +175,28 @@ class RiskApiTest {
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances")).isZero();
         as(Tokens.auditor("carol")).get("/v1/audit/verify").then().body("ok", equalTo(true));
     }
+    @Test
+    void amountFarAboveHistoryAndSharedDestinationsAreHeld() {
+        String integrator = "hist-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 80_000_000);
+        for (int i = 0; i < 5; i++) assertThat(cashout(t, a, 1_000_000, null).jsonPath().getString("status")).isEqualTo("QUEUED");
+        Response r = cashout(t, a, 60_000_000, null);
+        assertThat(r.jsonPath().getString("status")).as(r.asString()).isEqualTo("HELD");
+        assertThat(r.jsonPath().getString("reason")).isEqualTo("amount_above_history");
+
+        String shared = io.microsettle.testsupport.Wallets.address(io.microsettle.testsupport.Wallets.newKey());
+        for (int i = 0; i < 4; i++) {
+            Api.FundedAccount other = Api.fundedAccount(integrator, 5_000_000);
+            assertThat(cashout(t, other, 1_000_000, shared).jsonPath().getString("status")).isEqualTo("QUEUED");
+        }
+        Api.FundedAccount fifth = Api.fundedAccount(integrator, 5_000_000);
+        r = cashout(t, fifth, 1_000_000, shared);
+        assertThat(r.jsonPath().getString("status")).as(r.asString()).isEqualTo("HELD");
+        assertThat(r.jsonPath().getString("reason")).isEqualTo("shared_destination");
+        JsonNode review = Api.json(as(operator()).get("/v1/reviews/" + r.jsonPath().getString("id")).then().statusCode(200)
+                .extract().asString());
+        assertThat(review.at("/findings/0/reason").asText()).isEqualTo("shared_destination");
+        assertThat(review.at("/findings/0/evidence").toString()).contains("5");
+    }
 }
