@@ -75,4 +75,29 @@ class LedgerServiceTest {
         assertThat(events.get(1).prevHash).isEqualTo(events.get(0).hash);
         assertThat(audit.verify().ok()).isTrue();
     }
+    @Test
+    void settleSplitsTheQuotedFeeIntoServiceRevenueAndTheNetworkFeePool() {
+        String integrator = "split-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 5_000_000);
+        com.fasterxml.jackson.databind.JsonNode q = Api.quote(t, a.id(), 2_000_000);
+        String co = Api.as(t).body(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, a.wallet())))
+                .post("/v1/cashouts").then().statusCode(201).extract().path("id");
+        long service = q.get("serviceFee").asLong();
+        long network = q.get("networkFee").asLong();
+        long pool = db.scalar("SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances WHERE ledger_account = 'platform:network_fee_pool'");
+        long revenue = db.scalar("SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances WHERE ledger_account = 'platform:fee_revenue'");
+        QuarkusTransaction.requiringNew().run(() -> ledger.settle(a.id(), 2_000_000, service + network, co));
+        assertThat(db.scalar("SELECT amount_base_units FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
+                + " WHERE e.cashout_id = '" + co + "' AND e.kind = 'SETTLE' AND p.ledger_account = 'platform:network_fee_pool'"))
+                .isEqualTo(network);
+        assertThat(db.scalar("SELECT amount_base_units FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
+                + " WHERE e.cashout_id = '" + co + "' AND e.kind = 'SETTLE' AND p.ledger_account = 'platform:fee_revenue'"))
+                .isEqualTo(service);
+        assertThat(db.scalar("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = 'platform:network_fee_pool'"))
+                .isEqualTo(pool + network);
+        assertThat(db.scalar("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = 'platform:fee_revenue'"))
+                .isEqualTo(revenue + service);
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
 }
