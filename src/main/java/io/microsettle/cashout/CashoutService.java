@@ -64,7 +64,8 @@ public class CashoutService {
             throw ApiException.unprocessable("bad_signature", "the signature is not by the account's verified wallet");
         }
         // Limits refuse (422, nothing written); anomaly rules hold the cash-out for review.
-        AnomalyVerdict verdict = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
+        RiskService.Assessment assessment = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
+        AnomalyVerdict verdict = assessment.verdict();
         if (!Quote.markUsed(quote.id, now)) throw ApiException.conflict("quote_used", "the quote has already been used");
 
         Cashout c = new Cashout();
@@ -90,6 +91,7 @@ public class CashoutService {
         // The integrator's escrow deposit must cover its unsettled obligations, this one included
         // (checked late so the per-integrator lock it takes is held only to the commit).
         funding.require(integratorId, c.grossBaseUnits);
+        risk.recheckIntegratorVolume(assessment, integratorId);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("accountId", c.accountId);
         payload.put("quoteId", c.quoteId);

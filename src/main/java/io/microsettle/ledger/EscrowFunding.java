@@ -72,9 +72,9 @@ public class EscrowFunding {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void require(String integratorId, long grossBaseUnits) {
-        if (!config.enabled()) return;
         em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "escrow:" + integratorId)
                 .getSingleResult();
+        if (!config.enabled()) return; // the lock is still taken: the integrator's daily volume is rechecked under it
         String funder = funderOf(integratorId).orElseThrow(() -> ApiException.unprocessable("insufficient_escrow",
                 "no escrow funder is configured for this integrator"));
         BigInteger balance = funderBalance(funder);

@@ -61,7 +61,7 @@ public class RiskService {
 
     /** Checks the limits (throws {@link LimitRefusal}) and returns the anomaly verdict. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public AnomalyVerdict assess(Account account, long grossBaseUnits, String destination, Instant now) {
+    public Assessment assess(Account account, long grossBaseUnits, String destination, Instant now) {
         em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, account.id).getResultList();
         AnomalyThresholds t = engine.thresholds();
         // Every windowed total in one statement: the account's 24 h gross and count, the
@@ -84,8 +84,10 @@ public class RiskService {
                 .setParameter(7, LedgerAccount.userAvailable(account.id).key())
                 .setParameter(8, Timestamp.from(now.minusMillis(t.creditBurstWindowMillis())))
                 .getSingleResult();
-        LimitOutcome outcome = new LimitChecker(limits.current().limits()).check(new LimitRequest(account.verificationLevel,
-                grossBaseUnits, ((Number) f[0]).longValue(), ((Number) f[1]).intValue(), ((Number) f[2]).longValue()));
+        LimitChecker checker = new LimitChecker(limits.current().limits());
+        LimitRequest request = new LimitRequest(account.verificationLevel,
+                grossBaseUnits, ((Number) f[0]).longValue(), ((Number) f[1]).intValue(), ((Number) f[2]).longValue());
+        LimitOutcome outcome = checker.check(request);
         if (outcome instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
 
         @SuppressWarnings("unchecked")
@@ -97,7 +99,28 @@ public class RiskService {
         int others = ((Number) f[3]).intValue();
         long credited = ((Number) f[4]).longValue();
         Instant bound = account.verifiedAt != null ? account.verifiedAt : account.createdAt;
-        return engine.evaluate(new AnomalyContext(account.id, grossBaseUnits, destination, now.toEpochMilli(),
-                bound.toEpochMilli(), past, others, credited));
+        return new Assessment(engine.evaluate(new AnomalyContext(account.id, grossBaseUnits, destination, now.toEpochMilli(),
+                bound.toEpochMilli(), past, others, credited)), checker, request, dayStart);
+    }
+
+    /** The anomaly verdict and what the limits were checked with (for {@link #recheckIntegratorVolume}). */
+    public record Assessment(AnomalyVerdict verdict, LimitChecker checker, LimitRequest request, Timestamp dayStart) {}
+
+    /**
+     * Checks the integrator's daily volume again once the caller holds the per-integrator lock
+     * (taken by the escrow funding check) and has written this cash-out: accounts of one
+     * integrator are not serialised by the account lock, so the first check may have raced.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recheckIntegratorVolume(Assessment a, String integratorId) {
+        long volume = ((Number) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts"
+                        + " WHERE integrator_id = ?1 AND created_at >= ?2 AND " + LIVE)
+                .setParameter(1, integratorId).setParameter(2, a.dayStart()).getSingleResult()).longValue();
+        LimitRequest r = a.request();
+        long others = Math.max(0, volume - r.amountBaseUnits()); // this cash-out is already written
+        if (others == r.integratorDailyVolumeBaseUnits()) return;
+        LimitOutcome outcome = a.checker().check(new LimitRequest(r.level(), r.amountBaseUnits(), r.account24hAmountBaseUnits(),
+                r.account24hCount(), others));
+        if (outcome instanceof LimitOutcome.Refused refused) throw new LimitRefusal(refused);
     }
 }

@@ -199,4 +199,50 @@ class RiskApiTest {
         assertThat(review.at("/findings/0/reason").asText()).isEqualTo("shared_destination");
         assertThat(review.at("/findings/0/evidence").toString()).contains("5");
     }
+    @Test
+    void integratorDailyVolumeHoldsUnderConcurrency() throws Exception {
+        ObjectNode original = limitsBody();
+        ObjectNode tight = original.deepCopy();
+        ObjectNode full = (ObjectNode) tight.at("/levels/FULL");
+        full.put("maxPerCashout", "1000000");
+        full.put("rolling24hAmount", "1000000");
+        full.put("integratorDailyVolume", "5000000");
+        as(admin()).body(tight.toString()).put("/v1/admin/limits").then().statusCode(200);
+        try {
+            String integrator = "vol-" + UUID.randomUUID();
+            String t = Tokens.integrator(integrator);
+            List<Map<String, String>> bodies = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                Api.FundedAccount a = Api.fundedAccount(integrator, 2_000_000);
+                JsonNode q = Api.quote(t, a.id(), 1_000_000);
+                bodies.add(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, a.wallet())));
+            }
+            java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(10);
+            int ok = 0;
+            int refused = 0;
+            try {
+                List<java.util.concurrent.Future<Response>> fs = new ArrayList<>();
+                for (Map<String, String> b : bodies) fs.add(pool.submit(() -> {
+                    start.await();
+                    return as(t).body(b).post("/v1/cashouts");
+                }));
+                start.countDown();
+                for (var f : fs) {
+                    Response r = f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                    if (r.statusCode() == 201) ok++;
+                    else if ("integrator_daily_volume".equals(r.jsonPath().getString("limit"))) refused++;
+                    else throw new AssertionError(r.asString());
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            assertThat(ok).isEqualTo(5);
+            assertThat(refused).isEqualTo(5);
+            assertThat(db.scalar("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts c JOIN accounts a ON a.id = c.account_id"
+                    + " WHERE a.integrator_id = '" + integrator + "'")).isEqualTo(5_000_000);
+        } finally {
+            as(admin()).body(original.toString()).put("/v1/admin/limits").then().statusCode(200);
+        }
+    }
 }
