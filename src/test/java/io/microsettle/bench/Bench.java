@@ -78,8 +78,9 @@ final class Bench {
         Arrays.sort(rates);
         b.append(String.format(Locale.ROOT, "%-7s %10d %12.0f %9.1f %9.1f %9.1f %9.1f%n", "all", all.size(),
                 all.size() * perRequest / total.seconds(), total.p(50), total.p(95), total.p(99), total.p(100)));
-        b.append(String.format(Locale.ROOT, "median round %.0f %s; %d cores, Java %s%n", rates[rates.length / 2], unit,
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
+        b.append(String.format(Locale.ROOT, "median round %.0f %s; %d cores, Java %s, load average %.2f%n", rates[rates.length / 2], unit,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
         System.out.print(b);
     }
 }
