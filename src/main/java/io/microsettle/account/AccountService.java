@@ -63,6 +63,17 @@ public class AccountService {
     /** Checks the verifier's token and binds the wallet and level; refusals write nothing. */
     @Transactional
     public Account verify(String integratorId, String actor, String id, String token) {
+        return verify(integratorId, actor, id, token, false);
+    }
+
+    /**
+     * As above; a token naming another wallet than the one bound is refused with 409
+     * {@code wallet_rebind_required} unless {@code rebindWallet} is set, and then audited as
+     * {@code account.wallet_rebound} with the old and the new wallet. Cash-outs already requested
+     * keep the wallet they were signed by.
+     */
+    @Transactional
+    public Account verify(String integratorId, String actor, String id, String token, boolean rebindWallet) {
         Account a = get(integratorId, id);
         VerificationTokens.Outcome outcome = verifier().check(token, a.externalRef, Instant.now());
         return switch (outcome) {
@@ -71,6 +82,11 @@ public class AccountService {
             case VerificationTokens.Verified v -> {
                 String wallet = Addresses.normalize(v.wallet(), "token.wallet");
                 String previous = a.wallet;
+                boolean rebound = previous != null && !previous.equals(wallet);
+                if (rebound && !rebindWallet) {
+                    throw ApiException.conflict("wallet_rebind_required", "the account is bound to " + previous
+                            + "; binding " + wallet + " instead needs \"rebindWallet\": true");
+                }
                 a.wallet = wallet;
                 a.verificationLevel = v.level();
                 a.verifierIssuer = v.issuer();
@@ -82,8 +98,7 @@ public class AccountService {
                 payload.put("level", v.level());
                 payload.put("issuer", v.issuer());
                 payload.put("kid", v.kid());
-                audit.append(actor, previous == null || previous.equals(wallet) ? "account.verified" : "account.wallet_changed",
-                        a.id, payload);
+                audit.append(actor, rebound ? "account.wallet_rebound" : "account.verified", a.id, payload);
                 yield a;
             }
         };

@@ -26,6 +26,10 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     public static final String VERIFIER_ISSUER = "https://verifier.test";
     public static final String VERIFIER_KID = "verifier-1";
     public static final String ISSUER = DevKeys.DEV_ISSUER;
+    /** The callers' JWKS holds two keys, as during a rotation: the dev key and the next one. */
+    public static final String CALLER_KID = "caller-1";
+    public static final String CALLER_NEXT_KID = "caller-2";
+    public static final String CALLER_NEXT_JWK_PROPERTY = "microsettle.test.caller-next-jwk";
 
     private EmbeddedPostgres postgres;
 
@@ -42,6 +46,19 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
             Path keys = dir.resolve("keys");
             Path publicKey = DevKeys.ensure(keys);
             System.setProperty(KEYS_DIR_PROPERTY, keys.toString());
+            // Bearer-token keys as a JWKS file: the dev key (kid caller-1) and the next key (caller-2).
+            org.jose4j.jwk.RsaJsonWebKey current = (org.jose4j.jwk.RsaJsonWebKey) org.jose4j.jwk.PublicJsonWebKey.Factory
+                    .newPublicJwk(DevKeys.publicKey(keys));
+            current.setKeyId(CALLER_KID);
+            current.setAlgorithm("RS256");
+            org.jose4j.jwk.RsaJsonWebKey next = org.jose4j.jwk.RsaJwkGenerator.generateJwk(2048);
+            next.setKeyId(CALLER_NEXT_KID);
+            next.setAlgorithm("RS256");
+            Path nextJwk = dir.resolve("caller-next-private.jwk");
+            Files.writeString(nextJwk, next.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+            System.setProperty(CALLER_NEXT_JWK_PROPERTY, nextJwk.toString());
+            Path callerJwks = dir.resolve("caller-jwks.json");
+            Files.writeString(callerJwks, new JsonWebKeySet(current, next).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
 
             EllipticCurveJsonWebKey verifier = EcJwkGenerator.generateJwk(EllipticCurves.P256);
             verifier.setKeyId(VERIFIER_KID);
@@ -56,7 +73,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                     "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
                     "quarkus.datasource.username", "postgres",
                     "quarkus.datasource.password", "postgres",
-                    "mp.jwt.verify.publickey.location", publicKey.toUri().toString(),
+                    "mp.jwt.verify.publickey.location", callerJwks.toUri().toString(),
                     "mp.jwt.verify.issuer", ISSUER,
                     "microsettle.account.verifier-jwks", jwks.toString(),
                     "microsettle.account.verifier-issuer", VERIFIER_ISSUER);
