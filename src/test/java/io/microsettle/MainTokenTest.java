@@ -38,6 +38,7 @@ class MainTokenTest {
         JwtClaims claims = new JwtConsumerBuilder()
                 .setVerificationKey(DevKeys.publicKey(dir.resolve("keys")))
                 .setExpectedIssuer(DevKeys.DEV_ISSUER)
+                .setExpectedAudience(io.microsettle.security.JwtMinter.AUDIENCE)
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, "RS256")
                 .build().processToClaims(token);
         assertThat(claims.getSubject()).isEqualTo("acme");
