@@ -31,7 +31,14 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     public static final String CALLER_NEXT_KID = "caller-2";
     public static final String CALLER_NEXT_JWK_PROPERTY = "microsettle.test.caller-next-jwk";
 
+    /** A second verifier JWKS served over HTTP on loopback from this file (tests rewrite it to rotate keys). */
+    public static final String VERIFIER_URL_JWKS_FILE_PROPERTY = "microsettle.test.verifier-url-jwks-file";
+    /** The Ed25519 key (kid {@value #URL_VERIFIER_KID}) first published at that URL, private JWK file. */
+    public static final String URL_VERIFIER_JWK_PROPERTY = "microsettle.test.url-verifier-jwk";
+    public static final String URL_VERIFIER_KID = "url-ed-1";
+
     private EmbeddedPostgres postgres;
+    private com.sun.net.httpserver.HttpServer jwksServer;
 
     @Override
     public Map<String, String> start() {
@@ -69,13 +76,38 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
             Path jwks = dir.resolve("verifier-jwks.json");
             Files.writeString(jwks, new JsonWebKeySet(verifier).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
 
+            // The same verifier's keys also come from a URL: a JDK HTTP server on loopback serving a file.
+            org.jose4j.jwk.OctetKeyPairJsonWebKey ed = org.jose4j.jwk.OkpJwkGenerator.generateJwk(
+                    org.jose4j.jwk.OctetKeyPairJsonWebKey.SUBTYPE_ED25519);
+            ed.setKeyId(URL_VERIFIER_KID);
+            Path edJwk = dir.resolve("url-verifier-private.jwk");
+            Files.writeString(edJwk, ed.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
+            System.setProperty(URL_VERIFIER_JWK_PROPERTY, edJwk.toString());
+            Path served = dir.resolve("verifier-url-jwks.json");
+            Files.writeString(served, new JsonWebKeySet(ed).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
+            System.setProperty(VERIFIER_URL_JWKS_FILE_PROPERTY, served.toString());
+            jwksServer = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            jwksServer.createContext("/verifier/jwks.json", ex -> {
+                byte[] body = Files.readAllBytes(served);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            jwksServer.start();
+            String jwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/verifier/jwks.json";
+
             return Map.of(
                     "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
                     "quarkus.datasource.username", "postgres",
                     "quarkus.datasource.password", "postgres",
                     "mp.jwt.verify.publickey.location", callerJwks.toUri().toString(),
                     "mp.jwt.verify.issuer", ISSUER,
-                    "microsettle.account.verifier-jwks", jwks.toString(),
+                    "microsettle.account.verifier-jwks", jwks + "," + jwksUrl,
+                    // re-read the JWKS every second, and at once for an unknown kid: rotations show within a test
+                    "microsettle.account.verifier-jwks-refresh-seconds", "1",
+                    "microsettle.account.verifier-jwks-min-refetch-seconds", "0",
                     "microsettle.account.verifier-issuer", VERIFIER_ISSUER);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -86,6 +118,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
 
     @Override
     public void stop() {
+        if (jwksServer != null) jwksServer.stop(0);
         if (postgres != null) {
             try {
                 postgres.close();
