@@ -360,6 +360,14 @@ class RefusalSuiteTest {
             }
         }
 
+        // 12. representations the API does not have, and bodies past the size limit
+        for (String path : List.of("/v1/cashouts", "/v1/accounts/" + acct, "/v1/cashouts/" + f.cashoutId())) {
+            cases.add(new Case("GET " + path + " accepting XML", () -> bearer(ot).accept("application/xml").get(path), 406, "not_acceptable"));
+        }
+        String huge = "{\"externalRef\":\"" + "x".repeat(1_100_000) + "\"}";
+        cases.add(new Case("POST /v1/accounts over the body size limit", () -> bearer(ot).body(huge).post("/v1/accounts"),
+                413, "payload_too_large"));
+
         assertThat(cases).hasSizeGreaterThanOrEqualTo(200);
         Map<String, Integer> byCode = new TreeMap<>();
         cases.forEach(c -> byCode.merge(c.status() + " " + c.code(), 1, Integer::sum));
