@@ -12,7 +12,8 @@ import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
 import static io.restassured.RestAssured.given;
 
 /**
- * Bearer tokens that are accepted: both keys of the callers' JWKS (a rotation's overlap),
+ * Bearer tokens that are accepted: both keys of the callers' JWKS, which the test resource serves
+ * at a loopback URL (a rotation's overlap),
  * within the clock skew and the maximum token age. The refusals are in {@link RefusalSuiteTest}.
  */
 @QuarkusTest

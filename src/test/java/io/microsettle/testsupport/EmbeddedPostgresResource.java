@@ -30,6 +30,8 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     public static final String CALLER_KID = "caller-1";
     public static final String CALLER_NEXT_KID = "caller-2";
     public static final String CALLER_NEXT_JWK_PROPERTY = "microsettle.test.caller-next-jwk";
+    /** The file the callers' JWKS URL serves (tests may publish a further key in it). */
+    public static final String CALLER_JWKS_FILE_PROPERTY = "microsettle.test.caller-jwks-file";
 
     /** A second verifier JWKS served over HTTP on loopback from this file (tests rewrite it to rotate keys). */
     public static final String VERIFIER_URL_JWKS_FILE_PROPERTY = "microsettle.test.verifier-url-jwks-file";
@@ -95,20 +97,31 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
                 ex.getResponseBody().write(body);
                 ex.close();
             });
+            jwksServer.createContext("/callers/jwks.json", ex -> {
+                byte[] body = Files.readAllBytes(callerJwks);
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
+            System.setProperty(CALLER_JWKS_FILE_PROPERTY, callerJwks.toString());
             jwksServer.start();
             String jwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/verifier/jwks.json";
+            String callerJwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/callers/jwks.json";
 
-            return Map.of(
+            Map<String, String> config = new java.util.HashMap<>(Map.of(
                     "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
                     "quarkus.datasource.username", "postgres",
                     "quarkus.datasource.password", "postgres",
-                    "mp.jwt.verify.publickey.location", callerJwks.toUri().toString(),
+                    // the callers' keys from a JWKS URL (two kids: a rotation's overlap)
+                    "mp.jwt.verify.publickey.location", callerJwksUrl,
                     "mp.jwt.verify.issuer", ISSUER,
                     "microsettle.account.verifier-jwks", jwks + "," + jwksUrl,
                     // re-read the JWKS every second, and at once for an unknown kid: rotations show within a test
                     "microsettle.account.verifier-jwks-refresh-seconds", "1",
                     "microsettle.account.verifier-jwks-min-refetch-seconds", "0",
-                    "microsettle.account.verifier-issuer", VERIFIER_ISSUER);
+                    "microsettle.account.verifier-issuer", VERIFIER_ISSUER));
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (org.jose4j.lang.JoseException e) {
