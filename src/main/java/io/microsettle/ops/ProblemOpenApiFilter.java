@@ -74,10 +74,24 @@ public class ProblemOpenApiFilter implements OASFilter {
                     add(op.getValue(), POSTS, e.getKey());
                 }
                 if (op.getKey() == PathItem.HttpMethod.POST) idempotencyKey(op.getValue());
+                pagination(op.getValue());
                 Object example = BODY_EXAMPLES.get(op.getKey() + " " + e.getKey());
                 if (example != null && op.getValue().getRequestBody() != null && op.getValue().getRequestBody().getContent() != null) {
                     op.getValue().getRequestBody().getContent().getMediaTypes().values().forEach(m -> m.setExample(example));
                 }
+            }
+        }
+    }
+
+    /** Lists: {@code limit} is bounded (a larger one is 400 validation_failed), {@code cursor} is opaque. */
+    private static void pagination(Operation op) {
+        if (op.getParameters() == null) return;
+        for (Parameter p : op.getParameters()) {
+            if ("limit".equals(p.getName()) && p.getDescription() == null) {
+                p.description("Page size: a whole number from 1 to the list's maximum (cash-outs 100, audit events 1000); "
+                        + "outside that, 400 validation_failed. Absent: the list's default.").example("20");
+            } else if (("cursor".equals(p.getName()) || "after".equals(p.getName())) && p.getDescription() == null) {
+                p.description("Where the page starts: the nextCursor of the previous page (null on the last page).");
             }
         }
     }

@@ -56,6 +56,11 @@ class OpenApiTest {
                 .contains("verification_expired", "unknown_verifier_key", "untrusted_issuer", "subject_mismatch",
                         "unsupported_algorithm", "verification_not_yet_valid");
         assertThat(doc.getString("paths.'/v1/cashouts'.get.parameters.name")).contains("limit", "cursor");
+        for (String list : List.of("/v1/cashouts", "/v1/audit/events")) {
+            List<Map<String, Object>> params = doc.getList("paths.'" + list + "'.get.parameters");
+            assertThat(params).filteredOn(p -> "limit".equals(p.get("name")))
+                    .singleElement().satisfies(p -> assertThat((String) p.get("description")).contains("validation_failed"));
+        }
     }
 
     @Test
