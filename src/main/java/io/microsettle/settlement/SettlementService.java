@@ -114,9 +114,14 @@ public class SettlementService {
         return new BatchRow(batchId, chainBatchId, funder, payouts, plan.estimatedGas());
     }
 
+    /**
+     * The escrow funder that pays an integrator's cash-outs: its configured address, else the
+     * default funder, else (on a dev chain only) the demo funder that the dev chain deposited for.
+     */
     Optional<String> funderOf(String integratorId) {
         String f = cfg.funders().get(integratorId);
-        return f != null ? Optional.of(f) : cfg.defaultFunder();
+        if (f != null) return Optional.of(f);
+        return cfg.defaultFunder().or(() -> chain.devFunder().map(Credentials::getAddress));
     }
 
     /** Signs the settleBatch call with the lane's next nonce (or {@code replacedNonce}) and stores it, unbroadcast. */
