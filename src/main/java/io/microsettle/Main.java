@@ -12,6 +12,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.web3j.crypto.Keys;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -146,7 +147,7 @@ public class Main {
                     + chain.devChain().map(d -> ", " + d.kind().id() + " dev chain at " + d.rpcUrl()).orElse(""));
             System.out.println("  escrow   : " + chain.escrowAddress());
             System.out.println("  token    : " + chain.tokenAddress() + " (" + chain.tokenDecimals() + " decimals)");
-            chain.devFunder().ifPresent(f -> System.out.println("  funder   : " + f.getAddress()
+            chain.devFunder().ifPresent(f -> System.out.println("  funder   : " + Keys.toChecksumAddress(f.getAddress())
                     + " (the demo integrator's escrow balance)"));
             Optional<Path> keys = started == null ? Optional.empty() : started.keysDir();
             keys.ifPresent(k -> System.out.println("  demo integrator token (sub \"demo\"): "
