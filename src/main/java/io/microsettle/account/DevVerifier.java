@@ -1,5 +1,6 @@
 package io.microsettle.account;
 
+import io.microsettle.security.DevKeys;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
@@ -46,11 +47,7 @@ public final class DevVerifier {
             key.setAlgorithm(AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256);
             key.setUse("sig");
             Files.writeString(priv, key.toJson(JsonWebKey.OutputControlLevel.INCLUDE_PRIVATE));
-            try {
-                Files.setPosixFilePermissions(priv, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+            DevKeys.restrictToOwner(priv);
             Files.writeString(jwks, new JsonWebKeySet(key).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY));
             return jwks;
         } catch (IOException e) {
