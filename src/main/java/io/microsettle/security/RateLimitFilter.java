@@ -45,7 +45,9 @@ public class RateLimitFilter {
     @ServerRequestFilter(priority = Priorities.AUTHORIZATION - 10)
     public Response limit(ContainerRequestContext ctx) {
         if (!config.rateLimit().enabled() || identity.isAnonymous()) return null;
-        String caller = identity.getPrincipal().getName();
+        // the same identity CurrentCaller uses: the token's subject (upn may differ in other issuers' tokens)
+        String caller = identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt && jwt.getSubject() != null
+                ? jwt.getSubject() : identity.getPrincipal().getName();
         RateLimits limits = limits();
         TokenBucket.Decision d = limits.take(caller);
         if (d.allowed()) return null;

@@ -30,6 +30,10 @@ class RateLimitTest {
         assertProblem(r, 429, "rate_limited");
         assertThat(Long.parseLong(r.header("Retry-After"))).isBetween(1L, 5L);
         assertThat(db.snapshot()).isEqualTo(before);
+        // the bucket belongs to the subject, whatever the token's upn says
+        String otherUpn = io.microsettle.testsupport.ForgedTokens.signed(io.microsettle.testsupport.ForgedTokens.claims(
+                "rate-limited-test", c -> c.setClaim("upn", "someone-else")));
+        assertProblem(as(otherUpn).get("/v1/accounts/acct_none"), 429, "rate_limited");
         // other integrators are not affected
         assertThat(as(Tokens.integrator("another-" + System.nanoTime())).get("/v1/accounts/acct_none").statusCode()).isEqualTo(404);
     }
