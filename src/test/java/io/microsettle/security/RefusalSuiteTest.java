@@ -160,6 +160,28 @@ class RefusalSuiteTest {
             }
         }
 
+        // 1b. every other /v1 operation the OpenAPI document lists (endpoints added later are covered too)
+        Map<String, Map<String, Object>> paths = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200)
+                .extract().jsonPath().getMap("paths");
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        endpoints.forEach(e -> listed.add(e.name()));
+        java.util.Set<String> documented = new java.util.TreeSet<>();
+        for (var p : paths.entrySet()) {
+            if (!p.getKey().startsWith("/v1/")) continue;
+            for (String method : p.getValue().keySet()) {
+                if (!List.of("get", "post", "put", "delete", "patch").contains(method)) continue;
+                String name = method.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey();
+                documented.add(name);
+                if (listed.contains(name)) continue;
+                String concrete = p.getKey().replaceAll("\\{[^}]+}", "unknown_1");
+                for (String[] t : tokens) {
+                    cases.add(new Case(name + " (from OpenAPI) with " + t[0],
+                            () -> auth(t[1]).body("{}").request(method.toUpperCase(java.util.Locale.ROOT), concrete), 401, t[2]));
+                }
+            }
+        }
+        assertThat(documented).as("every endpoint of the table is documented").containsAll(listed);
+
         // 2. wrong roles
         for (Endpoint e : endpoints) {
             List<String[]> roles = e.integratorOnly()
