@@ -178,6 +178,10 @@ class RefusalSuiteTest {
                     cases.add(new Case(name + " (from OpenAPI) with " + t[0],
                             () -> auth(t[1]).body("{}").request(method.toUpperCase(java.util.Locale.ROOT), concrete), 401, t[2]));
                 }
+                // no /v1 operation is open to a valid token without a role
+                String roleless = ForgedTokens.signed(ForgedTokens.claims(f.owner(), c -> c.setStringListClaim("groups", List.of())));
+                cases.add(new Case(name + " (from OpenAPI) without a role",
+                        () -> bearer(roleless).body("{}").request(method.toUpperCase(java.util.Locale.ROOT), concrete), 403, "forbidden"));
             }
         }
         assertThat(documented).as("every endpoint of the table is documented").containsAll(listed);
