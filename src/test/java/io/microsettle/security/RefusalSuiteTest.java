@@ -135,6 +135,12 @@ class RefusalSuiteTest {
         out.add(new String[]{"own jwk header, its own kid", "Bearer " + ForgedTokens.embeddedJwk(base, "attacker"), "invalid_token"});
         out.add(new String[]{"jku header", "Bearer " + ForgedTokens.jku(base), "invalid_token"});
         out.add(new String[]{"unknown kid", "Bearer " + ForgedTokens.sign(base, ForgedTokens.devKey(), "RS256", "caller-9", h -> {}), "invalid_token"});
+        out.add(new String[]{"kid with a path", "Bearer " + ForgedTokens.sign(base, ForgedTokens.devKey(), "RS256",
+                "../../../../etc/passwd", h -> {}), "invalid_token"});
+        out.add(new String[]{"kid with SQL", "Bearer " + ForgedTokens.sign(base, ForgedTokens.devKey(), "RS256",
+                "caller-1' OR '1'='1", h -> {}), "invalid_token"});
+        out.add(new String[]{"crit header naming an unknown extension", "Bearer " + ForgedTokens.sign(base, ForgedTokens.devKey(), "RS256",
+                EmbeddedPostgresResource.CALLER_KID, h -> h.setCriticalHeaderNames("x-unknown")), "invalid_token"});
         out.add(new String[]{"another key under a known kid", "Bearer " + ForgedTokens.sign(base, ForgedTokens.stranger().getPrivateKey(),
                 "RS256", EmbeddedPostgresResource.CALLER_KID, h -> {}), "invalid_token"});
         out.add(new String[]{"ES256 (algorithm not pinned)", "Bearer " + ForgedTokens.sign(base, ForgedTokens.ecStranger().getPrivateKey(),
