@@ -1,27 +1,45 @@
 package io.microsettle;
 
+import io.microsettle.account.DevVerifier;
+import io.microsettle.account.VerificationLevel;
+import io.microsettle.chain.ChainClient;
 import io.microsettle.ops.EmbeddedDefaults;
 import io.microsettle.security.DevKeys;
 import io.microsettle.security.JwtMinter;
 import io.microsettle.security.Roles;
+import io.quarkus.arc.Arc;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.web3j.crypto.Keys;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Command line: {@code run [--fresh]} (default) starts the service with embedded defaults;
- * {@code token --sub NAME --role ROLE [--ttl-seconds N]} mints a bearer token with the dev
- * key under {@code ./data/keys} without booting Quarkus.
+ * Command line.
+ * <ul>
+ *   <li>{@code run [--fresh]} (default) starts the service with the embedded defaults;</li>
+ *   <li>{@code token --sub NAME --role ROLE [--ttl-seconds N]} mints a bearer token with the dev
+ *       key under {@code ./data/keys};</li>
+ *   <li>{@code verification-token --sub EXTERNAL_REF --wallet 0x… [--level BASIC|FULL] [--ttl-seconds N]}
+ *       mints a verification token with the dev verifier key under {@code ./data/keys}.</li>
+ * </ul>
+ * The minting subcommands do not boot Quarkus.
  */
 @QuarkusMain
 public class Main {
     static final long DEMO_TOKEN_TTL_SECONDS = 24 * 3600;
+    static final String USAGE = """
+            usage: microsettle [run [--fresh]]
+                   microsettle token --sub NAME --role integrator|auditor|operator|admin [--ttl-seconds N]
+                   microsettle verification-token --sub EXTERNAL_REF --wallet 0xADDRESS [--level BASIC|FULL] [--ttl-seconds N]""";
     private static volatile EmbeddedDefaults.Started started;
 
     public static void main(String... args) {
@@ -29,9 +47,11 @@ public class Main {
         String[] rest = args.length > 0 && !args[0].startsWith("-") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
         switch (command) {
             case "token" -> System.exit(token(rest));
+            case "verification-token" -> System.exit(verificationToken(rest));
             case "run" -> run(rest);
+            case "help" -> System.out.println(USAGE);
             default -> {
-                System.err.println("usage: microsettle [run [--fresh]] | token --sub NAME --role ROLE [--ttl-seconds N]");
+                System.err.println(USAGE);
                 System.exit(2);
             }
         }
@@ -48,42 +68,64 @@ public class Main {
     }
 
     static int token(String[] args) {
-        String sub = null;
-        String role = null;
-        long ttlSeconds = 3600;
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            switch (a) {
-                case "--sub" -> { sub = v; i++; }
-                case "--role" -> { role = v; i++; }
-                case "--ttl-seconds" -> {
-                    try {
-                        ttlSeconds = Long.parseLong(v);
-                    } catch (NumberFormatException | NullPointerException e) {
-                        System.err.println("--ttl-seconds takes a whole number of seconds");
-                        return 2;
-                    }
-                    i++;
-                }
-                default -> {
-                    System.err.println("unknown option " + a);
-                    return 2;
-                }
-            }
-        }
-        if (sub == null || role == null || !Roles.ALL.contains(role)) {
-            System.err.println("usage: token --sub NAME --role integrator|auditor|operator|admin [--ttl-seconds N]");
-            return 2;
-        }
-        Path keys = EmbeddedDefaults.dataDir().resolve("keys");
-        DevKeys.ensure(keys);
         try {
+            Map<String, String> o = options(args, Set.of("--sub", "--role", "--ttl-seconds"));
+            String sub = o.get("--sub");
+            String role = o.get("--role");
+            if (sub == null || role == null || !Roles.ALL.contains(role)) {
+                throw new IllegalArgumentException("token needs --sub NAME and --role integrator|auditor|operator|admin");
+            }
+            long ttlSeconds = seconds(o.getOrDefault("--ttl-seconds", "3600"));
+            Path keys = EmbeddedDefaults.dataDir().resolve("keys");
+            DevKeys.ensure(keys);
             System.out.println(JwtMinter.mint(DevKeys.privateKey(keys), DevKeys.DEV_ISSUER, sub, List.of(role), ttlSeconds));
             return 0;
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
+            System.err.println(USAGE);
             return 2;
+        }
+    }
+
+    static int verificationToken(String[] args) {
+        try {
+            Map<String, String> o = options(args, Set.of("--sub", "--wallet", "--level", "--ttl-seconds"));
+            VerificationLevel level;
+            try {
+                level = VerificationLevel.valueOf(o.getOrDefault("--level", "FULL"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--level must be BASIC or FULL");
+            }
+            long ttlSeconds = seconds(o.getOrDefault("--ttl-seconds", "3600"));
+            Path keys = EmbeddedDefaults.dataDir().resolve("keys");
+            System.out.println(DevVerifier.mint(keys, o.get("--sub"), o.get("--wallet"), level, ttlSeconds));
+            return 0;
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            return 2;
+        }
+    }
+
+    /** {@code --name value} pairs; unknown names, missing values and repeats are refused. */
+    static Map<String, String> options(String[] args, Set<String> known) {
+        Map<String, String> values = new HashMap<>();
+        for (int i = 0; i < args.length; i += 2) {
+            String name = args[i];
+            if (!known.contains(name)) throw new IllegalArgumentException("unknown option " + name);
+            if (i + 1 >= args.length) throw new IllegalArgumentException(name + " needs a value");
+            if (values.put(name, args[i + 1]) != null) throw new IllegalArgumentException(name + " is given twice");
+        }
+        return values;
+    }
+
+    static long seconds(String value) {
+        try {
+            long s = Long.parseLong(value);
+            if (s <= 0) throw new NumberFormatException();
+            return s;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--ttl-seconds takes a positive whole number of seconds");
         }
     }
 
@@ -94,10 +136,19 @@ public class Main {
             int port = config.getOptionalValue("quarkus.http.port", Integer.class).orElse(8080);
             String host = config.getOptionalValue("quarkus.http.host", String.class).orElse("localhost");
             String shownHost = host.equals("0.0.0.0") ? "localhost" : host;
+            // Connecting here starts (and on first run deploys to and funds) the dev chain, so a
+            // chain that cannot start stops the service at once rather than at the first cash-out.
+            ChainClient chain = Arc.container().instance(ChainClient.class).get();
             System.out.println();
             System.out.println("microsettle is running");
             System.out.println("  base URL : http://" + shownHost + ":" + port);
-            System.out.println("  OpenAPI  : http://" + shownHost + ":" + port + "/q/openapi");
+            System.out.println("  OpenAPI  : http://" + shownHost + ":" + port + "/q/openapi  (Swagger UI: /q/swagger-ui)");
+            System.out.println("  chain    : id " + chain.chainId()
+                    + chain.devChain().map(d -> ", " + d.kind().id() + " dev chain at " + d.rpcUrl()).orElse(""));
+            System.out.println("  escrow   : " + chain.escrowAddress());
+            System.out.println("  token    : " + chain.tokenAddress() + " (" + chain.tokenDecimals() + " decimals)");
+            chain.devFunder().ifPresent(f -> System.out.println("  funder   : " + Keys.toChecksumAddress(f.getAddress())
+                    + " (the demo integrator's escrow balance)"));
             Optional<Path> keys = started == null ? Optional.empty() : started.keysDir();
             keys.ifPresent(k -> System.out.println("  demo integrator token (sub \"demo\"): "
                     + JwtMinter.mint(DevKeys.privateKey(k), DevKeys.DEV_ISSUER, "demo", List.of(Roles.INTEGRATOR),

@@ -38,6 +38,7 @@ class MainTokenTest {
         JwtClaims claims = new JwtConsumerBuilder()
                 .setVerificationKey(DevKeys.publicKey(dir.resolve("keys")))
                 .setExpectedIssuer(DevKeys.DEV_ISSUER)
+                .setExpectedAudience(io.microsettle.security.JwtMinter.AUDIENCE)
                 .setJwsAlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, "RS256")
                 .build().processToClaims(token);
         assertThat(claims.getSubject()).isEqualTo("acme");
@@ -54,6 +55,43 @@ class MainTokenTest {
             assertThat(Main.token(new String[]{"--role", "admin"})).isEqualTo(2);
             assertThat(Main.token(new String[]{"--sub", "a", "--role", "admin", "--ttl-seconds", "x"})).isEqualTo(2);
             assertThat(Main.token(new String[]{"--sub", "a", "--role", "admin", "--ttl-seconds", "0"})).isEqualTo(2);
+        } finally {
+            System.setErr(err);
+        }
+    }
+
+    @Test
+    void mintsAVerificationTokenWithTheDevVerifier(@TempDir Path dir) throws Exception {
+        System.setProperty("microsettle.data-dir", dir.toString());
+        PrintStream out = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        int rc;
+        try {
+            System.setOut(new PrintStream(buf));
+            rc = Main.verificationToken(new String[]{"--sub", "user-42", "--wallet",
+                    "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "--level", "BASIC"});
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(rc).isZero();
+        String jwks = java.nio.file.Files.readString(dir.resolve("keys").resolve(io.microsettle.account.DevVerifier.JWKS_FILE));
+        var outcome = new io.microsettle.account.VerificationTokens(jwks, io.microsettle.account.DevVerifier.ISSUER, 60)
+                .check(buf.toString().trim(), "user-42", java.time.Instant.now());
+        assertThat(outcome).isInstanceOfSatisfying(io.microsettle.account.VerificationTokens.Verified.class,
+                v -> assertThat(v.level()).isEqualTo(io.microsettle.account.VerificationLevel.BASIC));
+    }
+
+    @Test
+    void refusesBadVerificationTokenArguments(@TempDir Path dir) {
+        System.setProperty("microsettle.data-dir", dir.toString());
+        PrintStream err = System.err;
+        try {
+            System.setErr(new PrintStream(new ByteArrayOutputStream()));
+            assertThat(Main.verificationToken(new String[]{"--sub", "u", "--wallet", "nope"})).isEqualTo(2);
+            assertThat(Main.verificationToken(new String[]{"--sub", "u", "--wallet",
+                    "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed", "--level", "GOLD"})).isEqualTo(2);
+            assertThat(Main.verificationToken(new String[]{"--sub"})).isEqualTo(2);
+            assertThat(Main.verificationToken(new String[]{"--bogus", "1"})).isEqualTo(2);
         } finally {
             System.setErr(err);
         }

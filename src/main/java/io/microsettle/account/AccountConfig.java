@@ -9,14 +9,19 @@ import java.util.Optional;
 @ConfigMapping(prefix = "microsettle.account")
 public interface AccountConfig {
     /**
-     * JWKS files with the trusted verifier's public keys, comma-separated (selected by kid; list
-     * the old and the new file during a key rotation). Absent: verification is refused.
+     * JWKS sources with the trusted verifier's public keys, comma-separated: file paths or http(s)
+     * URLs (keys selected by kid; a rotation lists the old and the new key in one JWKS, or the old
+     * and the new source). Absent: verification is refused.
      */
     Optional<List<String>> verifierJwks();
 
-    /** How long the verifier JWKS files are cached before they are read again, in seconds. */
+    /** How long the verifier JWKS documents are cached before they are read again, in seconds. */
     @WithDefault("300")
     long verifierJwksRefreshSeconds();
+
+    /** A token with an unknown kid reloads the JWKS early, at most once per this many seconds. */
+    @WithDefault("30")
+    long verifierJwksMinRefetchSeconds();
 
     /** The trusted verifier's issuer ({@code iss}). */
     @WithDefault("https://verifier.example")

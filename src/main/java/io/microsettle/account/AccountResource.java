@@ -25,7 +25,8 @@ import java.time.Instant;
 public class AccountResource {
     public record CreateAccountRequest(String externalRef) {}
 
-    public record VerificationRequest(String token) {}
+    /** {@code rebindWallet}: true to replace a wallet already bound (an explicit, audited event). */
+    public record VerificationRequest(String token, Boolean rebindWallet) {}
 
     public record BalancesView(String available, String held) {}
 
@@ -60,7 +61,8 @@ public class AccountResource {
     public AccountView verify(@PathParam("id") String id, VerificationRequest body) {
         Validation.body(body);
         Validation.text(body.token(), "token", config.maxTokenChars());
-        return view(accounts.verify(caller.integratorId(), caller.actor(), id, body.token()));
+        return view(accounts.verify(caller.integratorId(), caller.actor(), id, body.token(),
+                Boolean.TRUE.equals(body.rebindWallet())));
     }
 
     private AccountView view(Account a) {

@@ -8,12 +8,8 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.hibernate.exception.ConstraintViolationException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +21,10 @@ public class AccountService {
     @Inject
     AccountConfig config;
 
-    private record CachedVerifier(VerificationTokens tokens, long loadedAtMillis) {}
+    private record CachedVerifier(VerificationTokens tokens, List<String> docs) {}
 
     private volatile CachedVerifier verifier;
+    private volatile VerifierKeys keys;
 
     /**
      * Creates an account; an externalRef the integrator already uses is refused with
@@ -63,14 +60,30 @@ public class AccountService {
     /** Checks the verifier's token and binds the wallet and level; refusals write nothing. */
     @Transactional
     public Account verify(String integratorId, String actor, String id, String token) {
+        return verify(integratorId, actor, id, token, false);
+    }
+
+    /**
+     * As above; a token naming another wallet than the one bound is refused with 409
+     * {@code wallet_rebind_required} unless {@code rebindWallet} is set, and then audited as
+     * {@code account.wallet_rebound} with the old and the new wallet. Cash-outs already requested
+     * keep the wallet they were signed by.
+     */
+    @Transactional
+    public Account verify(String integratorId, String actor, String id, String token, boolean rebindWallet) {
         Account a = get(integratorId, id);
-        VerificationTokens.Outcome outcome = verifier().check(token, a.externalRef, Instant.now());
+        VerificationTokens.Outcome outcome = check(token, a.externalRef);
         return switch (outcome) {
             case VerificationTokens.Refused r -> throw new ApiException(
                     r.code() == VerificationTokens.Code.malformed_token ? 400 : 422, r.code().name(), r.detail());
             case VerificationTokens.Verified v -> {
                 String wallet = Addresses.normalize(v.wallet(), "token.wallet");
                 String previous = a.wallet;
+                boolean rebound = previous != null && !previous.equals(wallet);
+                if (rebound && !rebindWallet) {
+                    throw ApiException.conflict("wallet_rebind_required", "the account is bound to " + previous
+                            + "; binding " + wallet + " instead needs \"rebindWallet\": true");
+                }
                 a.wallet = wallet;
                 a.verificationLevel = v.level();
                 a.verifierIssuer = v.issuer();
@@ -82,32 +95,50 @@ public class AccountService {
                 payload.put("level", v.level());
                 payload.put("issuer", v.issuer());
                 payload.put("kid", v.kid());
-                audit.append(actor, previous == null || previous.equals(wallet) ? "account.verified" : "account.wallet_changed",
-                        a.id, payload);
+                audit.append(actor, rebound ? "account.wallet_rebound" : "account.verified", a.id, payload);
                 yield a;
             }
         };
     }
 
-    /** The verifier keys, re-read from the JWKS files every verifier-jwks-refresh-seconds. */
-    private VerificationTokens verifier() {
-        CachedVerifier cached = verifier;
-        long nowMillis = System.currentTimeMillis();
-        if (cached != null && nowMillis - cached.loadedAtMillis() < config.verifierJwksRefreshSeconds() * 1000) {
-            return cached.tokens();
-        }
-        List<String> files = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable("verification_unavailable",
-                "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
-        List<String> docs = new ArrayList<>(files.size());
-        for (String file : files) {
-            try {
-                docs.add(Files.readString(Path.of(file.trim())));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read the verifier JWKS " + file, e);
+    /** The verifier's keys, cached (microsettle.account.verifier-jwks-refresh-seconds). */
+    private VerifierKeys keys() {
+        VerifierKeys k = keys;
+        if (k == null) {
+            synchronized (this) {
+                if (keys == null) {
+                    List<String> sources = config.verifierJwks().orElseThrow(() -> ApiException.unprocessable(
+                            "verification_unavailable", "no trusted verifier is configured (microsettle.account.verifier-jwks)"));
+                    keys = VerifierKeys.of(sources, Duration.ofSeconds(config.verifierJwksRefreshSeconds()),
+                            Duration.ofSeconds(config.verifierJwksMinRefetchSeconds()));
+                }
+                k = keys;
             }
         }
+        return k;
+    }
+
+    /** Checks a token; an unknown kid reloads the JWKS once (rate-limited) before it is refused. */
+    private VerificationTokens.Outcome check(String token, String subject) {
+        VerifierKeys k = keys();
+        try {
+            VerificationTokens.Outcome o = tokens(k.documents()).check(token, subject, Instant.now());
+            if (o instanceof VerificationTokens.Refused r && r.code() == VerificationTokens.Code.unknown_verifier_key
+                    && k.refreshForUnknownKid()) {
+                o = tokens(k.documents()).check(token, subject, Instant.now());
+            }
+            return o;
+        } catch (java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            // no trusted keys could be read (never loaded, or not a JWKS): nothing is accepted
+            throw new ApiException(503, "verification_unavailable", "the trusted verifier keys cannot be read");
+        }
+    }
+
+    private VerificationTokens tokens(List<String> docs) {
+        CachedVerifier c = verifier;
+        if (c != null && c.docs() == docs) return c.tokens();
         VerificationTokens v = new VerificationTokens(docs, config.verifierIssuer(), config.clockSkewSeconds());
-        verifier = new CachedVerifier(v, nowMillis);
+        verifier = new CachedVerifier(v, docs);
         return v;
     }
 }

@@ -25,6 +25,7 @@ public final class Addresses {
         if (!uniform && !checksummed.equals(value)) {
             throw new ApiException(400, "invalid_address", field + ": mixed-case address with a wrong EIP-55 checksum");
         }
+        if (checksummed.equals(ZERO)) throw new ApiException(400, "invalid_address", field + ": the zero address is refused");
         return checksummed;
     }
 }

@@ -38,6 +38,9 @@ public final class VerificationTokens {
         subject_mismatch, verification_expired, verification_not_yet_valid, invalid_claims
     }
 
+    /** The largest clock skew accepted in configuration: tolerance, not a way to accept stale tokens. */
+    public static final long MAX_CLOCK_SKEW_SECONDS = 300;
+
     private final List<JsonWebKey> keys;
     private final String trustedIssuer;
     private final long clockSkewSeconds;
@@ -55,6 +58,9 @@ public final class VerificationTokens {
             } catch (JoseException e) {
                 throw new IllegalArgumentException("unreadable verifier JWKS", e);
             }
+        }
+        if (clockSkewSeconds < 0 || clockSkewSeconds > MAX_CLOCK_SKEW_SECONDS) {
+            throw new IllegalArgumentException("clock skew must be 0.." + MAX_CLOCK_SKEW_SECONDS + " seconds");
         }
         this.keys = List.copyOf(all);
         this.trustedIssuer = trustedIssuer;

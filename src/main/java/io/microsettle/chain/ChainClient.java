@@ -100,6 +100,12 @@ public class ChainClient implements AutoCloseable {
                 .start();
         c.web3j = Web3j.build(new HttpService(c.devChain.rpcUrl()));
         c.chainId = config.chainId();
+        deployDev(c, config, c.devChain.kind().id() + " dev chain at " + c.devChain.rpcUrl());
+    }
+
+    /** Deploys (or reuses) the contracts with the dev accounts and funds the demo integrator once. */
+    private static void deployDev(ChainClient c, ChainConfig config, String where) {
+        ChainConfig.Dev dev = config.dev();
         DevAccounts accounts = DevAccounts.fromMnemonic(dev.mnemonic());
         ChainConfig.Keys keys = config.keys();
         Credentials deployerKey = keystore(keys.deployerKeystore(), keys.deployerPassword()).orElse(accounts.deployer());
@@ -117,8 +123,7 @@ public class ChainClient implements AutoCloseable {
         c.escrowAddress = config.escrowAddress().map(Keys::toChecksumAddress).orElse(d.escrow());
         c.tokenAddress = config.tokenAddress().map(Keys::toChecksumAddress).orElse(d.token());
         c.devFunder = Optional.of(accounts.funder());
-        LOG.infof("dev chain %s at %s (chain id %d): escrow %s, token %s (%s)", c.devChain.kind().id(),
-                c.devChain.rpcUrl(), c.chainId, c.escrowAddress, c.tokenAddress,
+        LOG.infof("%s (chain id %d): escrow %s, token %s (%s)", where, c.chainId, c.escrowAddress, c.tokenAddress,
                 d.reused() ? "reused from " + deployer.recordFile() : "deployed");
     }
 
@@ -131,6 +136,14 @@ public class ChainClient implements AutoCloseable {
                     + ", microsettle.chain.chain-id is " + config.chainId());
         }
         c.chainId = actual;
+        if (config.escrowAddress().isEmpty() && config.dev().deployToRpc()) {
+            if (actual != DevAccounts.DEV_CHAIN_ID) {
+                throw new IllegalStateException("microsettle.chain.dev.deploy-to-rpc deploys with the public dev keys: "
+                        + "refused on chain id " + actual + " (only " + DevAccounts.DEV_CHAIN_ID + ")");
+            }
+            deployDev(c, config, "dev node at " + url);
+            return;
+        }
         c.escrowAddress = Keys.toChecksumAddress(config.escrowAddress().orElseThrow(() ->
                 new IllegalStateException("microsettle.chain.escrow-address is required with an rpc-url")));
         c.tokenAddress = Keys.toChecksumAddress(config.tokenAddress().orElseThrow(() ->

@@ -75,6 +75,15 @@ public interface ChainConfig {
         /** Fund the demo integrator (account 2) with tokens and an escrow deposit on first deployment. */
         @WithDefault("true")
         boolean fundDemo();
+
+        /**
+         * With an rpc-url and no escrow-address: deploy the contracts to that node with the dev
+         * accounts (and fund the demo integrator), as for the service's own dev chain. For a
+         * development node that someone else runs (docker-compose's Ganache); refused on any
+         * chain id but the dev one.
+         */
+        @WithDefault("false")
+        boolean deployToRpc();
     }
 
     interface Keys {

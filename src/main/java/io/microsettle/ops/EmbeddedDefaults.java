@@ -1,5 +1,6 @@
 package io.microsettle.ops;
 
+import io.microsettle.account.DevVerifier;
 import io.microsettle.security.DevKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -14,7 +15,8 @@ import java.util.stream.Stream;
 /**
  * What the service brings up by itself when nothing is configured (plain Java, runs
  * before Quarkus boots): an embedded PostgreSQL with its data under {@code <data>/postgres},
- * reused on restart, and a JWT key pair under {@code <data>/keys}. Each is skipped when
+ * reused on restart, a JWT key pair and a dev verifier key under {@code <data>/keys}, and
+ * the dev chain's data directory {@code <data>/chain}. Each is skipped when
  * the corresponding setting is given (system property or environment variable).
  */
 public final class EmbeddedDefaults {
@@ -22,6 +24,9 @@ public final class EmbeddedDefaults {
     public static final String JWT_KEY_LOCATION = "mp.jwt.verify.publickey.location";
     public static final String JWT_KEY = "mp.jwt.verify.publickey";
     public static final String JWT_ISSUER = "mp.jwt.verify.issuer";
+    public static final String VERIFIER_JWKS = "microsettle.account.verifier-jwks";
+    public static final String VERIFIER_ISSUER = "microsettle.account.verifier-issuer";
+    public static final String CHAIN_DATA_DIR = "microsettle.chain.data-dir";
 
     /** What was started or generated; {@code keysDir} is present when the dev JWT key is in use. */
     public record Started(Path dataDir, Optional<String> jdbcUrl, Optional<Path> keysDir) {}
@@ -55,10 +60,17 @@ public final class EmbeddedDefaults {
             }
             keysDir = Optional.of(keys);
         }
-        // ---- HOOK(dev-chain): the coordinator starts io.microsettle.chain.DevChain here ----
-        // (when microsettle.chain.rpc-url is not configured: start Ganache/Anvil under
-        //  data.resolve("chain"), deploy once, and set microsettle.chain.* system properties)
-        // ---- end HOOK(dev-chain) ----
+        if (!isConfigured(VERIFIER_JWKS)) {
+            // A dev verifier stands in for a KYC provider; `microsettle verification-token` mints with it.
+            Path jwks = DevVerifier.ensure(data.resolve("keys"));
+            System.setProperty(VERIFIER_JWKS, jwks.toString());
+            System.setProperty(VERIFIER_ISSUER, DevVerifier.ISSUER);
+        }
+        if (!isConfigured(CHAIN_DATA_DIR)) {
+            // The dev chain (started by io.microsettle.chain.ChainClient when no rpc-url is set)
+            // keeps its state and deployment record beside the database.
+            System.setProperty(CHAIN_DATA_DIR, data.resolve("chain").toString());
+        }
         return new Started(data, jdbcUrl, keysDir);
     }
 

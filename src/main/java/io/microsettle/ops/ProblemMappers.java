@@ -31,6 +31,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = 1)
     public Response json(JsonProcessingException e, UriInfo uri) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException u) {
+            return problem(400, "unknown_field", u.getPropertyName()
+                    + ": is not a field of this request (server-owned or unknown fields are refused)", path(uri));
+        }
         if (e instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
@@ -53,12 +57,13 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = 1)
     public Response unauthorized(UnauthorizedException e, UriInfo uri) {
-        return unauthenticated(uri);
+        return unauthenticated(uri, new io.microsettle.security.AuthFailures.Refusal(
+                io.microsettle.security.AuthFailures.UNAUTHENTICATED, "a valid bearer token is required"));
     }
 
     @ServerExceptionMapper(priority = 1)
     public Response authFailed(AuthenticationFailedException e, UriInfo uri) {
-        return unauthenticated(uri);
+        return unauthenticated(uri, io.microsettle.security.AuthFailures.classify(e));
     }
 
     @ServerExceptionMapper(priority = 1)
@@ -95,10 +100,12 @@ public class ProblemMappers {
         return problem(500, "internal_error", "an unexpected error occurred", path(uri));
     }
 
-    private static Response unauthenticated(UriInfo uri) {
+    private static Response unauthenticated(UriInfo uri, io.microsettle.security.AuthFailures.Refusal why) {
+        String challenge = why.code().equals(io.microsettle.security.AuthFailures.UNAUTHENTICATED) ? "Bearer"
+                : "Bearer error=\"invalid_token\"";
         return Response.status(401).type(Problem.MEDIA_TYPE)
-                .header("WWW-Authenticate", "Bearer")
-                .entity(Problem.of(401, "unauthenticated", "a valid bearer token is required", path(uri))).build();
+                .header("WWW-Authenticate", challenge)
+                .entity(Problem.of(401, why.code(), why.detail(), path(uri))).build();
     }
 
     private static String path(UriInfo uri) {

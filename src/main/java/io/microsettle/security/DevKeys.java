@@ -39,16 +39,21 @@ public final class DevKeys {
             KeyPair kp = gen.generateKeyPair();
             write(priv, "PRIVATE KEY", kp.getPrivate().getEncoded());
             write(pub, "PUBLIC KEY", kp.getPublic().getEncoded());
-            try {
-                Files.setPosixFilePermissions(priv, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // not a POSIX file system
-            }
+            restrictToOwner(priv);
             return pub;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Makes a private key file readable by its owner only, where the file system has POSIX permissions. */
+    public static void restrictToOwner(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system
         }
     }
 

@@ -10,13 +10,24 @@ import java.security.PrivateKey;
 import java.util.List;
 import java.util.UUID;
 
-/** Mints RS256 bearer tokens (plain Java, jose4j): {@code sub}, {@code upn}, {@code groups}, {@code iss}, {@code exp}. */
+/**
+ * Mints RS256 bearer tokens (plain Java, jose4j): {@code sub}, {@code upn}, {@code groups}, {@code iss},
+ * {@code aud}, {@code iat}, {@code exp}, and a {@code kid} header when one is given.
+ */
 public final class JwtMinter {
     public static final long MAX_TTL_SECONDS = 366L * 24 * 3600;
+    /** The audience the service expects by default ({@code mp.jwt.verify.audiences}). */
+    public static final String AUDIENCE = "microsettle";
 
     private JwtMinter() {}
 
     public static String mint(PrivateKey key, String issuer, String subject, List<String> roles, long ttlSeconds) {
+        return mint(key, null, issuer, AUDIENCE, subject, roles, ttlSeconds);
+    }
+
+    /** As above, with a {@code kid} header (null: none) and an audience. */
+    public static String mint(PrivateKey key, String kid, String issuer, String audience, String subject, List<String> roles,
+                              long ttlSeconds) {
         if (subject == null || subject.isBlank() || subject.length() > 128) {
             throw new IllegalArgumentException("subject must be 1..128 characters");
         }
@@ -29,6 +40,7 @@ public final class JwtMinter {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(issuer);
         claims.setSubject(subject);
+        claims.setAudience(audience);
         claims.setClaim("upn", subject);
         claims.setStringListClaim("groups", roles);
         claims.setIssuedAtToNow();
@@ -41,6 +53,7 @@ public final class JwtMinter {
         jws.setKey(key);
         jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
         jws.setHeader("typ", "JWT");
+        if (kid != null) jws.setKeyIdHeaderValue(kid);
         try {
             return jws.getCompactSerialization();
         } catch (JoseException e) {

@@ -3,6 +3,8 @@ package io.microsettle.security;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Map;
+
 @ConfigMapping(prefix = "microsettle.security")
 public interface SecurityConfig {
     /** How long an Idempotency-Key is remembered, in hours (at least 24). */
@@ -12,4 +14,30 @@ public interface SecurityConfig {
     /** The longest Idempotency-Key accepted, in characters. */
     @WithDefault("255")
     int idempotencyKeyMaxLength();
+
+    /** Rate limits per caller (token bucket). */
+    RateLimit rateLimit();
+
+    interface RateLimit {
+        /** Off: no limit. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Sustained requests a second per caller (the bucket's refill rate). */
+        @WithDefault("50")
+        double requestsPerSecond();
+
+        /** Requests a caller may make at once (the bucket's capacity). */
+        @WithDefault("100")
+        long burst();
+
+        /** Per-caller limits by token subject, e.g. {@code ...rate-limit.overrides.acme.burst=500}. */
+        Map<String, Override> overrides();
+    }
+
+    interface Override {
+        double requestsPerSecond();
+
+        long burst();
+    }
 }

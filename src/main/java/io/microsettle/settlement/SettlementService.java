@@ -101,22 +101,31 @@ public class SettlementService {
                         + "FROM unnest(?::text[], ?::bigint[]) AS v(id, pid) WHERE c.id = v.id AND c.status = 'QUEUED'",
                 batchId, cashoutIds, payoutIds);
         if (moved != n) throw new IllegalStateException("batch " + batchId + ": moved " + moved + " of " + n + " cash-outs");
-        audit.append(ACTOR, "batch.created", batchId, Map.of("chainBatchId", chainBatchId, "integratorId", plan.integratorId(),
-                "funder", funder, "payoutCount", n, "totalNet", Long.toString(plan.totalNetBaseUnits()),
-                "totalFee", Long.toString(plan.totalFeeBaseUnits()), "estimatedGas", plan.estimatedGas()));
+        // The batch's events go in together, under one lock of the audit head.
+        List<AuditLog.Entry> events = new ArrayList<>(n + 1);
+        events.add(new AuditLog.Entry("batch.created", batchId, Map.of("chainBatchId", chainBatchId,
+                "integratorId", plan.integratorId(), "funder", funder, "payoutCount", n,
+                "totalNet", Long.toString(plan.totalNetBaseUnits()), "totalFee", Long.toString(plan.totalFeeBaseUnits()),
+                "estimatedGas", plan.estimatedGas())));
         List<SettleBatchCall.Payout> payouts = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             PayoutCandidate c = plan.payouts().get(i);
             payouts.add(new SettleBatchCall.Payout(payoutIds[i], c.payee(), c.netBaseUnits(), c.feeBaseUnits()));
-            audit.append(ACTOR, "cashout.batched", c.cashoutId(), Map.of("from", "QUEUED", "to", "BATCHED",
-                    "batchId", batchId, "chainBatchId", chainBatchId, "payoutId", payoutIds[i]));
+            events.add(new AuditLog.Entry("cashout.batched", c.cashoutId(), Map.of("from", "QUEUED", "to", "BATCHED",
+                    "batchId", batchId, "chainBatchId", chainBatchId, "payoutId", payoutIds[i])));
         }
+        audit.appendAll(ACTOR, events);
         return new BatchRow(batchId, chainBatchId, funder, payouts, plan.estimatedGas());
     }
 
+    /**
+     * The escrow funder that pays an integrator's cash-outs: its configured address, else the
+     * default funder, else (on a dev chain only) the demo funder that the dev chain deposited for.
+     */
     Optional<String> funderOf(String integratorId) {
         String f = cfg.funders().get(integratorId);
-        return f != null ? Optional.of(f) : cfg.defaultFunder();
+        if (f != null) return Optional.of(f);
+        return cfg.defaultFunder().or(() -> chain.devFunder().map(Credentials::getAddress));
     }
 
     /** Signs the settleBatch call with the lane's next nonce (or {@code replacedNonce}) and stores it, unbroadcast. */
@@ -249,11 +258,14 @@ public class SettlementService {
         String from = bs.equals("BATCHED") ? "BATCHED" : "SUBMITTED";
         List<String> moved = Db.query(ds, "UPDATE cashouts SET status = 'SUBMITTED', tx_hash = ?, updated_at = now() "
                 + "WHERE batch_id = ? AND status = ? RETURNING id", rs -> rs.getString(1), tx.txHash(), tx.batchId(), from);
-        audit.append(ACTOR, "batch.submitted", tx.batchId(), Map.of("txHash", tx.txHash(), "block", headBlock,
-                "replacement", tx.replacesTxId() != null));
+        List<AuditLog.Entry> events = new ArrayList<>(moved.size() + 1);
+        events.add(new AuditLog.Entry("batch.submitted", tx.batchId(), Map.of("txHash", tx.txHash(), "block", headBlock,
+                "replacement", tx.replacesTxId() != null)));
         for (String id : moved) {
-            audit.append(ACTOR, "cashout.submitted", id, Map.of("from", from, "to", "SUBMITTED", "txHash", tx.txHash(), "batchId", tx.batchId()));
+            events.add(new AuditLog.Entry("cashout.submitted", id, Map.of("from", from, "to", "SUBMITTED",
+                    "txHash", tx.txHash(), "batchId", tx.batchId())));
         }
+        audit.appendAll(ACTOR, events);
     }
 
     // ---------------------------------------------------------------- receipts, failures, replacements

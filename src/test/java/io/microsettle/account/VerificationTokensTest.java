@@ -125,4 +125,24 @@ class VerificationTokensTest {
         assertThat(code(after.check(good(es, "ES256"), "user-1", NOW))).isEqualTo(unknown_verifier_key);
         assertThat(after.check(good(next, "ES256"), "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
     }
+
+    @Test
+    void clockSkewIsConfigurableAndBounded() throws Exception {
+        long t = NOW.getEpochSecond();
+        String expired30 = sign(es, "ES256", "es-1", ISS, "user-1", t - 600, t - 30, "FULL");
+        String expired90 = sign(es, "ES256", "es-1", ISS, "user-1", t - 600, t - 90, "FULL");
+        String future30 = sign(es, "ES256", "es-1", ISS, "user-1", t + 30, t + 600, "FULL");
+        String jwks = new JsonWebKeySet(es).toJson(JsonWebKey.OutputControlLevel.PUBLIC_ONLY);
+        VerificationTokens skew60 = new VerificationTokens(jwks, ISS, 60);
+        assertThat(skew60.check(expired30, "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
+        assertThat(code(skew60.check(expired90, "user-1", NOW))).isEqualTo(verification_expired);
+        assertThat(skew60.check(future30, "user-1", NOW)).isInstanceOf(VerificationTokens.Verified.class);
+        VerificationTokens strict = new VerificationTokens(jwks, ISS, 0);
+        assertThat(code(strict.check(expired30, "user-1", NOW))).isEqualTo(verification_expired);
+        assertThat(code(strict.check(future30, "user-1", NOW))).isEqualTo(verification_not_yet_valid);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VerificationTokens(jwks, ISS, 301))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new VerificationTokens(jwks, ISS, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

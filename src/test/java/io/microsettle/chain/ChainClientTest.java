@@ -23,7 +23,7 @@ class ChainClientTest {
     Path dataDir;
 
     record Dev(String kind, long blockTimeSeconds, Path contractsDir, String nodeExecutable, int port,
-               Duration startupTimeout, String mnemonic, boolean fundDemo) implements ChainConfig.Dev {
+               Duration startupTimeout, String mnemonic, boolean fundDemo, boolean deployToRpc) implements ChainConfig.Dev {
     }
 
     record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
@@ -39,7 +39,7 @@ class ChainClientTest {
     Config devConfig() {
         return new Config(Optional.empty(), 1337, Optional.empty(), Optional.empty(), 1, dataDir,
                 new Dev("ganache", 0, Path.of("contracts"), "node", 0, Duration.ofSeconds(45),
-                        DevAccounts.DEFAULT_MNEMONIC, true),
+                        DevAccounts.DEFAULT_MNEMONIC, true, false),
                 new Keys(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                         Optional.empty()));
     }
@@ -73,6 +73,41 @@ class ChainClientTest {
             Config wrongId = new Config(Optional.of(chain.rpcUrl()), 1, Optional.empty(), Optional.empty(), 1,
                     dataDir, c.dev(), c.keys());
             assertThatThrownBy(() -> ChainClient.connect(wrongId)).hasMessageContaining("chain id mismatch");
+        }
+    }
+
+    @Test
+    void deploysToADevNodeItDidNotStartOnlyWhenAskedAndOnlyOnTheDevChainId() {
+        try (DevChain chain = DevChain.Options.builder(DevChain.Kind.ANVIL, Path.of("contracts"), dataDir.resolve("node"))
+                .start()) {
+            Config c = devConfig();
+            Dev d = (Dev) c.dev();
+            Dev deploying = new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(), d.nodeExecutable(), d.port(),
+                    d.startupTimeout(), d.mnemonic(), d.fundDemo(), true);
+            Config remote = new Config(Optional.of(chain.rpcUrl()), 1337, Optional.empty(), Optional.empty(), 1,
+                    dataDir, deploying, c.keys());
+            String escrow;
+            try (ChainClient client = ChainClient.connect(remote)) {
+                assertThat(client.devChain()).as("no process of its own").isEmpty();
+                assertThat(client.deployment()).get().extracting(Deployment::reused).isEqualTo(false);
+                assertThat(funderBalance(client)).isEqualTo(ChainClient.DEMO_DEPOSIT);
+                escrow = client.escrowAddress();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+            try (ChainClient again = ChainClient.connect(remote)) {
+                assertThat(again.escrowAddress()).as("reused").isEqualTo(escrow);
+            }
+        }
+        // Anvil's own default chain id (31337) is not the dev chain id: the public dev keys are refused there.
+        try (DevChain other = DevChain.Options.builder(DevChain.Kind.ANVIL, Path.of("contracts"), dataDir.resolve("other"))
+                .chainId(31337).start()) {
+            Config c = devConfig();
+            Dev d = (Dev) c.dev();
+            Config remote = new Config(Optional.of(other.rpcUrl()), 31337, Optional.empty(), Optional.empty(), 1,
+                    dataDir.resolve("other-data"), new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(),
+                    d.nodeExecutable(), d.port(), d.startupTimeout(), d.mnemonic(), d.fundDemo(), true), c.keys());
+            assertThatThrownBy(() -> ChainClient.connect(remote)).hasMessageContaining("refused on chain id 31337");
         }
     }
 

@@ -18,7 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EmbeddedDefaultsTest {
     static final List<String> PROPS = List.of("microsettle.data-dir", EmbeddedDefaults.JDBC_URL,
             "quarkus.datasource.username", "quarkus.datasource.password", EmbeddedDefaults.JWT_KEY_LOCATION,
-            EmbeddedDefaults.JWT_ISSUER);
+            EmbeddedDefaults.JWT_ISSUER, EmbeddedDefaults.VERIFIER_JWKS, EmbeddedDefaults.VERIFIER_ISSUER,
+            EmbeddedDefaults.CHAIN_DATA_DIR);
 
     @AfterEach
     void clear() {
@@ -35,6 +36,10 @@ class EmbeddedDefaultsTest {
         assertThat(first.keysDir()).isPresent();
         assertThat(System.getProperty(EmbeddedDefaults.JWT_KEY_LOCATION)).endsWith("jwt-public.pem");
         String publicKey = Files.readString(first.keysDir().get().resolve("jwt-public.pem"));
+        assertThat(System.getProperty(EmbeddedDefaults.VERIFIER_JWKS)).endsWith("verifier.jwks.json");
+        assertThat(Path.of(System.getProperty(EmbeddedDefaults.VERIFIER_JWKS))).exists();
+        assertThat(System.getProperty(EmbeddedDefaults.CHAIN_DATA_DIR))
+                .isEqualTo(dir.resolve("data").toAbsolutePath().normalize().resolve("chain").toString());
         try (Connection c = DriverManager.getConnection(first.jdbcUrl().get(), "postgres", "postgres");
              Statement s = c.createStatement()) {
             s.execute("CREATE TABLE kept (v int)");

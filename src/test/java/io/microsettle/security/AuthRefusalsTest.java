@@ -30,6 +30,7 @@ class AuthRefusalsTest {
     static String signed(String issuer, long expOffsetSeconds) throws Exception {
         JwtClaims c = new JwtClaims();
         c.setIssuer(issuer);
+        c.setAudience(JwtMinter.AUDIENCE);
         c.setSubject("acme");
         c.setStringListClaim("groups", List.of("integrator"));
         c.setIssuedAt(NumericDate.fromSeconds(System.currentTimeMillis() / 1000 - 3600));
@@ -38,6 +39,7 @@ class AuthRefusalsTest {
         jws.setPayload(c.toJson());
         jws.setKey(DevKeys.privateKey(Path.of(System.getProperty("microsettle.test.keys-dir"))));
         jws.setAlgorithmHeaderValue("RS256");
+        jws.setKeyIdHeaderValue(io.microsettle.testsupport.EmbeddedPostgresResource.CALLER_KID);
         return jws.getCompactSerialization();
     }
 
@@ -46,15 +48,17 @@ class AuthRefusalsTest {
         Map<String, String> body = Map.of("externalRef", "x-" + UUID.randomUUID());
         refusedWithoutWrites(db, () -> given().contentType(ContentType.JSON).body(body).post("/v1/accounts"), 401, "unauthenticated");
         refusedWithoutWrites(db, () -> given().header("Authorization", "Bearer not-a-jwt").contentType(ContentType.JSON)
-                .body(body).post("/v1/accounts"), 401, "unauthenticated");
+                .body(body).post("/v1/accounts"), 401, "invalid_token");
         String expired = signed("microsettle-dev", -120);
-        refusedWithoutWrites(db, () -> as(expired).body(body).post("/v1/accounts"), 401, "unauthenticated");
+        assertThat(refusedWithoutWrites(db, () -> as(expired).body(body).post("/v1/accounts"), 401, "token_expired"))
+                .contains("expired");
         String wrongIssuer = signed("someone-else", 600);
-        refusedWithoutWrites(db, () -> as(wrongIssuer).body(body).post("/v1/accounts"), 401, "unauthenticated");
+        assertThat(refusedWithoutWrites(db, () -> as(wrongIssuer).body(body).post("/v1/accounts"), 401, "invalid_token"))
+                .contains("issuer");
         String valid = Tokens.integrator("acme");
         String[] p = valid.split("\\.");
         String tampered = p[0] + "." + p[1].substring(0, p[1].length() - 2) + "AA." + p[2];
-        refusedWithoutWrites(db, () -> as(tampered).body(body).post("/v1/accounts"), 401, "unauthenticated");
+        refusedWithoutWrites(db, () -> as(tampered).body(body).post("/v1/accounts"), 401, "invalid_token");
         refusedWithoutWrites(db, () -> given().get("/v1/audit/verify"), 401, "unauthenticated");
     }
 

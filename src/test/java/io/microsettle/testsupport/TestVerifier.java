@@ -39,6 +39,11 @@ public final class TestVerifier {
     }
 
     public static String sign(Claims c, PublicJsonWebKey key) {
+        return sign(c, key, "ES256");
+    }
+
+    /** Signs with the given key and algorithm (ES256, or EdDSA for an Ed25519 key). */
+    public static String sign(Claims c, PublicJsonWebKey key, String alg) {
         JwtClaims claims = new JwtClaims();
         claims.setIssuer(c.issuer());
         claims.setSubject(c.subject());
@@ -54,7 +59,7 @@ public final class TestVerifier {
         jws.setPayload(claims.toJson());
         jws.setKey(key.getPrivateKey());
         jws.setKeyIdHeaderValue(c.kid());
-        jws.setAlgorithmHeaderValue("ES256");
+        jws.setAlgorithmHeaderValue(alg);
         try {
             return jws.getCompactSerialization();
         } catch (JoseException e) {

@@ -20,7 +20,8 @@ public final class Tokens {
     }
 
     public static String of(String sub, String... roles) {
-        return JwtMinter.mint(DevKeys.privateKey(keysDir()), EmbeddedPostgresResource.ISSUER, sub, List.of(roles), 600);
+        return JwtMinter.mint(DevKeys.privateKey(keysDir()), EmbeddedPostgresResource.CALLER_KID, EmbeddedPostgresResource.ISSUER,
+                JwtMinter.AUDIENCE, sub, List.of(roles), 600);
     }
 
     public static String bearer(String token) {
