@@ -13,20 +13,21 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.math.BigInteger;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether an integrator's escrow deposit on chain covers what it owes: {@code funderBalance} of
  * its funder address (SettlementEscrow, through {@link ChainClient}, cached briefly) against its
- * unsettled obligations, the gross of its cash-outs that the chain has not paid yet (REQUESTED,
- * QUEUED, HELD, BATCHED, SUBMITTED; a CONFIRMED or SETTLED payout is already out of the balance).
+ * unsettled obligations, the gross of its cash-outs that are held for and neither settled nor
+ * released: the balance of its obligations ledger account, which the hold, settle and release
+ * entries keep (a settled payout is already out of the escrow balance).
  * A SUBMITTED batch that is mined but not yet seen counts twice for a moment: the check errs on
  * the side of refusing.
  */
 @ApplicationScoped
 public class EscrowFunding {
-    static final String UNSETTLED = "status IN ('REQUESTED', 'QUEUED', 'HELD', 'BATCHED', 'SUBMITTED')";
 
     public record Escrow(long chainId, String escrow, String token, int decimals, String funder, BigInteger funderBalance,
                          long obligationsBaseUnits) {
@@ -87,9 +88,11 @@ public class EscrowFunding {
         }
     }
 
+    /** The balance of the integrator's obligations ledger account: one row, kept by the hold, settle and release entries. */
     long obligations(String integratorId) {
-        return ((Number) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE integrator_id = ?1 AND "
-                + UNSETTLED).setParameter(1, integratorId).getSingleResult()).longValue();
+        List<?> rows = em.createNativeQuery("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = ?1")
+                .setParameter(1, LedgerAccount.integratorObligations(integratorId).key()).getResultList();
+        return rows.isEmpty() ? 0 : ((Number) rows.getFirst()).longValue();
     }
 
     BigInteger funderBalance(String funder) {

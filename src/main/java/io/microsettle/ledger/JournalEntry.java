@@ -35,12 +35,17 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
                 new Posting(LedgerAccount.userAvailable(accountId), amountBaseUnits)));
     }
 
-    /** A hold for a cash-out: available to held. */
+    /**
+     * A hold for a cash-out: available to held, and the gross becomes an obligation of the
+     * integrator's escrow until the cash-out settles or is released.
+     */
     public static JournalEntry hold(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
         positive(grossBaseUnits, "gross");
         return new JournalEntry(EntryKind.HOLD, integratorId, null, cashoutId, List.of(
                 new Posting(LedgerAccount.userAvailable(accountId), -grossBaseUnits),
-                new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits)));
+                new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits),
+                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId), -grossBaseUnits),
+                new Posting(LedgerAccount.integratorObligations(integratorId), grossBaseUnits)));
     }
 
     /** A settled cash-out with the whole fee as service fee (see the overload that splits it). */
@@ -64,20 +69,30 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         }
         long net = grossBaseUnits - feeBaseUnits;
         long service = feeBaseUnits - networkFeeBaseUnits;
-        List<Posting> legs = new java.util.ArrayList<>(4);
+        List<Posting> legs = new java.util.ArrayList<>(6);
         legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
         legs.add(new Posting(LedgerAccount.integratorPayouts(integratorId), net));
         if (service > 0) legs.add(new Posting(LedgerAccount.feeRevenue(), service));
         if (networkFeeBaseUnits > 0) legs.add(new Posting(LedgerAccount.networkFeePool(), networkFeeBaseUnits));
+        legs.addAll(obligationMet(integratorId, grossBaseUnits));
         return new JournalEntry(EntryKind.SETTLE, integratorId, null, cashoutId, legs);
     }
 
     /** A released hold (FAILED or REJECTED): held back to available. */
     public static JournalEntry release(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
         positive(grossBaseUnits, "gross");
-        return new JournalEntry(EntryKind.RELEASE, integratorId, null, cashoutId, List.of(
-                new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits),
-                new Posting(LedgerAccount.userAvailable(accountId), grossBaseUnits)));
+        List<Posting> legs = new java.util.ArrayList<>(4);
+        legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
+        legs.add(new Posting(LedgerAccount.userAvailable(accountId), grossBaseUnits));
+        legs.addAll(obligationMet(integratorId, grossBaseUnits));
+        return new JournalEntry(EntryKind.RELEASE, integratorId, null, cashoutId, legs);
+    }
+
+    /** The integrator's obligation for a cash-out ends (settled on chain, or released). */
+    private static List<Posting> obligationMet(String integratorId, long grossBaseUnits) {
+        return List.of(
+                new Posting(LedgerAccount.integratorObligations(integratorId), -grossBaseUnits),
+                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId), grossBaseUnits));
     }
 
     private static void positive(long v, String what) {

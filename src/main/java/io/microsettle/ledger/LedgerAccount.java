@@ -22,6 +22,21 @@ public record LedgerAccount(String key, LedgerAccountKind kind, String ownerId) 
         return new LedgerAccount("integrator:" + integratorId + ":payouts", LedgerAccountKind.INTEGRATOR_PAYOUTS, integratorId);
     }
 
+    /**
+     * What an integrator's escrow owes: the gross of its cash-outs that are held for and not yet
+     * settled or released (a memo account; its contra is {@link #integratorEscrowCommitted}).
+     */
+    public static LedgerAccount integratorObligations(String integratorId) {
+        return new LedgerAccount("integrator:" + integratorId + ":obligations", LedgerAccountKind.INTEGRATOR_OBLIGATIONS,
+                integratorId);
+    }
+
+    /** The escrow deposit committed to the integrator's obligations (the obligations' contra, never positive). */
+    public static LedgerAccount integratorEscrowCommitted(String integratorId) {
+        return new LedgerAccount("integrator:" + integratorId + ":escrow_committed",
+                LedgerAccountKind.INTEGRATOR_ESCROW_COMMITTED, integratorId);
+    }
+
     /** The network-fee share collected with cash-outs, which pays for the settlement transactions' gas. */
     public static LedgerAccount networkFeePool() {
         return new LedgerAccount("platform:network_fee_pool", LedgerAccountKind.NETWORK_FEE_POOL, PLATFORM);
