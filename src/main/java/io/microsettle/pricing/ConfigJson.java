@@ -1,6 +1,8 @@
 package io.microsettle.pricing;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.microsettle.account.VerificationLevel;
 import io.microsettle.ops.ApiException;
 
 /**
@@ -38,6 +40,24 @@ public final class ConfigJson {
             return Long.parseLong(s);
         } catch (NumberFormatException e) {
             throw ApiException.validation(path, "is too large");
+        }
+    }
+
+    /** A verification level named by a JSON key (whether it may be configured is the rules' to say). */
+    public static VerificationLevel level(String key, String path) {
+        try {
+            return VerificationLevel.valueOf(key);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.validation(path, "is not a verification level (BASIC, FULL)");
+        }
+    }
+
+    /** A stored document read back (it was validated when it was stored). */
+    public static JsonNode stored(ObjectMapper mapper, String json, String what) {
+        try {
+            return mapper.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored " + what + " is not JSON", e);
         }
     }
 

@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,7 +34,7 @@ public class FeeSchedules {
     @Transactional
     public Current current() {
         VersionedDocuments.Doc d = docs.current(VersionedDocuments.FEE_SCHEDULES);
-        return new Current(parse(d.version(), tree(d.bodyJson())), d.createdBy(), d.createdAt());
+        return new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "fee schedule")), d.createdBy(), d.createdAt());
     }
 
     /** Validates and stores a new version; the previous one stays as it was. */
@@ -56,12 +55,7 @@ public class FeeSchedules {
         for (Iterator<Map.Entry<String, JsonNode>> it = tiers.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String path = "tiers." + e.getKey();
-            VerificationLevel level;
-            try {
-                level = VerificationLevel.valueOf(e.getKey());
-            } catch (IllegalArgumentException ex) {
-                throw ApiException.validation(path, "is not a verification level (BASIC, FULL)");
-            }
+            VerificationLevel level = ConfigJson.level(e.getKey(), path);
             JsonNode list = ConfigJson.array(tiers, e.getKey(), path);
             List<FeeTier> out = new ArrayList<>();
             for (int i = 0; i < list.size() && i <= FeeSchedule.MAX_TIERS; i++) {
@@ -111,11 +105,4 @@ public class FeeSchedules {
         return m;
     }
 
-    private JsonNode tree(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored fee schedule is not JSON", e);
-        }
-    }
 }

@@ -14,7 +14,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.io.IOException;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -34,11 +33,7 @@ public class LimitSets {
     @Transactional
     public Current current() {
         VersionedDocuments.Doc d = docs.current(VersionedDocuments.LIMIT_SETS);
-        try {
-            return new Current(parse(d.version(), mapper.readTree(d.bodyJson())), d.createdBy(), d.createdAt());
-        } catch (IOException e) {
-            throw new IllegalStateException("stored limits are not JSON", e);
-        }
+        return new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "limits")), d.createdBy(), d.createdAt());
     }
 
     @Transactional
@@ -57,12 +52,7 @@ public class LimitSets {
         for (Iterator<Map.Entry<String, JsonNode>> it = levels.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String p = "levels." + e.getKey();
-            VerificationLevel level;
-            try {
-                level = VerificationLevel.valueOf(e.getKey());
-            } catch (IllegalArgumentException ex) {
-                throw ApiException.validation(p, "is not a verification level (BASIC, FULL)");
-            }
+            VerificationLevel level = ConfigJson.level(e.getKey(), p);
             JsonNode n = ConfigJson.object(levels, e.getKey(), p);
             try {
                 byLevel.put(level, new LevelLimits(
