@@ -139,11 +139,12 @@ public class Main {
             // Connecting here starts (and on first run deploys to and funds) the dev chain, so a
             // chain that cannot start stops the service at once rather than at the first cash-out.
             ChainClient chain = Arc.container().instance(ChainClient.class).get();
+            long chainId = chain.chainId(); // the bean is created on first use: connect before printing
             System.out.println();
             System.out.println("microsettle is running");
             System.out.println("  base URL : http://" + shownHost + ":" + port);
             System.out.println("  OpenAPI  : http://" + shownHost + ":" + port + "/q/openapi  (Swagger UI: /q/swagger-ui)");
-            System.out.println("  chain    : id " + chain.chainId()
+            System.out.println("  chain    : id " + chainId
                     + chain.devChain().map(d -> ", " + d.kind().id() + " dev chain at " + d.rpcUrl()).orElse(""));
             System.out.println("  escrow   : " + chain.escrowAddress());
             System.out.println("  token    : " + chain.tokenAddress() + " (" + chain.tokenDecimals() + " decimals)");
