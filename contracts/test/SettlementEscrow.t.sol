@@ -8,23 +8,6 @@ import {SettlementEscrow} from "../src/SettlementEscrow.sol";
 import {TestStablecoin} from "../src/TestStablecoin.sol";
 
 contract SettlementEscrowTest is EscrowBase {
-    event Deposited(address indexed funder, address indexed from, uint256 amount);
-    event WithdrawalRequested(address indexed funder, uint256 amount, uint256 availableAt);
-    event WithdrawalCancelled(address indexed funder, uint256 amount);
-    event Withdrawn(address indexed funder, uint256 amount);
-    event PayoutSettled(
-        uint256 indexed payoutId, uint256 indexed batchId, address indexed payee, uint256 netAmount, uint256 feeAmount
-    );
-    event BatchSettled(
-        uint256 indexed batchId, address indexed funder, uint256 count, uint256 totalNet, uint256 totalFee
-    );
-    event AuditAnchored(uint256 indexed seq, bytes32 root);
-    event TreasuryChanged(address indexed previousTreasury, address indexed newTreasury);
-    event LimitsChanged(
-        uint256 maxPayoutAmount, uint256 maxBatchAmount, uint256 windowCapAmount, uint256 windowDurationSeconds
-    );
-    event WithdrawalDelayChanged(uint256 previousDelay, uint256 newDelay);
-
     function _unauthorized(address who, bytes32 role) internal pure returns (bytes memory) {
         return abi.encodeWithSelector(IAccessControl.AccessControlUnauthorizedAccount.selector, who, role);
     }
@@ -102,7 +85,7 @@ contract SettlementEscrowTest is EscrowBase {
         vm.startPrank(funder);
         token.approve(address(escrow), 50e6);
         vm.expectEmit(address(escrow));
-        emit Deposited(funder, funder, 50e6);
+        emit SettlementEscrow.Deposited(funder, funder, 50e6);
         escrow.deposit(50e6);
         vm.stopPrank();
         assertEq(escrow.availableBalance(funder), 50e6);
@@ -138,7 +121,7 @@ contract SettlementEscrowTest is EscrowBase {
         vm.startPrank(stranger);
         token.approve(address(escrow), 7e6);
         vm.expectEmit(address(escrow));
-        emit Deposited(funder, stranger, 7e6);
+        emit SettlementEscrow.Deposited(funder, stranger, 7e6);
         escrow.depositFor(funder, 7e6);
         vm.stopPrank();
         assertEq(escrow.availableBalance(funder), 7e6);
@@ -170,7 +153,7 @@ contract SettlementEscrowTest is EscrowBase {
     function test_requestWithdrawal() public {
         _fund(funder, 100e6);
         vm.expectEmit(address(escrow));
-        emit WithdrawalRequested(funder, 40e6, block.timestamp + DELAY);
+        emit SettlementEscrow.WithdrawalRequested(funder, 40e6, block.timestamp + DELAY);
         vm.prank(funder);
         escrow.requestWithdrawal(40e6);
         (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
@@ -211,7 +194,7 @@ contract SettlementEscrowTest is EscrowBase {
         escrow.requestWithdrawal(40e6);
         vm.warp(block.timestamp + DELAY);
         vm.expectEmit(address(escrow));
-        emit Withdrawn(funder, 40e6);
+        emit SettlementEscrow.Withdrawn(funder, 40e6);
         vm.prank(funder);
         escrow.withdraw();
         assertEq(token.balanceOf(funder), 40e6);
@@ -254,7 +237,7 @@ contract SettlementEscrowTest is EscrowBase {
         vm.prank(funder);
         escrow.requestWithdrawal(30e6);
         vm.expectEmit(address(escrow));
-        emit WithdrawalCancelled(funder, 30e6);
+        emit SettlementEscrow.WithdrawalCancelled(funder, 30e6);
         vm.prank(funder);
         escrow.cancelWithdrawal();
         assertEq(escrow.availableBalance(funder), 100e6);
@@ -275,11 +258,11 @@ contract SettlementEscrowTest is EscrowBase {
         _fund(funder, 100e6);
         SettlementEscrow.Payout[] memory ps = _two(5, 300);
         vm.expectEmit(address(escrow));
-        emit PayoutSettled(5, 9, _payee(0), 10e6, 1e6);
+        emit SettlementEscrow.PayoutSettled(5, 9, _payee(0), 10e6, 1e6);
         vm.expectEmit(address(escrow));
-        emit PayoutSettled(300, 9, _payee(1), 20e6, 2e6);
+        emit SettlementEscrow.PayoutSettled(300, 9, _payee(1), 20e6, 2e6);
         vm.expectEmit(address(escrow));
-        emit BatchSettled(9, funder, 2, 30e6, 3e6);
+        emit SettlementEscrow.BatchSettled(9, funder, 2, 30e6, 3e6);
         _settle(9, ps);
         assertEq(token.balanceOf(_payee(0)), 10e6);
         assertEq(token.balanceOf(_payee(1)), 20e6);
@@ -514,7 +497,7 @@ contract SettlementEscrowTest is EscrowBase {
 
     function test_anchor() public {
         vm.expectEmit(address(escrow));
-        emit AuditAnchored(5, bytes32(uint256(0xabc)));
+        emit SettlementEscrow.AuditAnchored(5, bytes32(uint256(0xabc)));
         vm.prank(anchorer);
         escrow.anchor(bytes32(uint256(0xabc)), 5);
         assertEq(escrow.lastAnchoredSeq(), 5);
@@ -609,7 +592,7 @@ contract SettlementEscrowTest is EscrowBase {
     function test_setTreasury() public {
         address t2 = makeAddr("t2");
         vm.expectEmit(address(escrow));
-        emit TreasuryChanged(treasury, t2);
+        emit SettlementEscrow.TreasuryChanged(treasury, t2);
         vm.prank(admin);
         escrow.setTreasury(t2);
         assertEq(escrow.treasury(), t2);
@@ -635,7 +618,7 @@ contract SettlementEscrowTest is EscrowBase {
 
     function test_setLimits() public {
         vm.expectEmit(address(escrow));
-        emit LimitsChanged(1, 2, 3, 4);
+        emit SettlementEscrow.LimitsChanged(1, 2, 3, 4);
         vm.prank(admin);
         escrow.setLimits(1, 2, 3, 4);
         assertEq(escrow.maxPayoutAmount(), 1);
@@ -668,7 +651,7 @@ contract SettlementEscrowTest is EscrowBase {
 
     function test_setWithdrawalDelay() public {
         vm.expectEmit(address(escrow));
-        emit WithdrawalDelayChanged(DELAY, 2 hours);
+        emit SettlementEscrow.WithdrawalDelayChanged(DELAY, 2 hours);
         vm.prank(admin);
         escrow.setWithdrawalDelay(2 hours);
         assertEq(escrow.withdrawalDelay(), 2 hours);
