@@ -16,6 +16,9 @@ import java.util.Map;
 
 @ApplicationScoped
 public class AccountService {
+    /** Retry-After of 503 verification_unavailable (no trusted verifier key source could be read yet). */
+    static final long VERIFICATION_RETRY_AFTER_SECONDS = 30;
+
     @Inject
     AuditLog audit;
     @Inject
@@ -130,7 +133,8 @@ public class AccountService {
             return o;
         } catch (java.io.UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
             // no trusted keys could be read (never loaded, or not a JWKS): nothing is accepted
-            throw new ApiException(503, "verification_unavailable", "the trusted verifier keys cannot be read");
+            throw ApiException.unavailable("verification_unavailable", "the trusted verifier keys cannot be read; retry later",
+                    VERIFICATION_RETRY_AFTER_SECONDS);
         }
     }
 

@@ -104,7 +104,7 @@ public class EscrowFunding {
             b = SettlementEscrow.load(chain.escrowAddress(), chain.web3j(),
                     new ReadonlyTransactionManager(chain.web3j(), funder), new DefaultGasProvider()).funderBalance(funder).send();
         } catch (Exception e) {
-            throw new ApiException(503, "chain_unavailable", "the escrow balance could not be read; retry shortly");
+            throw ApiException.unavailable("chain_unavailable", "the escrow balance could not be read; retry shortly", 5);
         }
         if (balances.size() >= config.balanceCacheSize()) balances.clear();
         balances.put(funder, new Cached(b, now));

@@ -26,7 +26,9 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response api(ApiException e, UriInfo uri) {
-        return problem(e.status(), e.code(), e.detail(), path(uri));
+        Response r = problem(e.status(), e.code(), e.detail(), path(uri));
+        return e.retryAfterSeconds() > 0
+                ? Response.fromResponse(r).header("Retry-After", Long.toString(e.retryAfterSeconds())).build() : r;
     }
 
     @ServerExceptionMapper(priority = 1)

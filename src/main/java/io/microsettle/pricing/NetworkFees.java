@@ -67,7 +67,7 @@ public class NetworkFees {
                     LOG.warnf("eth_feeHistory failed (%s); using the answer from %d ms ago", e, now - c.fetchedAtMillis());
                     return c.history();
                 }
-                throw new ApiException(503, "network_fee_unavailable", "the chain's fees could not be read; retry shortly");
+                throw ApiException.unavailable("network_fee_unavailable", "the chain's fees could not be read; retry shortly", 5);
             }
         }
     }
