@@ -90,7 +90,7 @@ public class CashoutService {
         if (hold != null) reviews.open(c, hold, now);
         // The integrator's escrow deposit must cover its unsettled obligations, this one included
         // (checked late so the per-integrator lock it takes is held only to the commit).
-        funding.require(integratorId, c.grossBaseUnits);
+        funding.require(integratorId, actor, c.grossBaseUnits);
         risk.recheckIntegratorVolume(assessment, integratorId);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("accountId", c.accountId);

@@ -1,5 +1,6 @@
 package io.microsettle.ledger;
 
+import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.ops.ApiException;
@@ -13,7 +14,9 @@ import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.math.BigInteger;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -46,6 +49,11 @@ public class EscrowFunding {
     FundingConfig config;
     @Inject
     EntityManager em;
+    @Inject
+    AuditLog audit;
+
+    /** The audit event of a crossing below the integrator's low-headroom threshold. */
+    public static final String ESCROW_LOW = "escrow.low";
 
     private final ConcurrentHashMap<String, Cached> balances = new ConcurrentHashMap<>();
 
@@ -70,9 +78,12 @@ public class EscrowFunding {
      * unsettled obligations, which include the caller's new cash-out of {@code grossBaseUnits}
      * (already written in this transaction). Serialised per integrator (a transaction advisory
      * lock, to the commit) so that concurrent requests do not both spend the same headroom.
+     * When the headroom left is below the integrator's low-headroom threshold and it was not
+     * marked low yet, marks it and appends {@code escrow.low} (as {@code actor}) in this
+     * transaction; a headroom back at or above the threshold clears the mark.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void require(String integratorId, long grossBaseUnits) {
+    public void require(String integratorId, String actor, long grossBaseUnits) {
         em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "escrow:" + integratorId)
                 .getSingleResult();
         if (!config.enabled()) return; // the lock is still taken: the integrator's daily volume is rechecked under it
@@ -85,6 +96,34 @@ public class EscrowFunding {
             throw ApiException.unprocessable("insufficient_escrow", "the integrator's escrow balance " + balance
                     + " does not cover its unsettled obligations " + owed + " plus this cash-out's " + grossBaseUnits
                     + " (headroom " + balance.subtract(BigInteger.valueOf(owed)).max(BigInteger.ZERO) + ")");
+        }
+        alertOnLowHeadroom(integratorId, actor, funder, balance, owed + grossBaseUnits);
+    }
+
+    /** The escrow.low alert (EscrowLowAlert), under the lock require() holds; reads nothing when alerts are off. */
+    private void alertOnLowHeadroom(String integratorId, String actor, String funder, BigInteger balance, long obligations) {
+        long threshold = EscrowLowAlert.thresholdBaseUnits(integratorId, config.lowHeadroomBaseUnits(),
+                config.lowHeadroomOverrides());
+        if (!EscrowLowAlert.enabled(threshold)) return;
+        BigInteger headroom = balance.subtract(BigInteger.valueOf(obligations));
+        boolean wasLow = !em.createNativeQuery("SELECT 1 FROM escrow_alerts WHERE integrator_id = ?1")
+                .setParameter(1, integratorId).getResultList().isEmpty();
+        switch (EscrowLowAlert.evaluate(headroom, threshold, wasLow)) {
+            case RAISE -> {
+                em.createNativeQuery("INSERT INTO escrow_alerts (integrator_id, low_since) VALUES (?1, now())")
+                        .setParameter(1, integratorId).executeUpdate();
+                Map<String, Object> payload = new LinkedHashMap<>();
+                payload.put("integratorId", integratorId);
+                payload.put("funder", funder);
+                payload.put("funderBalance", balance.toString());
+                payload.put("obligations", Long.toString(obligations));
+                payload.put("headroom", headroom.toString());
+                payload.put("threshold", Long.toString(threshold));
+                audit.append(actor == null ? "system" : actor, ESCROW_LOW, "integrator:" + integratorId, payload);
+            }
+            case CLEAR -> em.createNativeQuery("DELETE FROM escrow_alerts WHERE integrator_id = ?1")
+                    .setParameter(1, integratorId).executeUpdate();
+            case NONE -> { }
         }
     }
 

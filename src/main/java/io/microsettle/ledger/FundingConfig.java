@@ -3,6 +3,8 @@ package io.microsettle.ledger;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+import java.util.Map;
+
 /** The escrow funding check of cash-out requests. Funders per integrator: microsettle.settlement.funders / default-funder. */
 @ConfigMapping(prefix = "microsettle.funding")
 public interface FundingConfig {
@@ -17,4 +19,15 @@ public interface FundingConfig {
     /** Funders whose balance is cached at most (the cache is cleared when full). */
     @WithDefault("1000")
     int balanceCacheSize();
+
+    /**
+     * A cash-out that leaves the integrator's headroom (funder balance − unsettled obligations) below
+     * this many base units appends the {@code escrow.low} audit event, once per crossing (see
+     * {@link EscrowLowAlert}). 0 (or less): alerts off. Only while the funding check is enabled.
+     */
+    @WithDefault("0")
+    long lowHeadroomBaseUnits();
+
+    /** Per integrator id: microsettle.funding.low-headroom-overrides.<integrator>=<base units> (0: off for it). */
+    Map<String, Long> lowHeadroomOverrides();
 }
