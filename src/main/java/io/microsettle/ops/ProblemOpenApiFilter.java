@@ -37,6 +37,16 @@ public class ProblemOpenApiFilter implements OASFilter {
                     + "verification_expired, verification_not_yet_valid, unknown_verifier_key, untrusted_issuer, subject_mismatch, "
                     + "unsupported_algorithm, invalid_claims, verification_unavailable, limit_exceeded (members limit, limitValue, "
                     + "headroom, maxAllowedNow), insufficient_escrow", "bad_signature"});
+    /** "METHOD path" -> 503 refusals the operation can give (a dependency it reads is down; Retry-After says when to retry). */
+    static final Map<String, String[]> UNAVAILABLE = Map.of(
+            "POST /v1/accounts/{id}/verification", new String[]{"verification_unavailable: no trusted verifier's keys could be "
+                    + "read yet; nothing was written; retry after Retry-After seconds", "verification_unavailable"},
+            "POST /v1/quotes", new String[]{"network_fee_unavailable: the chain's fees could not be read (and no recent answer is "
+                    + "cached); retry after Retry-After seconds", "network_fee_unavailable"},
+            "POST /v1/cashouts", new String[]{"chain_unavailable: the integrator's escrow balance could not be read from the chain; "
+                    + "nothing was written; retry after Retry-After seconds", "chain_unavailable"},
+            "GET /v1/escrow", new String[]{"chain_unavailable: the escrow balance could not be read from the chain; retry after "
+                    + "Retry-After seconds", "chain_unavailable"});
     /** "METHOD path" -> example request body. */
     static final Map<String, Object> BODY_EXAMPLES = Map.of(
             "POST /v1/accounts", Map.of("externalRef", "user-42"),
@@ -74,6 +84,8 @@ public class ProblemOpenApiFilter implements OASFilter {
                 if (op.getKey() == PathItem.HttpMethod.POST || op.getKey() == PathItem.HttpMethod.PUT) {
                     add(op.getValue(), POSTS, e.getKey());
                 }
+                String[] unavailable = UNAVAILABLE.get(op.getKey() + " " + e.getKey());
+                if (unavailable != null) add(op.getValue(), Map.of("503", unavailable), e.getKey());
                 if (op.getKey() == PathItem.HttpMethod.POST) idempotencyKey(op.getValue());
                 pagination(op.getValue());
                 Object example = BODY_EXAMPLES.get(op.getKey() + " " + e.getKey());
@@ -123,7 +135,7 @@ public class ProblemOpenApiFilter implements OASFilter {
             var response = OASFactory.createAPIResponse().description(d[0])
                     .content(OASFactory.createContent().addMediaType(Problem.MEDIA_TYPE,
                             OASFactory.createMediaType().schema(OASFactory.createSchema().ref("Problem")).example(example)));
-            if (code == 429) {
+            if (code == 429 || code == 503) {
                 response.addHeader("Retry-After", OASFactory.createHeader().description("seconds to wait")
                         .schema(OASFactory.createSchema().addType(Schema.SchemaType.INTEGER)));
             }

@@ -55,6 +55,15 @@ class OpenApiTest {
         assertThat(doc.getString("paths.'/v1/accounts/{id}/verification'.post.responses.'422'.description"))
                 .contains("verification_expired", "unknown_verifier_key", "untrusted_issuer", "subject_mismatch",
                         "unsupported_algorithm", "verification_not_yet_valid");
+        for (String[] op : new String[][]{{"/v1/accounts/{id}/verification", "post", "verification_unavailable"},
+                {"/v1/quotes", "post", "network_fee_unavailable"}, {"/v1/cashouts", "post", "chain_unavailable"},
+                {"/v1/escrow", "get", "chain_unavailable"}}) {
+            String base = "paths.'" + op[0] + "'." + op[1] + ".responses.'503'";
+            assertThat(doc.getString(base + ".description")).as(base).contains(op[2]);
+            assertThat(doc.getString(base + ".content.'application/problem+json'.example.code")).isEqualTo(op[2]);
+            assertThat(doc.getMap(base + ".headers")).containsKey("Retry-After");
+        }
+        assertThat(doc.getMap("paths.'/v1/cashouts/{id}'.get.responses")).doesNotContainKey("503");
         assertThat(doc.getString("paths.'/v1/cashouts'.get.parameters.name")).contains("limit", "cursor");
         for (String list : List.of("/v1/cashouts", "/v1/audit/events")) {
             List<Map<String, Object>> params = doc.getList("paths.'" + list + "'.get.parameters");
