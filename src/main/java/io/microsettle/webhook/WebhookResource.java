@@ -99,7 +99,6 @@ public class WebhookResource {
 
     @POST
     @Path("/{id}/rotate-secret")
-    @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Rotate the signing secret", description = "Answers the endpoint with its new secret. The old secret "
             + "keeps signing (a second v1 in Microsettle-Signature) for expiresInSeconds (default 86400, 0 to 604800; 0 stops it "
             + "at once). The body is optional.")
