@@ -50,11 +50,11 @@ public class WebhookFanout {
         long from = cursor.getFirst();
         // every seq up to the committed head is committed: the head row is updated in the appending transaction
         long head = Db.query(ds, "SELECT seq FROM audit_head", rs -> rs.getLong(1)).getFirst();
-        long to = Math.min(head, from + config.fanoutBatchSize());
-        if (to <= from) return new PassResult(from, from, 0, 0, false, false);
-        int[] written = {0, 0};
+        if (head <= from) return new PassResult(from, from, 0, 0, false, false);
         boolean anyEndpoint = !Db.query(ds, "SELECT 1 FROM webhook_endpoints WHERE status = 'ENABLED' LIMIT 1", rs -> 1).isEmpty();
-        if (anyEndpoint) written = fanOut(from, to);
+        // with no endpoint at all nothing can be due: skip to the head without reading the events
+        long to = anyEndpoint ? Math.min(head, from + config.fanoutBatchSize()) : head;
+        int[] written = anyEndpoint ? fanOut(from, to) : new int[] {0, 0};
         Db.update(ds, "UPDATE webhook_fanout_cursor SET last_seq = ?, updated_at = now() WHERE id = 1", to);
         return new PassResult(from, to, written[0], written[1], false, to < head);
     }
