@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Optional;
 
 @ConfigMapping(prefix = "microsettle.webhooks")
 public interface WebhookConfig {
@@ -93,6 +94,12 @@ public interface WebhookConfig {
     /** The longest overlap a rotation may ask for. */
     @WithDefault("604800")
     long maxRotationOverlapSeconds();
+
+    /**
+     * Base64 of 32 random bytes ({@code openssl rand -base64 32}): endpoint secrets are then stored
+     * AES-256-GCM encrypted. Unset: in clear. Secrets stored under a key need that key to sign.
+     */
+    Optional<String> secretEncryptionKey();
 
     /** Characters of a receiver's response body kept with an attempt. */
     @WithDefault("512")

@@ -58,11 +58,13 @@ public class WebhookDispatcher {
     AgroalDataSource ds;
     @Inject
     WebhookConfig config;
+    @Inject
+    WebhookSecrets secrets;
 
     private volatile HttpClient client;
     private volatile ExecutorService senders;
 
-    /** A claimed delivery with what sending it needs. */
+    /** A claimed delivery with what sending it needs (the secrets as stored). */
     record Claimed(String deliveryId, String endpointId, String eventId, String eventType, Instant eventCreatedAt, String body,
                    int attemptsBefore, String url, String secret, String previousSecret, Instant previousSecretExpiresAt) {}
 
@@ -164,16 +166,20 @@ public class WebhookDispatcher {
         }
         byte[] body = c.body().getBytes(StandardCharsets.UTF_8);
         Instant now = Instant.now();
-        List<String> secrets = new ArrayList<>(2);
-        secrets.add(c.secret());
-        if (c.previousSecret() != null && c.previousSecretExpiresAt() != null && c.previousSecretExpiresAt().isAfter(now)) {
-            secrets.add(c.previousSecret());
+        List<String> signing = new ArrayList<>(2);
+        try {
+            signing.add(secrets.reveal(c.secret(), c.endpointId()));
+            if (c.previousSecret() != null && c.previousSecretExpiresAt() != null && c.previousSecretExpiresAt().isAfter(now)) {
+                signing.add(secrets.reveal(c.previousSecret(), c.endpointId()));
+            }
+        } catch (IllegalStateException e) {
+            return new Result(null, e.getMessage(), null);
         }
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .timeout(Duration.ofMillis(config.timeoutMillis()))
                 .header("Content-Type", "application/json")
                 .header("User-Agent", USER_AGENT)
-                .header(WebhookSignatures.HEADER, WebhookSignatures.header(now.getEpochSecond(), body, secrets))
+                .header(WebhookSignatures.HEADER, WebhookSignatures.header(now.getEpochSecond(), body, signing))
                 .header("Microsettle-Event-Id", c.eventId())
                 .header("Microsettle-Event-Type", c.eventType())
                 .header("Microsettle-Delivery-Attempt", Integer.toString(attempt))

@@ -40,8 +40,10 @@ public class WebhookService {
     AuditLog audit;
     @Inject
     WebhookConfig config;
+    @Inject
+    WebhookSecrets secrets;
 
-    /** An endpoint as stored. */
+    /** An endpoint as stored (secrets in their stored form, see WebhookSecrets; the clear one only when just made). */
     public record Endpoint(String id, String integratorId, String url, List<String> events, String description, String status,
                            String secret, String previousSecret, Instant previousSecretExpiresAt, Instant createdAt,
                            Instant updatedAt) {
@@ -77,7 +79,7 @@ public class WebhookService {
         String secret = WebhookSignatures.newSecret();
         Db.update(ds, "INSERT INTO webhook_endpoints (id, integrator_id, url, events, description, status, secret, created_at, "
                         + "updated_at) VALUES (?, ?, ?, ?, ?, 'ENABLED', ?, ?, ?)",
-                id, integratorId, url, events.toArray(String[]::new), description, secret, ts(now), ts(now));
+                id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), ts(now), ts(now));
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("integratorId", integratorId);
         payload.put("url", url);
@@ -145,7 +147,7 @@ public class WebhookService {
         String secret = WebhookSignatures.newSecret();
         Instant previousUntil = overlapSeconds > 0 ? now.plusSeconds(overlapSeconds) : null;
         Db.update(ds, "UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_expires_at = ?, updated_at = ? "
-                + "WHERE id = ?", secret, previousUntil == null ? null : e.secret(), ts(previousUntil), ts(now), id);
+                + "WHERE id = ?", secrets.store(secret, id), previousUntil == null ? null : e.secret(), ts(previousUntil), ts(now), id);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("integratorId", integratorId);
         payload.put("previousSecretExpiresAt", previousUntil == null ? now.toString() : previousUntil.toString());

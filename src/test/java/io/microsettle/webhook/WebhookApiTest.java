@@ -118,6 +118,9 @@ class WebhookApiTest {
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + id + "' AND type = 'webhook.created'"
                 + " AND payload_json::jsonb ->> 'integratorId' = '" + integrator + "'")).isEqualTo(1);
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE payload_json LIKE '%" + secret.substring(6) + "%'")).isZero();
+        // stored encrypted (the test profile sets microsettle.webhooks.secret-encryption-key), bound to the endpoint
+        String stored = db.text("SELECT secret FROM webhook_endpoints WHERE id = '" + id + "'");
+        assertThat(stored).startsWith("aesgcm:v1:").doesNotContain(secret.substring(6));
 
         // a list, newest first, in pages
         String b = endpoint(t, "https://hooks.example.com/b", List.of("cashout.queued")).get("id").asText();
