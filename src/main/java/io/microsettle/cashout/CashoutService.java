@@ -6,6 +6,7 @@ import io.microsettle.ledger.EscrowFunding;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.ops.ApiException;
 import io.microsettle.ops.Ids;
+import io.microsettle.ops.KeysetCursor;
 import io.microsettle.pricing.CashoutTypedData;
 import io.microsettle.pricing.Quote;
 import io.microsettle.risk.ReviewService;
@@ -16,10 +17,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -126,7 +125,7 @@ public class CashoutService {
             p.and("status", status);
         }
         if (cursor != null) {
-            Cursor c = Cursor.decode(cursor);
+            KeysetCursor c = KeysetCursor.decode(cursor);
             q.append(" and (createdAt < :t or (createdAt = :t and id < :id))");
             p.and("t", c.createdAt()).and("id", c.id());
         }
@@ -136,27 +135,8 @@ public class CashoutService {
         if (rows.size() > limit) {
             rows = rows.subList(0, limit);
             Cashout last = rows.getLast();
-            next = new Cursor(last.createdAt, last.id).encode();
+            next = new KeysetCursor(last.createdAt, last.id).encode();
         }
         return new Page(rows, next);
-    }
-
-    /** An opaque keyset cursor: base64url of "epochMillis:id". */
-    record Cursor(Instant createdAt, String id) {
-        String encode() {
-            return Base64.getUrlEncoder().withoutPadding()
-                    .encodeToString((createdAt.toEpochMilli() + ":" + id).getBytes(StandardCharsets.UTF_8));
-        }
-
-        static Cursor decode(String s) {
-            try {
-                if (s.length() > 200) throw new IllegalArgumentException();
-                String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
-                int colon = raw.indexOf(':');
-                return new Cursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), raw.substring(colon + 1));
-            } catch (RuntimeException e) {
-                throw ApiException.validation("cursor", "is not a cursor this API returned");
-            }
-        }
     }
 }

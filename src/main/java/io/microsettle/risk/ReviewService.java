@@ -160,6 +160,7 @@ public class ReviewService {
         payload.put("reviewer", actor);
         payload.put("reasons", r.reasons());
         payload.put("status", c.status);
+        if (!approve) payload.put("reason", c.reason);
         if (note != null) payload.put("note", note);
         payload.put("accountId", c.accountId);
         payload.put("grossBaseUnits", Long.toString(c.grossBaseUnits));

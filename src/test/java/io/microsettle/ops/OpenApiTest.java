@@ -19,7 +19,10 @@ class OpenApiTest {
             new String[]{"/v1/accounts", "post"}, new String[]{"/v1/accounts/{id}", "get"},
             new String[]{"/v1/accounts/{id}/verification", "post"}, new String[]{"/v1/credits", "post"},
             new String[]{"/v1/quotes", "post"}, new String[]{"/v1/cashouts", "post"}, new String[]{"/v1/cashouts", "get"},
-            new String[]{"/v1/cashouts/{id}", "get"}, new String[]{"/v1/audit/events", "get"}, new String[]{"/v1/audit/verify", "get"});
+            new String[]{"/v1/cashouts/{id}", "get"}, new String[]{"/v1/audit/events", "get"}, new String[]{"/v1/audit/verify", "get"},
+            new String[]{"/v1/webhooks", "post"}, new String[]{"/v1/webhooks", "get"}, new String[]{"/v1/webhooks/{id}", "get"},
+            new String[]{"/v1/webhooks/{id}", "delete"}, new String[]{"/v1/webhooks/{id}/rotate-secret", "post"},
+            new String[]{"/v1/webhooks/{id}/deliveries", "get"});
 
     @Test
     void documentsEndpointsBearerAndProblems() {
@@ -65,7 +68,14 @@ class OpenApiTest {
         }
         assertThat(doc.getMap("paths.'/v1/cashouts/{id}'.get.responses")).doesNotContainKey("503");
         assertThat(doc.getString("paths.'/v1/cashouts'.get.parameters.name")).contains("limit", "cursor");
-        for (String list : List.of("/v1/cashouts", "/v1/audit/events")) {
+        assertThat(doc.getString("paths.'/v1/webhooks'.post.responses.'409'.description")).contains("webhook_limit_reached");
+        assertThat(doc.getString("paths.'/v1/webhooks'.post.description")).contains("whsec_");
+        assertThat(doc.getMap("paths.'/v1/webhooks'.post.requestBody.content.'application/json'.example"))
+                .containsKeys("url", "events", "description");
+        assertThat(doc.getMap("paths.'/v1/webhooks/{id}/rotate-secret'.post.requestBody.content.'application/json'.example"))
+                .containsKey("expiresInSeconds");
+        assertThat(doc.getString("paths.'/v1/webhooks/{id}/deliveries'.get.parameters.name")).contains("eventId", "limit", "cursor");
+        for (String list : List.of("/v1/cashouts", "/v1/audit/events", "/v1/webhooks", "/v1/webhooks/{id}/deliveries")) {
             List<Map<String, Object>> params = doc.getList("paths.'" + list + "'.get.parameters");
             assertThat(params).filteredOn(p -> "limit".equals(p.get("name")))
                     .singleElement().satisfies(p -> assertThat((String) p.get("description")).contains("validation_failed"));

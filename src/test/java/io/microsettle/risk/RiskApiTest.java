@@ -43,13 +43,6 @@ class RiskApiTest {
         return b;
     }
 
-    static Response cashout(String t, Api.FundedAccount a, long amount, String destination) {
-        Response qr = as(t).body(destination == null ? Map.of("accountId", a.id(), "amount", Long.toString(amount))
-                : Map.of("accountId", a.id(), "amount", Long.toString(amount), "destination", destination)).post("/v1/quotes");
-        assertThat(qr.statusCode()).as(qr.asString()).isEqualTo(201);
-        JsonNode q = Api.json(qr.asString());
-        return as(t).body(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, a.wallet()))).post("/v1/cashouts");
-    }
 
     @Test
     void limitsAreRefusedNamingTheLimitAndHeadroom() throws Exception {
@@ -68,7 +61,7 @@ class RiskApiTest {
             String t = Tokens.integrator(integrator);
             Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
             Map<String, Long> before = db.snapshot();
-            Response r = cashout(t, a, 2_000_000, null);
+            Response r = Api.cashout(t, a, 2_000_000, null);
             assertThat(r.statusCode()).as(r.asString()).isEqualTo(422);
             assertThat(r.jsonPath().getString("code")).isEqualTo("limit_exceeded");
             assertThat(r.jsonPath().getString("limit")).isEqualTo("per_cashout_max");
@@ -84,14 +77,14 @@ class RiskApiTest {
             assertThat(after).isEqualTo(before); // only the quote and its audit event were written
             as(t).get("/v1/accounts/" + a.id()).then().body("balances.available", equalTo("10000000"));
 
-            assertThat(cashout(t, a, 1_000_000, null).statusCode()).isEqualTo(201);
-            assertThat(cashout(t, a, 1_000_000, null).statusCode()).isEqualTo(201);
-            r = cashout(t, a, 1_000_000, null);
+            assertThat(Api.cashout(t, a, 1_000_000, null).statusCode()).isEqualTo(201);
+            assertThat(Api.cashout(t, a, 1_000_000, null).statusCode()).isEqualTo(201);
+            r = Api.cashout(t, a, 1_000_000, null);
             assertThat(r.jsonPath().getString("code")).isEqualTo("limit_exceeded");
             assertThat(r.jsonPath().getString("limit")).isEqualTo("account_24h_amount");
             assertThat(r.jsonPath().getString("headroom")).isEqualTo("500000");
-            assertThat(cashout(t, a, 500_000, null).statusCode()).isEqualTo(201);
-            r = cashout(t, a, 600_000, null);
+            assertThat(Api.cashout(t, a, 500_000, null).statusCode()).isEqualTo(201);
+            r = Api.cashout(t, a, 600_000, null);
             assertThat(r.statusCode()).isEqualTo(422);
             assertThat(r.jsonPath().getString("limit")).isEqualTo("account_24h_count");
             assertThat(r.jsonPath().getString("headroom")).isEqualTo("0");
@@ -128,14 +121,14 @@ class RiskApiTest {
         Api.FundedAccount a = Api.fundedAccount(integrator, 3_000_000_000L);
 
         // denied destination
-        Response r = cashout(t, a, 2_000_000, DENIED.toLowerCase());
+        Response r = Api.cashout(t, a, 2_000_000, DENIED.toLowerCase());
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
         assertThat(r.jsonPath().getString("status")).isEqualTo("HELD");
         assertThat(r.jsonPath().getString("reason")).isEqualTo("denied_destination");
         String denied = r.jsonPath().getString("id");
 
         // a freshly bound wallet cashing out a large amount, right after a burst of credits
-        r = cashout(t, a, 1_500_000_000L, null);
+        r = Api.cashout(t, a, 1_500_000_000L, null);
         assertThat(r.jsonPath().getString("status")).isEqualTo("HELD");
         String large = r.jsonPath().getString("id");
         as(t).get("/v1/accounts/" + a.id()).then().body("balances.held", equalTo("1502000000"));
@@ -180,18 +173,18 @@ class RiskApiTest {
         String integrator = "hist-" + UUID.randomUUID();
         String t = Tokens.integrator(integrator);
         Api.FundedAccount a = Api.fundedAccount(integrator, 80_000_000);
-        for (int i = 0; i < 5; i++) assertThat(cashout(t, a, 1_000_000, null).jsonPath().getString("status")).isEqualTo("QUEUED");
-        Response r = cashout(t, a, 60_000_000, null);
+        for (int i = 0; i < 5; i++) assertThat(Api.cashout(t, a, 1_000_000, null).jsonPath().getString("status")).isEqualTo("QUEUED");
+        Response r = Api.cashout(t, a, 60_000_000, null);
         assertThat(r.jsonPath().getString("status")).as(r.asString()).isEqualTo("HELD");
         assertThat(r.jsonPath().getString("reason")).isEqualTo("amount_above_history");
 
         String shared = io.microsettle.testsupport.Wallets.address(io.microsettle.testsupport.Wallets.newKey());
         for (int i = 0; i < 4; i++) {
             Api.FundedAccount other = Api.fundedAccount(integrator, 5_000_000);
-            assertThat(cashout(t, other, 1_000_000, shared).jsonPath().getString("status")).isEqualTo("QUEUED");
+            assertThat(Api.cashout(t, other, 1_000_000, shared).jsonPath().getString("status")).isEqualTo("QUEUED");
         }
         Api.FundedAccount fifth = Api.fundedAccount(integrator, 5_000_000);
-        r = cashout(t, fifth, 1_000_000, shared);
+        r = Api.cashout(t, fifth, 1_000_000, shared);
         assertThat(r.jsonPath().getString("status")).as(r.asString()).isEqualTo("HELD");
         assertThat(r.jsonPath().getString("reason")).isEqualTo("shared_destination");
         JsonNode review = Api.json(as(operator()).get("/v1/reviews/" + r.jsonPath().getString("id")).then().statusCode(200)

@@ -56,7 +56,7 @@ class RefusalSuiteTest {
 
     /** The data the cases refer to, made once through the API. */
     record Fixture(String owner, String ownerToken, Api.FundedAccount account, JsonNode quote, JsonNode usedQuote,
-                   JsonNode expiredQuote, String cashoutId, String unverifiedId, String intruderToken) {}
+                   JsonNode expiredQuote, String cashoutId, String unverifiedId, String intruderToken, String webhookId) {}
 
     Fixture fixture() throws Exception {
         String owner = "suite-" + UUID.randomUUID();
@@ -73,8 +73,11 @@ class RefusalSuiteTest {
         // an Idempotency-Key used once, for the reuse case
         Api.as(t).header("Idempotency-Key", "suite-key").body(Map.of("externalRef", "idem-" + owner)).post("/v1/accounts")
                 .then().statusCode(201);
+        // a webhook endpoint, made last: no event of the owner follows it, so nothing is ever sent to it
+        String webhookId = Api.createWebhook(t, "http://127.0.0.1:9/refusal-suite", List.of("cashout.queued", "escrow.low"))
+                .get("id").asText();
         return new Fixture(owner, t, a, quote, used, expired, cashoutId, unverified,
-                Tokens.integrator("intruder-" + UUID.randomUUID()));
+                Tokens.integrator("intruder-" + UUID.randomUUID()), webhookId);
     }
 
     static RequestSpecification auth(String header) {
@@ -100,6 +103,14 @@ class RefusalSuiteTest {
                         "signature", Api.sign(f.quote(), f.account().wallet()))).post("/v1/cashouts")),
                 new Endpoint("GET /v1/cashouts/{id}", true, s -> s.get("/v1/cashouts/" + f.cashoutId())),
                 new Endpoint("GET /v1/cashouts", true, s -> s.get("/v1/cashouts")),
+                new Endpoint("POST /v1/webhooks", true, s -> s.body(Map.of("url", "https://hooks.example.com/" + UUID.randomUUID(),
+                        "events", List.of("cashout.settled"))).post("/v1/webhooks")),
+                new Endpoint("GET /v1/webhooks", true, s -> s.get("/v1/webhooks")),
+                new Endpoint("GET /v1/webhooks/{id}", true, s -> s.get("/v1/webhooks/" + f.webhookId())),
+                new Endpoint("DELETE /v1/webhooks/{id}", true, s -> s.delete("/v1/webhooks/" + f.webhookId())),
+                new Endpoint("POST /v1/webhooks/{id}/rotate-secret", true, s -> s.body(Map.of("expiresInSeconds", 60))
+                        .post("/v1/webhooks/" + f.webhookId() + "/rotate-secret")),
+                new Endpoint("GET /v1/webhooks/{id}/deliveries", true, s -> s.get("/v1/webhooks/" + f.webhookId() + "/deliveries")),
                 new Endpoint("GET /v1/audit/events", false, s -> s.get("/v1/audit/events")),
                 new Endpoint("GET /v1/audit/verify", false, s -> s.get("/v1/audit/verify")));
     }
@@ -224,6 +235,16 @@ class RefusalSuiteTest {
         for (String id : List.of(f.cashoutId(), "co_unknown")) {
             cases.add(new Case("intruder GET cash-out " + id, () -> bearer(in).get("/v1/cashouts/" + id), 404, "not_found"));
         }
+        for (String id : List.of(f.webhookId(), "we_unknown", "we_" + f.webhookId().substring(3).toLowerCase())) {
+            cases.add(new Case("intruder GET webhook " + id, () -> bearer(in).get("/v1/webhooks/" + id), 404, "not_found"));
+            cases.add(new Case("intruder DELETE webhook " + id, () -> bearer(in).delete("/v1/webhooks/" + id), 404, "not_found"));
+            cases.add(new Case("intruder rotates the secret of webhook " + id, () -> bearer(in).body(Map.of("expiresInSeconds", 0))
+                    .post("/v1/webhooks/" + id + "/rotate-secret"), 404, "not_found"));
+            cases.add(new Case("intruder rotates the secret of webhook " + id + " without a body", () -> bearer(in)
+                    .post("/v1/webhooks/" + id + "/rotate-secret"), 404, "not_found"));
+            cases.add(new Case("intruder lists the deliveries of webhook " + id, () -> bearer(in)
+                    .get("/v1/webhooks/" + id + "/deliveries"), 404, "not_found"));
+        }
 
         // 4. malformed bodies, media types and server-owned fields on every POST
         String ot = f.ownerToken();
@@ -232,7 +253,8 @@ class RefusalSuiteTest {
                 "/v1/accounts/" + acct + "/verification", "{\"token\":\"" + TestVerifier.token(f.account().externalRef(), f.account().walletAddress()) + "\"}",
                 "/v1/credits", "{\"items\":[{\"accountId\":\"" + acct + "\",\"amount\":\"5\",\"reference\":\"r-" + UUID.randomUUID() + "\"}]}",
                 "/v1/quotes", "{\"accountId\":\"" + acct + "\",\"amount\":\"1000000\"}",
-                "/v1/cashouts", "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + goodSig + "\"}"));
+                "/v1/cashouts", "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + goodSig + "\"}",
+                "/v1/webhooks", "{\"url\":\"https://hooks.example.com/x\",\"events\":[\"cashout.queued\"]}"));
         for (var p : posts.entrySet()) {
             String path = p.getKey();
             String good = p.getValue();
@@ -253,6 +275,29 @@ class RefusalSuiteTest {
                 cases.add(new Case("POST " + path + " as " + type, () -> given().header("Authorization", "Bearer " + ot)
                         .contentType(type).body(good).post(path), 415, "unsupported_media_type"));
             }
+        }
+
+        String rotate = "/v1/webhooks/" + f.webhookId() + "/rotate-secret";
+        for (String[] b : List.of(new String[] {"{", "malformed_json"}, new String[] {"[]", "validation_failed"},
+                new String[] {"{\"expiresInSeconds\":-1}", "validation_failed"}, new String[] {"{\"expiresInSeconds\":604801}", "validation_failed"},
+                new String[] {"{\"expiresInSeconds\":\"soon\"}", "validation_failed"}, new String[] {"{\"secret\":\"whsec_x\"}", "unknown_field"},
+                new String[] {"{\"id\":\"we_x\",\"expiresInSeconds\":5}", "unknown_field"})) {
+            cases.add(new Case("POST rotate-secret body " + b[0], () -> bearer(ot).body(b[0]).post(rotate), 400, b[1]));
+        }
+        cases.add(new Case("POST rotate-secret as text/plain", () -> given().header("Authorization", "Bearer " + ot)
+                .contentType("text/plain").body("{}").post(rotate), 415, "unsupported_media_type"));
+        for (String[] w : List.of(new String[] {"{\"url\":\"ftp://hooks.example.com/x\",\"events\":[\"cashout.queued\"]}", "url"},
+                new String[] {"{\"url\":\"https://a:b@hooks.example.com/x\",\"events\":[\"cashout.queued\"]}", "url"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x#f\",\"events\":[\"cashout.queued\"]}", "url"},
+                new String[] {"{\"url\":\"hooks.example.com/x\",\"events\":[\"cashout.queued\"]}", "url"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x\",\"events\":[\"cashout.queued\",\"cashout.nope\"]}", "events[1]"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x\",\"events\":[\"cashout.queued\",\"cashout.queued\"]}", "events[1]"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x\",\"events\":[]}", "events"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x\",\"events\":{}}", "events"},
+                new String[] {"{\"url\":\"https://hooks.example.com/x\",\"events\":[\"escrow.low\"],\"description\":\"" + "d".repeat(201) + "\"}",
+                        "description"})) {
+            cases.add(new Case("POST /v1/webhooks refusing " + w[1] + ": " + w[0].substring(0, Math.min(60, w[0].length())),
+                    () -> bearer(ot).body(w[0]).post("/v1/webhooks"), 400, "validation_failed"));
         }
 
         // 5. amounts
@@ -374,6 +419,15 @@ class RefusalSuiteTest {
             cases.add(new Case("GET /v1/cashouts?" + q[0] + "=" + q[1], () -> bearer(ot).queryParam(q[0], q[1]).get("/v1/cashouts"),
                     400, "validation_failed"));
         }
+        for (String list : List.of("/v1/webhooks", "/v1/webhooks/" + f.webhookId() + "/deliveries")) {
+            for (String[] q : List.of(new String[]{"limit", "0"}, new String[]{"limit", "101"}, new String[]{"limit", "-1"},
+                    new String[]{"limit", "ten"}, new String[]{"cursor", "!!!"}, new String[]{"cursor", "x".repeat(300)})) {
+                cases.add(new Case("GET " + list + "?" + q[0] + "=" + q[1], () -> bearer(ot).queryParam(q[0], q[1]).get(list),
+                        400, "validation_failed"));
+            }
+        }
+        cases.add(new Case("GET deliveries?eventId=bad id!", () -> bearer(ot).queryParam("eventId", "bad id!")
+                .get("/v1/webhooks/" + f.webhookId() + "/deliveries"), 400, "validation_failed"));
         String auditor = Tokens.auditor("suite-auditor");
         for (String[] q : List.of(new String[]{"limit", "0"}, new String[]{"limit", "1001"}, new String[]{"after", "-1"},
                 new String[]{"after", "x"})) {
@@ -386,14 +440,20 @@ class RefusalSuiteTest {
             cases.add(new Case("GET " + path, () -> bearer(ot).get(path), 404, "not_found"));
         }
         for (String path : List.of("/v1/accounts", "/v1/accounts/" + acct, "/v1/credits", "/v1/quotes", "/v1/cashouts",
-                "/v1/cashouts/" + f.cashoutId(), "/v1/audit/events")) {
+                "/v1/cashouts/" + f.cashoutId(), "/v1/audit/events", "/v1/webhooks")) {
             for (String method : List.of("DELETE", "PUT", "PATCH")) {
                 cases.add(new Case(method + " " + path, () -> bearer(ot).body("{}").request(method, path), 405, "method_not_allowed"));
             }
         }
+        String webhook = "/v1/webhooks/" + f.webhookId();
+        for (String[] mp : List.of(new String[] {"PUT", webhook}, new String[] {"PATCH", webhook}, new String[] {"POST", webhook},
+                new String[] {"GET", webhook + "/rotate-secret"}, new String[] {"POST", webhook + "/deliveries"})) {
+            cases.add(new Case(mp[0] + " " + mp[1], () -> bearer(ot).body("{}").request(mp[0], mp[1]), 405, "method_not_allowed"));
+        }
 
         // 12. representations the API does not have, and bodies past the size limit
-        for (String path : List.of("/v1/cashouts", "/v1/accounts/" + acct, "/v1/cashouts/" + f.cashoutId())) {
+        for (String path : List.of("/v1/cashouts", "/v1/accounts/" + acct, "/v1/cashouts/" + f.cashoutId(), "/v1/webhooks",
+                "/v1/webhooks/" + f.webhookId())) {
             cases.add(new Case("GET " + path + " accepting XML", () -> bearer(ot).accept("application/xml").get(path), 406, "not_acceptable"));
         }
         String huge = "{\"externalRef\":\"" + "x".repeat(1_100_000) + "\"}";
@@ -405,6 +465,33 @@ class RefusalSuiteTest {
         cases.forEach(c -> byCode.merge(c.status() + " " + c.code(), 1, Integer::sum));
         System.out.printf("refusal suite: %d cases; by status and code: %s%n", cases.size(), byCode);
         return cases.stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> refusedWithoutWrites(db, c.request(), c.status(), c.code())));
+    }
+
+    /** Lists answer only the caller's rows, whatever the filter or cursor (taken from another integrator's page). */
+    @org.junit.jupiter.api.Test
+    void listsNeverShowAnotherIntegratorsRows() throws Exception {
+        Fixture f = fixture();
+        String ot = f.ownerToken();
+        String in = f.intruderToken();
+        String second = Api.createWebhook(ot, "http://127.0.0.1:9/refusal-suite-2", List.of("escrow.low")).get("id").asText();
+        String own = Api.createWebhook(in, "http://127.0.0.1:9/intruder", List.of("escrow.low")).get("id").asText();
+        JsonNode ownerPage = Api.json(bearer(ot).queryParam("limit", 1).get("/v1/webhooks").then().statusCode(200).extract().asString());
+        assertThat(ownerPage.at("/data/0/id").asText()).isEqualTo(second);
+        String ownerCursor = ownerPage.get("nextCursor").asText();
+        for (RequestSpecification r : List.of(bearer(in), bearer(in).queryParam("cursor", ownerCursor), bearer(in).queryParam("limit", 100))) {
+            JsonNode page = Api.json(r.get("/v1/webhooks").then().statusCode(200).extract().asString());
+            assertThat(page.toString()).doesNotContain(f.webhookId()).doesNotContain(second);
+            page.get("data").forEach(n -> assertThat(n.get("id").asText()).isEqualTo(own));
+        }
+        JsonNode intruderHooks = Api.json(bearer(in).get("/v1/webhooks").then().statusCode(200).extract().asString());
+        assertThat(intruderHooks.get("data")).hasSize(1);
+        for (RequestSpecification r : List.of(bearer(in), bearer(in).queryParam("accountId", f.account().id()),
+                bearer(in).queryParam("status", "QUEUED"))) {
+            JsonNode page = Api.json(r.get("/v1/cashouts").then().statusCode(200).extract().asString());
+            assertThat(page.get("data")).isEmpty();
+        }
+        JsonNode ownerCashouts = Api.json(bearer(ot).get("/v1/cashouts").then().statusCode(200).extract().asString());
+        assertThat(ownerCashouts.toString()).contains(f.cashoutId());
     }
 
     static String edToken(OctetKeyPairJsonWebKey key, TestVerifier.Claims c) {

@@ -8,6 +8,7 @@ import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.chain.contracts.TestStablecoin;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.Tokens;
+import io.microsettle.testsupport.WebhookReceiver;
 import io.restassured.response.Response;
 import java.math.BigInteger;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
 /**
  * End to end as an integrator does it, on embedded PostgreSQL and a real dev chain: create an account, bind a
  * wallet (verification JWS), credit, quote, sign the typed data with the wallet key, cash out, wait for
- * SETTLED; then the payee's tokens on chain, the PayoutSettled event, the ledger balances and the audit chain.
+ * SETTLED; then the payee's tokens on chain, the PayoutSettled event, the ledger balances and the audit chain; and the
+ * webhooks an endpoint subscribed before the cash-out received: queued, submitted and settled, signed, with the chain facts.
  */
 abstract class AbstractCashoutToSettledTest {
 
@@ -35,6 +37,17 @@ abstract class AbstractCashoutToSettledTest {
     @Test
     void cashoutSettlesOnChain() throws Exception {
         String token = Tokens.integrator(INTEGRATOR);
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            JsonNode endpoint = Api.createWebhook(token, receiver.url(), List.of("cashout.queued", "cashout.submitted", "cashout.settled"));
+            try {
+                cashoutSettles(token, receiver, endpoint.get("secret").asText());
+            } finally {
+                Api.as(token).delete("/v1/webhooks/" + endpoint.get("id").asText()).then().statusCode(200);
+            }
+        }
+    }
+
+    void cashoutSettles(String token, WebhookReceiver receiver, String secret) throws Exception {
         Api.FundedAccount acct = Api.fundedAccount(INTEGRATOR, CREDIT);
         JsonNode quote = Api.quote(token, acct.id(), AMOUNT);
         long gross = Long.parseLong(quote.get("gross").asText());
@@ -105,6 +118,41 @@ abstract class AbstractCashoutToSettledTest {
         JsonNode verify = Api.json(Api.as(Tokens.auditor("auditor-1")).get("/v1/audit/verify").then().statusCode(200).extract().asString());
         assertThat(verify.path("ok").asBoolean()).as(verify.toString()).isTrue();
         assertThat(verify.path("count").asLong()).isGreaterThanOrEqualTo(6);
+
+        // webhooks: the three events of this cash-out, each signed with the endpoint's secret, data as of the event
+        WebhookReceiver.Received settledHook = receiver.await(r -> r.json().at("/data/id").asText().equals(cashoutId)
+                && r.type().equals("cashout.settled"), 1, Duration.ofSeconds(30)).getFirst();
+        System.out.printf("%s: cashout.settled webhook received %d ms after its audit event%n", chainName(),
+                Duration.between(java.time.Instant.parse(settledHook.json().get("createdAt").asText()), settledHook.at()).toMillis());
+        Map<String, JsonNode> byType = new java.util.HashMap<>();
+        for (WebhookReceiver.Received r : receiver.received()) {
+            if (!r.json().at("/data/id").asText().equals(cashoutId)) continue;
+            assertThat(r.verifies(secret)).as(r.bodyString()).isTrue();
+            byType.putIfAbsent(r.type(), r.json());
+        }
+        assertThat(byType).containsOnlyKeys("cashout.queued", "cashout.submitted", "cashout.settled");
+        JsonNode queued = byType.get("cashout.queued").get("data");
+        assertThat(queued.get("status").asText()).isEqualTo("QUEUED");
+        assertThat(queued.get("txHash").isNull()).isTrue();
+        JsonNode submitted = byType.get("cashout.submitted").get("data");
+        assertThat(submitted.get("status").asText()).isEqualTo("SUBMITTED");
+        assertThat(submitted.get("txHash").asText()).startsWith("0x").hasSize(66);
+        assertThat(submitted.get("batchId").asText()).isEqualTo(co.path("batchId").asText());
+        assertThat(submitted.get("blockNumber").isNull()).isTrue();
+        JsonNode settled = byType.get("cashout.settled").get("data");
+        assertThat(settled.get("status").asText()).isEqualTo("SETTLED");
+        assertThat(settled.get("txHash").asText()).isEqualTo(txHash);
+        assertThat(settled.get("blockNumber").asLong()).isEqualTo(co.path("blockNumber").asLong());
+        assertThat(settled.get("logIndex").asInt()).isEqualTo(co.path("logIndex").asInt());
+        assertThat(settled.get("confirmations").asInt()).isGreaterThanOrEqualTo(2);
+        assertThat(settled.get("batchId").asText()).isEqualTo(co.path("batchId").asText());
+        assertThat(settled.get("settledAt").isNull()).isFalse();
+        for (JsonNode d : List.of(queued, submitted, settled)) {
+            assertThat(d.get("gross").asText()).isEqualTo(Long.toString(gross));
+            assertThat(d.get("net").asText()).isEqualTo(Long.toString(net));
+            assertThat(d.get("fee").asText()).isEqualTo(Long.toString(fee));
+            assertThat(d.get("destination").asText()).isEqualTo(co.path("destination").asText());
+        }
     }
 
     static JsonNode waitForStatus(String token, String id, String wanted, Duration max) throws InterruptedException {

@@ -62,6 +62,22 @@ public final class Api {
         return json(r.asString());
     }
 
+    /** Quotes {@code amount} (to the account's wallet, or to {@code destination}) and requests the cash-out; the response as is. */
+    public static Response cashout(String token, FundedAccount a, long amount, String destination) {
+        Response qr = as(token).body(destination == null ? Map.of("accountId", a.id(), "amount", Long.toString(amount))
+                : Map.of("accountId", a.id(), "amount", Long.toString(amount), "destination", destination)).post("/v1/quotes");
+        assertThat(qr.statusCode()).as(qr.asString()).isEqualTo(201);
+        JsonNode q = json(qr.asString());
+        return as(token).body(Map.of("quoteId", q.get("id").asText(), "signature", sign(q, a.wallet()))).post("/v1/cashouts");
+    }
+
+    /** Subscribes {@code url} to {@code events}; the created endpoint (with its secret). */
+    public static JsonNode createWebhook(String token, String url, List<String> events) {
+        Response r = as(token).body(Map.of("url", url, "events", events)).post("/v1/webhooks");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
+        return json(r.asString());
+    }
+
     public static String sign(JsonNode quote, ECKeyPair key) {
         return Wallets.signTypedData(quote.get("typedData").toString(), key);
     }

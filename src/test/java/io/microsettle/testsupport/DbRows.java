@@ -19,7 +19,8 @@ import java.util.Map;
 @ApplicationScoped
 public class DbRows {
     static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances",
-            "quotes", "cashouts", "audit_events", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews");
+            "quotes", "cashouts", "audit_events", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews",
+            "webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts");
 
     @Inject
     AgroalDataSource dataSource;
@@ -56,6 +57,15 @@ public class DbRows {
     public long scalar(String sql) {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             return scalar(s, sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The first column of the first row as text (null if no row). */
+    public String text(String sql) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }

@@ -1,0 +1,29 @@
+package io.microsettle.ops;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+
+/**
+ * The opaque cursor of the newest-first lists (cash-outs, webhook endpoints, delivery attempts):
+ * base64url of "epochMillis:id", the last row of the page. Rows are ordered by
+ * (createdAt desc, id desc), so the next page is the rows after that pair.
+ */
+public record KeysetCursor(Instant createdAt, String id) {
+    public String encode() {
+        return Base64.getUrlEncoder().withoutPadding()
+                .encodeToString((createdAt.toEpochMilli() + ":" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Refused with 400 validation_failed naming {@code cursor}. */
+    public static KeysetCursor decode(String s) {
+        try {
+            if (s.length() > 200) throw new IllegalArgumentException();
+            String raw = new String(Base64.getUrlDecoder().decode(s), StandardCharsets.UTF_8);
+            int colon = raw.indexOf(':');
+            return new KeysetCursor(Instant.ofEpochMilli(Long.parseLong(raw.substring(0, colon))), raw.substring(colon + 1));
+        } catch (RuntimeException e) {
+            throw ApiException.validation("cursor", "is not a cursor this API returned");
+        }
+    }
+}
