@@ -13,6 +13,9 @@ CREATE TABLE webhook_endpoints (
     -- the secret before the last rotation, still signing until previous_secret_expires_at
     previous_secret            text,
     previous_secret_expires_at timestamptz,
+    -- the seq of its own webhook.created audit event: it receives the events after it in the audit
+    -- log's order (not by clock: a replica's clock or a late commit cannot make it miss one)
+    created_seq                bigint      NOT NULL CHECK (created_seq > 0),
     created_at                 timestamptz NOT NULL,
     updated_at                 timestamptz NOT NULL,
     deleted_at                 timestamptz

@@ -237,8 +237,8 @@ public class ReconcileService {
         List<String[]> reverted = Db.query(ds, "UPDATE cashouts c SET status = 'SUBMITTED', block_number = NULL, block_hash = NULL, "
                         + "log_index = NULL, confirmations = NULL, settled_at = NULL, updated_at = now() "
                         + "FROM (SELECT id, status AS old_status FROM cashouts WHERE block_number > ? AND status IN ('CONFIRMED','SETTLED') FOR UPDATE) o "
-                        + "WHERE c.id = o.id RETURNING c.id, o.old_status",
-                rs -> new String[] {rs.getString(1), rs.getString(2)}, forkBlock);
+                        + "WHERE c.id = o.id RETURNING c.id, o.old_status, c.tx_hash",
+                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, forkBlock);
         Db.update(ds, "UPDATE settlement_batches SET status = 'SUBMITTED', settled_block = NULL, updated_at = now() "
                 + "WHERE status = 'SETTLED' AND settled_block > ?", forkBlock);
         Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number > ?", forkBlock);
@@ -246,7 +246,13 @@ public class ReconcileService {
         audit.append(ACTOR, "chain.reorg", "block:" + forkBlock, Map.of("forkBlock", forkBlock, "removedLogs", removedLogs,
                 "cashoutsReverted", reverted.size()));
         for (String[] r : reverted) {
-            audit.append(ACTOR, "cashout.reorged", r[0], Map.of("from", r[1], "to", "SUBMITTED", "forkBlock", forkBlock));
+            // the transaction it is waiting on again (its receipt may come back on the new fork)
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("from", r[1]);
+            payload.put("to", "SUBMITTED");
+            payload.put("forkBlock", forkBlock);
+            payload.put("txHash", r[2]);
+            audit.append(ACTOR, "cashout.reorged", r[0], payload);
         }
         LOG.warnf("reorg below block %d: %d logs removed, %d cash-outs back to SUBMITTED", forkBlock + 1, removedLogs, reverted.size());
     }

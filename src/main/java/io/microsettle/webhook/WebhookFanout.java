@@ -21,8 +21,8 @@ import java.util.Set;
  * transaction, and audit seq numbers commit in order without gaps (appends serialise on the
  * audit_head row). A pass reads the events after a stored cursor up to the committed head (at
  * most {@code fanout-batch-size}), and for each one that becomes a webhook event, for each ENABLED
- * endpoint of the owning integrator that subscribes to its type and existed at the event's
- * time, inserts the webhook event (id = the audit event's id; rendered once) and a PENDING
+ * endpoint of the owning integrator that subscribes to its type and was created before it in
+ * the audit log (the event's seq is after the endpoint's webhook.created seq), inserts the webhook event (id = the audit event's id; rendered once) and a PENDING
  * delivery; then moves the cursor. All in one transaction, with the cursor row locked (one
  * replica fans out at a time); re-running a range inserts nothing twice.
  */
@@ -40,7 +40,7 @@ public class WebhookFanout {
 
     private record CashoutRow(String integratorId, WebhookEventData.CashoutFacts facts) {}
 
-    private record Subscriber(String id, Set<String> events, Instant createdAt) {}
+    private record Subscriber(String id, Set<String> events, long createdSeq) {}
 
     @Transactional
     public PassResult pass() {
@@ -86,10 +86,10 @@ public class WebhookFanout {
         }
         if (ownerOf.isEmpty()) return new int[] {0, 0};
         Map<String, List<Subscriber>> subscribers = new HashMap<>();
-        Db.query(ds, "SELECT id, integrator_id, events, created_at FROM webhook_endpoints "
+        Db.query(ds, "SELECT id, integrator_id, events, created_seq FROM webhook_endpoints "
                         + "WHERE status = 'ENABLED' AND integrator_id = ANY(?)",
                 rs -> subscribers.computeIfAbsent(rs.getString(2), k -> new ArrayList<>()).add(new Subscriber(rs.getString(1),
-                        new HashSet<>(Arrays.asList((String[]) rs.getArray(3).getArray())), WebhookService.instant(rs, 4))),
+                        new HashSet<>(Arrays.asList((String[]) rs.getArray(3).getArray())), rs.getLong(4))),
                 (Object) new HashSet<>(ownerOf.values()).toArray(String[]::new));
         if (subscribers.isEmpty()) return new int[] {0, 0};
 
@@ -107,7 +107,7 @@ public class WebhookFanout {
             if (owner == null) continue;
             List<String> targets = new ArrayList<>();
             for (Subscriber s : subscribers.getOrDefault(owner, List.of())) {
-                if (s.events().contains(e.webhookType()) && !s.createdAt().isAfter(e.at())) targets.add(s.id());
+                if (s.events().contains(e.webhookType()) && e.seq() > s.createdSeq()) targets.add(s.id());
             }
             if (targets.isEmpty()) continue;
             Map<String, Object> payload = WebhookEventData.parsePayload(e.payloadJson());

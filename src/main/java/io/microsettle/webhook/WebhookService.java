@@ -77,15 +77,17 @@ public class WebhookService {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String id = Ids.newId("we");
         String secret = WebhookSignatures.newSecret();
-        Db.update(ds, "INSERT INTO webhook_endpoints (id, integrator_id, url, events, description, status, secret, created_at, "
-                        + "updated_at) VALUES (?, ?, ?, ?, ?, 'ENABLED', ?, ?, ?)",
-                id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), ts(now), ts(now));
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("integratorId", integratorId);
         payload.put("url", url);
         payload.put("events", events);
         payload.put("description", description);
-        audit.append(actor, "webhook.created", id, payload);
+        // the creation's own audit seq is where its subscription starts (see WebhookFanout)
+        long createdSeq = audit.append(actor, "webhook.created", id, payload).seq;
+        Db.update(ds, "INSERT INTO webhook_endpoints (id, integrator_id, url, events, description, status, secret, created_seq, "
+                        + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'ENABLED', ?, ?, ?, ?)",
+                id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), createdSeq,
+                ts(now), ts(now));
         return new Endpoint(id, integratorId, url, events, description, "ENABLED", secret, null, null, now, now);
     }
 

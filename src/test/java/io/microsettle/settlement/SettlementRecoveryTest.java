@@ -202,6 +202,9 @@ class SettlementRecoveryTest {
         assertThat(one("SELECT coalesce(block_hash, 'none') FROM cashouts WHERE id = ?", co)).isEqualTo("none");
         assertThat(count("SELECT count(*) FROM chain_logs WHERE block_number > " + r.reorgForkBlock())).isZero();
         assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'cashout.reorged' AND subject = '" + co + "'")).isEqualTo(1);
+        // it names the transaction the cash-out waits on again (webhooks send it as cashout.submitted with txHash)
+        assertThat(one("SELECT (payload_json::jsonb)->>'txHash' FROM audit_events WHERE type = 'cashout.reorged' AND subject = ?", co))
+                .isEqualTo(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).startsWith("0x");
         var b = ledger.balances(account); // the debit is not reversed and will not be posted again
         assertThat(b.availableBaseUnits()).isZero();
         assertThat(b.heldBaseUnits()).isZero();

@@ -515,6 +515,23 @@ class WebhookApiTest {
         }
     }
 
+    @Test
+    void subscriptionStartsAtTheCreationsAuditSeqNotItsClock() throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            String integrator = "whc-" + UUID.randomUUID();
+            String t = Tokens.integrator(integrator);
+            String id = endpoint(t, receiver.url(), List.of("cashout.queued")).get("id").asText();
+            long createdSeq = db.scalar("SELECT seq FROM audit_events WHERE subject = '" + id + "' AND type = 'webhook.created'");
+            assertThat(db.scalar("SELECT created_seq FROM webhook_endpoints WHERE id = '" + id + "'")).isEqualTo(createdSeq);
+            // the replica that created it had a clock an hour ahead: events after it in the log still reach it
+            db.execute("UPDATE webhook_endpoints SET created_at = now() + interval '1 hour' WHERE id = '" + id + "'");
+            Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+            String co = Api.cashout(t, a, 2_000_000, null).then().statusCode(201).extract().path("id");
+            String eventId = receiver.await(type("cashout.queued", co), 1, WAIT).getFirst().eventId();
+            assertThat(db.scalar("SELECT seq FROM audit_events WHERE id = '" + eventId + "'")).isGreaterThan(createdSeq);
+        }
+    }
+
     Map<String, Long> counts() {
         Map<String, Long> m = new LinkedHashMap<>();
         for (String table : List.of("webhook_events", "webhook_deliveries", "webhook_attempts")) {
