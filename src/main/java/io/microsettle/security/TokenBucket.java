@@ -1,44 +1,64 @@
 package io.microsettle.security;
 
 /**
- * A token bucket (plain Java; time comes from the caller, in nanoseconds, so tests drive the
- * clock): holds up to {@code capacity} tokens, refills {@code perSecond} tokens a second, and each
- * request takes one. A refused request learns how many whole seconds to wait.
+ * A token bucket kept as one number per caller (plain Java; times are passed in, in microseconds):
+ * the generic cell rate algorithm. A bucket of {@code burst} tokens refilled one token every
+ * {@code emissionIntervalMicros} is equivalent to a "theoretical arrival time" (TAT): a request at
+ * {@code now} passes when {@code TAT <= now + (burst - 1) * interval}, and moves TAT to
+ * {@code max(TAT, now) + interval}. One number is what lets every replica share a caller's
+ * bucket in one conditional UPDATE ({@link RateLimitStore}); this class is its reference.
  */
-public final class TokenBucket {
-    /** The outcome of one request: allowed (with the tokens left) or refused (with the wait). */
-    public record Decision(boolean allowed, long remaining, long retryAfterSeconds) {}
+public record TokenBucket(long burst, long emissionIntervalMicros) {
+    /** No bucket may take longer than this to refill from empty (keeps the arithmetic far from overflow). */
+    static final long MAX_REFILL_MICROS = 366L * 24 * 3600 * 1_000_000;
+    static final long MICROS_PER_SECOND = 1_000_000;
 
-    private final double capacity;
-    private final double perNano;
-    private double tokens;
-    private long last;
+    /** The outcome of one request: allowed (tokens left) or refused (whole seconds to wait); tatMicros is the stored TAT after it. */
+    public record Decision(boolean allowed, long tatMicros, long remaining, long retryAfterSeconds) {}
 
-    public TokenBucket(long capacity, double perSecond, long nowNanos) {
-        if (capacity < 1) throw new IllegalArgumentException("capacity must be at least 1");
-        if (!(perSecond > 0) || Double.isInfinite(perSecond)) throw new IllegalArgumentException("perSecond must be > 0");
-        this.capacity = capacity;
-        this.perNano = perSecond / 1e9;
-        this.tokens = capacity;
-        this.last = nowNanos;
-    }
-
-    public synchronized Decision take(long nowNanos) {
-        long elapsed = nowNanos - last;
-        if (elapsed > 0) {
-            tokens = Math.min(capacity, tokens + elapsed * perNano);
-            last = nowNanos;
+    public TokenBucket {
+        if (burst < 1) throw new IllegalArgumentException("burst must be at least 1");
+        if (emissionIntervalMicros < 1) throw new IllegalArgumentException("the emission interval must be at least 1 µs");
+        if (burst > MAX_REFILL_MICROS / emissionIntervalMicros) {
+            throw new IllegalArgumentException("burst × interval must be at most a year");
         }
-        if (tokens >= 1) {
-            tokens -= 1;
-            return new Decision(true, (long) Math.floor(tokens), 0);
-        }
-        double waitNanos = (1 - tokens) / perNano;
-        return new Decision(false, 0, Math.max(1, (long) Math.ceil(waitNanos / 1e9)));
     }
 
-    /** True when the bucket would be full at {@code nowNanos} (an idle caller; its bucket may be dropped). */
-    public synchronized boolean fullAt(long nowNanos) {
-        return tokens + Math.max(0, nowNanos - last) * perNano >= capacity;
+    /** A bucket of {@code burst} requests refilled at {@code requestsPerSecond} (at most 1,000,000 a second). */
+    public static TokenBucket of(long burst, double requestsPerSecond) {
+        if (!(requestsPerSecond > 0) || requestsPerSecond > MICROS_PER_SECOND) {
+            throw new IllegalArgumentException("requestsPerSecond must be > 0 and at most 1000000");
+        }
+        double intervalMicros = MICROS_PER_SECOND / requestsPerSecond;
+        if (intervalMicros > MAX_REFILL_MICROS) throw new IllegalArgumentException("requestsPerSecond is below one a year");
+        return new TokenBucket(burst, Math.max(1, Math.round(intervalMicros)));
     }
+
+    /** How far past now the TAT may be for a request to pass: burst − 1 intervals. */
+    public long allowAheadMicros() {
+        return (burst - 1) * emissionIntervalMicros;
+    }
+
+    /** One request at {@code nowMicros} against the stored TAT ({@link Long#MIN_VALUE}: none, a full bucket). */
+    public Decision take(long storedTatMicros, long nowMicros) {
+        if (storedTatMicros <= nowMicros + allowAheadMicros()) {
+            return allowed(Math.max(storedTatMicros, nowMicros) + emissionIntervalMicros, nowMicros);
+        }
+        return refused(storedTatMicros, nowMicros);
+    }
+
+    /** The decision for a request that moved the TAT to {@code tatMicros}: how many more would pass right now. */
+    public Decision allowed(long tatMicros, long nowMicros) {
+        long slackMicros = nowMicros + allowAheadMicros() - tatMicros;
+        long remaining = slackMicros < 0 ? 0 : Math.min(burst - 1, slackMicros / emissionIntervalMicros + 1);
+        return new Decision(true, tatMicros, remaining, 0);
+    }
+
+    /** The decision for a request refused at TAT {@code tatMicros}: whole seconds until one passes (at least 1). */
+    public Decision refused(long tatMicros, long nowMicros) {
+        long waitMicros = tatMicros - allowAheadMicros() - nowMicros;
+        assert waitMicros > 0 : "a refused request has something to wait for";
+        return new Decision(false, tatMicros, 0, Math.max(1, Math.ceilDiv(waitMicros, MICROS_PER_SECOND)));
+    }
+
 }

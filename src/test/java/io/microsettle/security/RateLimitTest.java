@@ -13,11 +13,13 @@ import static io.microsettle.testsupport.Api.as;
 import static io.microsettle.testsupport.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The subject "rate-limited-test" has a per-subject override in the test profile: burst 3, 0.2/s. */
+/** The subjects "rate-limited-test" and "rate-limited-shared" have per-subject overrides in the test profile: burst 3, 0.2/s. */
 @QuarkusTest
 class RateLimitTest {
     @Inject
     DbRows db;
+    @Inject
+    RateLimitStore store;
 
     @Test
     void overTheBurstIs429WithRetryAfterAndWritesNothing() {
@@ -36,5 +38,18 @@ class RateLimitTest {
         assertProblem(as(otherUpn).get("/v1/accounts/acct_none"), 429, "rate_limited");
         // other integrators are not affected
         assertThat(as(Tokens.integrator("another-" + System.nanoTime())).get("/v1/accounts/acct_none").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void requestsThroughAnotherReplicaCountAgainstTheSameBucket() throws Exception {
+        db.execute("DELETE FROM rate_limit_buckets WHERE caller = 'rate-limited-shared'");
+        String t = Tokens.integrator("rate-limited-shared");
+        assertThat(as(t).get("/v1/accounts/acct_none").statusCode()).isEqualTo(404);
+        // another replica (the same store, as its filter would call it) takes the two tokens left
+        for (int i = 0; i < 2; i++) assertThat(store.take("rate-limited-shared", RateLimitStore.nowMicros()).allowed()).isTrue();
+        Response r = as(t).get("/v1/accounts/acct_none");
+        assertProblem(r, 429, "rate_limited");
+        assertThat(Long.parseLong(r.header("Retry-After"))).isBetween(1L, 5L);
+        assertThat(db.scalar("SELECT count(*) FROM rate_limit_buckets WHERE caller = 'rate-limited-shared'")).isEqualTo(1);
     }
 }

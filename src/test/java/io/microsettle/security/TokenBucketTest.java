@@ -2,71 +2,92 @@ package io.microsettle.security;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TokenBucketTest {
-    static final long SECOND = 1_000_000_000L;
+    static final long SECOND = 1_000_000L;
+    static final long NONE = Long.MIN_VALUE;
+
+    /** Drives a bucket through a sequence of request times, keeping its TAT as the store would. */
+    static final class Driven {
+        final TokenBucket bucket;
+        long tat = NONE;
+
+        Driven(TokenBucket bucket) {
+            this.bucket = bucket;
+        }
+
+        TokenBucket.Decision at(long nowMicros) {
+            TokenBucket.Decision d = bucket.take(tat, nowMicros);
+            tat = d.tatMicros();
+            return d;
+        }
+    }
 
     @Test
     void burstThenRefillAtTheRate() {
-        TokenBucket b = new TokenBucket(3, 2.0, 0);
-        assertThat(b.take(0)).isEqualTo(new TokenBucket.Decision(true, 2, 0));
-        assertThat(b.take(0).allowed()).isTrue();
-        assertThat(b.take(0)).isEqualTo(new TokenBucket.Decision(true, 0, 0));
-        TokenBucket.Decision refused = b.take(0);
+        Driven b = new Driven(TokenBucket.of(3, 2.0));
+        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, SECOND / 2, 2, 0));
+        assertThat(b.at(0).remaining()).isEqualTo(1);
+        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, 3 * SECOND / 2, 0, 0));
+        TokenBucket.Decision refused = b.at(0);
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.retryAfterSeconds()).isEqualTo(1);
-        assertThat(b.take(SECOND / 2 - 1).allowed()).isFalse();
-        assertThat(b.take(SECOND / 2).allowed()).isTrue();
-        assertThat(b.take(SECOND / 2).allowed()).isFalse();
-        // a long idle time never fills past the capacity
+        assertThat(refused.tatMicros()).as("a refusal leaves the TAT where it was").isEqualTo(3 * SECOND / 2);
+        assertThat(b.at(SECOND / 2 - 1).allowed()).isFalse();
+        assertThat(b.at(SECOND / 2).allowed()).isTrue();
+        assertThat(b.at(SECOND / 2).allowed()).isFalse();
+        // a long idle time never fills past the burst
         long later = 100 * SECOND;
-        for (int i = 0; i < 3; i++) assertThat(b.take(later).allowed()).isTrue();
-        assertThat(b.take(later).allowed()).isFalse();
-        assertThat(b.fullAt(later)).isFalse();
-        assertThat(b.fullAt(later + 2 * SECOND)).isTrue();
+        for (int i = 0; i < 3; i++) assertThat(b.at(later).allowed()).isTrue();
+        assertThat(b.at(later).allowed()).isFalse();
     }
 
     @Test
     void retryAfterIsTheWholeSecondsUntilOneToken() {
-        TokenBucket slow = new TokenBucket(1, 0.2, 0);
-        assertThat(slow.take(0).allowed()).isTrue();
-        assertThat(slow.take(0).retryAfterSeconds()).isEqualTo(5);
-        assertThat(slow.take(SECOND).retryAfterSeconds()).isEqualTo(4);
-        assertThat(slow.take(4 * SECOND + 1).retryAfterSeconds()).isEqualTo(1);
-        assertThat(slow.take(5 * SECOND).allowed()).isTrue();
+        Driven slow = new Driven(TokenBucket.of(1, 0.2));
+        assertThat(slow.at(0).allowed()).isTrue();
+        assertThat(slow.at(0).retryAfterSeconds()).isEqualTo(5);
+        assertThat(slow.at(SECOND).retryAfterSeconds()).isEqualTo(4);
+        assertThat(slow.at(4 * SECOND + 1).retryAfterSeconds()).isEqualTo(1);
+        assertThat(slow.at(5 * SECOND).allowed()).isTrue();
     }
 
     @Test
     void clockGoingBackwardsAddsNothing() {
-        TokenBucket b = new TokenBucket(1, 1.0, 10 * SECOND);
-        assertThat(b.take(10 * SECOND).allowed()).isTrue();
-        assertThat(b.take(5 * SECOND).allowed()).isFalse();
+        Driven b = new Driven(TokenBucket.of(1, 1.0));
+        assertThat(b.at(10 * SECOND).allowed()).isTrue();
+        assertThat(b.at(5 * SECOND).allowed()).isFalse();
+        assertThat(b.at(11 * SECOND).allowed()).isTrue();
+    }
+
+    @Test
+    void sustainedRequestsPassAtTheRateAfterTheBurst() {
+        // 100 requests a second for 10 s against burst 5, 10/s: 5 + 10 × 10 (the last refill lands on the 10 s mark)
+        Driven b = new Driven(TokenBucket.of(5, 10));
+        int passed = 0;
+        for (long t = 0; t <= 10 * SECOND; t += SECOND / 100) if (b.at(t).allowed()) passed++;
+        assertThat(passed).isEqualTo(5 + 100);
+    }
+
+    @Test
+    void intervalsAreWholeMicroseconds() {
+        assertThat(TokenBucket.of(1, 3).emissionIntervalMicros()).isEqualTo(333_333);
+        assertThat(TokenBucket.of(1, 1_000_000).emissionIntervalMicros()).isEqualTo(1);
+        assertThat(TokenBucket.of(4, 0.5).allowAheadMicros()).isEqualTo(6 * SECOND);
     }
 
     @Test
     void badSettingsAreRefused() {
-        assertThatThrownBy(() -> new TokenBucket(0, 1, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new TokenBucket(1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new TokenBucket(1, Double.NaN, 0)).isInstanceOf(IllegalArgumentException.class);
-    }
-
-    @Test
-    void perCallerBucketsAndOverrides() {
-        AtomicLong clock = new AtomicLong();
-        RateLimits limits = new RateLimits(new RateLimits.Limit(2, 1), Map.of("big", new RateLimits.Limit(5, 1)), clock::get);
-        assertThat(limits.take("a").allowed()).isTrue();
-        assertThat(limits.take("a").allowed()).isTrue();
-        assertThat(limits.take("a").allowed()).isFalse();
-        assertThat(limits.take("b").allowed()).as("another caller has its own bucket").isTrue();
-        for (int i = 0; i < 5; i++) assertThat(limits.take("big").allowed()).isTrue();
-        assertThat(limits.take("big").allowed()).isFalse();
-        clock.addAndGet(SECOND);
-        assertThat(limits.take("a").allowed()).isTrue();
-        assertThat(limits.take("a").allowed()).isFalse();
+        assertThatThrownBy(() -> TokenBucket.of(0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, -1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, Double.POSITIVE_INFINITY)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, 2_000_000)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(1, 1e-9)).as("below one a year").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TokenBucket.of(Long.MAX_VALUE, 1)).as("burst × interval past a year")
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

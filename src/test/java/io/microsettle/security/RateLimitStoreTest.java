@@ -1,0 +1,105 @@
+package io.microsettle.security;
+
+import io.microsettle.testsupport.DbRows;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shared store on the embedded PostgreSQL, driven with explicit times: it decides as the
+ * {@link TokenBucket} rule does, concurrent requests cannot take more than the burst, and the
+ * purge removes full buckets only. "rate-limit-store-test" has burst 4, 2/s in the test profile.
+ */
+@QuarkusTest
+class RateLimitStoreTest {
+    static final String CALLER = "rate-limit-store-test";
+    static final long SECOND = 1_000_000L;
+
+    @Inject
+    RateLimitStore store;
+    @Inject
+    DbRows db;
+
+    void reset() throws Exception {
+        db.execute("DELETE FROM rate_limit_buckets WHERE caller LIKE 'rate-limit-store-test%'");
+    }
+
+    @Test
+    void decidesAsTheRuleDoesOverARandomSequence() throws Exception {
+        reset();
+        TokenBucket bucket = store.bucketFor(CALLER);
+        assertThat(bucket).isEqualTo(TokenBucket.of(4, 2));
+        Random random = new Random(20261124);
+        long now = RateLimitStore.nowMicros();
+        long modelTat = Long.MIN_VALUE;
+        int allowed = 0;
+        int refused = 0;
+        for (int i = 0; i < 400; i++) {
+            now += random.nextInt(4) == 0 ? random.nextLong(2 * SECOND) : random.nextLong(SECOND / 10);
+            TokenBucket.Decision expected = bucket.take(modelTat, now);
+            modelTat = expected.tatMicros();
+            assertThat(store.take(CALLER, now)).as("request %d", i).isEqualTo(expected);
+            assertThat(db.scalar("SELECT tat_micros FROM rate_limit_buckets WHERE caller = '" + CALLER + "'")).isEqualTo(modelTat);
+            if (expected.allowed()) allowed++;
+            else refused++;
+        }
+        assertThat(allowed).as("the sequence exercises both outcomes").isGreaterThan(50);
+        assertThat(refused).isGreaterThan(50);
+    }
+
+    @Test
+    void concurrentRequestsTakeAtMostTheBurst() throws Exception {
+        reset();
+        long now = RateLimitStore.nowMicros();
+        int threads = 20;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<TokenBucket.Decision>> results = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                Callable<TokenBucket.Decision> call = () -> {
+                    start.await();
+                    return store.take(CALLER, now);
+                };
+                results.add(pool.submit(call));
+            }
+            start.countDown();
+            int passed = 0;
+            for (Future<TokenBucket.Decision> f : results) {
+                TokenBucket.Decision d = f.get();
+                if (d.allowed()) passed++;
+                else assertThat(d.retryAfterSeconds()).isEqualTo(1);
+            }
+            assertThat(passed).isEqualTo(4);
+            assertThat(db.scalar("SELECT tat_micros FROM rate_limit_buckets WHERE caller = '" + CALLER + "'")).isEqualTo(now + 2 * SECOND);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void purgeRemovesFullBucketsOnly() throws Exception {
+        reset();
+        long now = RateLimitStore.nowMicros();
+        db.execute("INSERT INTO rate_limit_buckets (caller, tat_micros) VALUES ('rate-limit-store-test-full', " + (now - 1) + "), "
+                + "('rate-limit-store-test-just-full', " + now + "), ('rate-limit-store-test-busy', " + (now + 1) + ")");
+        store.purgeFull(now, 10_000);
+        assertThat(db.scalar("SELECT count(*) FROM rate_limit_buckets WHERE caller LIKE 'rate-limit-store-test-%'")).isEqualTo(1);
+        assertThat(db.text("SELECT caller FROM rate_limit_buckets WHERE caller LIKE 'rate-limit-store-test-%'"))
+                .isEqualTo("rate-limit-store-test-busy");
+        // a purged caller starts with a full bucket, as if it had never called
+        TokenBucket.Decision d = store.take("rate-limit-store-test-full", now);
+        assertThat(d.allowed()).isTrue();
+    }
+}
