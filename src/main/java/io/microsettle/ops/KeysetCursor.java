@@ -2,7 +2,10 @@ package io.microsettle.ops;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * The opaque cursor of the newest-first lists (cash-outs, webhook endpoints, delivery attempts):
@@ -25,5 +28,21 @@ public record KeysetCursor(Instant createdAt, String id) {
         } catch (RuntimeException e) {
             throw ApiException.validation("cursor", "is not a cursor this API returned");
         }
+    }
+
+    /**
+     * Ends a JDBC query (its WHERE clause already open) with one newest-first page: the rows
+     * after {@code cursor} (null: from the newest) by ({@code timeColumn}, {@code idColumn}),
+     * ordered, and limit + 1 rows so the caller sees whether another page follows.
+     */
+    public static void appendPage(StringBuilder sql, List<Object> args, String cursor, String timeColumn, String idColumn, int limit) {
+        if (cursor != null) {
+            KeysetCursor c = decode(cursor);
+            sql.append(" AND (").append(timeColumn).append(", ").append(idColumn).append(") < (?, ?)");
+            args.add(OffsetDateTime.ofInstant(c.createdAt(), ZoneOffset.UTC));
+            args.add(c.id());
+        }
+        sql.append(" ORDER BY ").append(timeColumn).append(" DESC, ").append(idColumn).append(" DESC LIMIT ?");
+        args.add(limit + 1);
     }
 }

@@ -102,14 +102,7 @@ public class WebhookService {
         List<Object> args = new ArrayList<>(List.of(integratorId));
         StringBuilder sql = new StringBuilder("SELECT " + ENDPOINT_COLUMNS
                 + " FROM webhook_endpoints WHERE integrator_id = ? AND status = 'ENABLED'");
-        if (cursor != null) {
-            KeysetCursor c = KeysetCursor.decode(cursor);
-            sql.append(" AND (created_at, id) < (?, ?)");
-            args.add(ts(c.createdAt()));
-            args.add(c.id());
-        }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
-        args.add(limit + 1);
+        KeysetCursor.appendPage(sql, args, cursor, "created_at", "id", limit);
         List<Endpoint> rows = Db.query(ds, sql.toString(), WebhookService::endpoint, args.toArray());
         if (rows.size() <= limit) return new Page<>(rows, null);
         rows = rows.subList(0, limit);
@@ -171,14 +164,7 @@ public class WebhookService {
             sql.append(" AND a.event_id = ?");
             args.add(eventId);
         }
-        if (cursor != null) {
-            KeysetCursor c = KeysetCursor.decode(cursor);
-            sql.append(" AND (a.attempted_at, a.id) < (?, ?)");
-            args.add(ts(c.createdAt()));
-            args.add(c.id());
-        }
-        sql.append(" ORDER BY a.attempted_at DESC, a.id DESC LIMIT ?");
-        args.add(limit + 1);
+        KeysetCursor.appendPage(sql, args, cursor, "a.attempted_at", "a.id", limit);
         List<Attempt> rows = Db.query(ds, sql.toString(), rs -> new Attempt(rs.getString(1), rs.getString(2), rs.getString(3),
                 rs.getString(4), rs.getInt(5), instant(rs, 6), (Integer) rs.getObject(7), rs.getLong(8), rs.getString(9),
                 rs.getString(10), rs.getString(11), rs.getString(12), instant(rs, 13)), args.toArray());
