@@ -101,4 +101,35 @@ class CallerKeyRotationTest {
         refusedWithoutWrites(db, () -> given().header("Authorization", "Bearer " + byThird).get("/v1/cashouts"),
                 401, "invalid_token");
     }
+
+    @Test
+    void aJwksUrlThatFailsToReadKeepsTheKeysItHad() throws Exception {
+        Path file = Path.of(System.getProperty(EmbeddedPostgresResource.CALLER_JWKS_FILE_PROPERTY));
+        String original = Files.readString(file);
+        RsaJsonWebKey unknown = RsaJwkGenerator.generateJwk(2048);
+        JwtClaims claims = ForgedTokens.claims("outage-" + UUID.randomUUID(), c -> {});
+        String byCurrent = ForgedTokens.signed(claims);
+        String byNext = ForgedTokens.sign(claims, ForgedTokens.nextKey().getPrivateKey(), "RS256",
+                EmbeddedPostgresResource.CALLER_NEXT_KID, h -> {});
+        String byUnknown = ForgedTokens.sign(claims, unknown.getPrivateKey(), "RS256", "caller-unknown", h -> {});
+        afterReprieve();
+        assertThat(status(byCurrent)).isEqualTo(200);
+        try {
+            // the identity provider's JWKS URL answers garbage: the forced re-read that an unknown kid asks for fails
+            publish(file, "{\"keys\": not json");
+            afterReprieve();
+            refusedWithoutWrites(db, () -> given().header("Authorization", "Bearer " + byUnknown).get("/v1/cashouts"),
+                    401, "invalid_token");
+            afterReprieve();
+            assertThat(status(byCurrent)).as("caller-1 after the failed re-read").isEqualTo(200);
+            assertThat(status(byNext)).as("caller-2 after the failed re-read").isEqualTo(200);
+        } finally {
+            publish(file, original);
+            afterReprieve();
+            status(byUnknown); // a forced re-read of the restored JWKS
+        }
+        afterReprieve();
+        assertThat(status(byCurrent)).isEqualTo(200);
+        assertThat(status(byNext)).isEqualTo(200);
+    }
 }
