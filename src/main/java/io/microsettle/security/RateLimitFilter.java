@@ -16,7 +16,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  */
 public class RateLimitFilter {
     // configuration is read through the store (an application-scoped bean, created on first use):
-    // filters are instantiated while the REST deployment is set up, before config mappings exist
+    // with SecurityConfig injected here beside the store, the boot failed (SRCFG00027, no mapping
+    // yet when the REST deployment instantiated this filter)
     @Inject
     SecurityIdentity identity;
     @Inject

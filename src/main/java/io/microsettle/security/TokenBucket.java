@@ -60,5 +60,4 @@ public record TokenBucket(long burst, long emissionIntervalMicros) {
         assert waitMicros > 0 : "a refused request has something to wait for";
         return new Decision(false, tatMicros, 0, Math.max(1, Math.ceilDiv(waitMicros, MICROS_PER_SECOND)));
     }
-
 }

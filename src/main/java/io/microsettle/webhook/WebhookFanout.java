@@ -22,8 +22,9 @@ import java.util.Set;
  * audit_head row). A pass reads the events after a stored cursor up to the committed head (at
  * most {@code fanout-batch-size}), and for each one that becomes a webhook event, for each ENABLED
  * endpoint of the owning integrator that subscribes to its type and was created before it in
- * the audit log (the event's seq is after the endpoint's webhook.created seq), inserts the webhook event (id = the audit event's id; rendered once) and a PENDING
- * delivery; then moves the cursor. All in one transaction, with the cursor row locked (one
+ * the audit log (the event's seq is after the endpoint's webhook.created seq), inserts the
+ * webhook event (id = the audit event's id; rendered once) and a PENDING delivery; then moves
+ * the cursor. All in one transaction, with the cursor row locked (one
  * replica fans out at a time); re-running a range inserts nothing twice.
  */
 @ApplicationScoped
