@@ -3,7 +3,6 @@ package io.microsettle;
 import io.microsettle.account.DevVerifier;
 import io.microsettle.account.VerificationLevel;
 import io.microsettle.chain.ChainClient;
-import io.microsettle.ops.EmbeddedDefaults;
 import io.microsettle.security.DevKeys;
 import io.microsettle.security.JwtMinter;
 import io.microsettle.security.Roles;

@@ -2,7 +2,7 @@ package io.microsettle.account;
 
 import io.microsettle.ledger.Amounts;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,8 +1,9 @@
 package io.microsettle.account;
 
+import io.microsettle.infra.Addresses;
 import io.microsettle.audit.AuditLog;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Ids;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

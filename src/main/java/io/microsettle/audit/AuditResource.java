@@ -2,8 +2,8 @@ package io.microsettle.audit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

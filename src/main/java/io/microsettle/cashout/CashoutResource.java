@@ -1,8 +1,8 @@
 package io.microsettle.cashout;
 
 import io.microsettle.ledger.Amounts;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

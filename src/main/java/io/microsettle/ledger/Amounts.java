@@ -1,6 +1,6 @@
 package io.microsettle.ledger;
 
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 
 /**
  * Parses money given as a decimal string of base units (plain Java): digits only, no sign,

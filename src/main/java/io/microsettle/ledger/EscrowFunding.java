@@ -3,8 +3,7 @@ package io.microsettle.ledger;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.contracts.SettlementEscrow;
-import io.microsettle.ops.ApiException;
-import io.microsettle.settlement.SettlementConfig;
+import io.microsettle.infra.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -44,8 +43,6 @@ public class EscrowFunding {
     @Inject
     ChainClient chain;
     @Inject
-    SettlementConfig settlement;
-    @Inject
     FundingConfig config;
     @Inject
     EntityManager em;
@@ -57,11 +54,11 @@ public class EscrowFunding {
 
     private final ConcurrentHashMap<String, Cached> balances = new ConcurrentHashMap<>();
 
-    /** The integrator's funder: microsettle.settlement.funders.<id>, else default-funder, else the dev chain's demo funder. */
+    /** The integrator's funder (EIP-55): microsettle.funding.funders.<id>, else default-funder, else the dev chain's demo funder. */
     public Optional<String> funderOf(String integratorId) {
-        String f = settlement.funders().get(integratorId);
+        String f = config.funders().get(integratorId);
         if (f != null) return Optional.of(Keys.toChecksumAddress(f));
-        Optional<String> d = settlement.defaultFunder().or(() -> chain.devFunder().map(c -> c.getAddress()));
+        Optional<String> d = config.defaultFunder().or(() -> chain.devFunder().map(c -> c.getAddress()));
         return d.map(Keys::toChecksumAddress);
     }
 

@@ -4,10 +4,17 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.util.Map;
+import java.util.Optional;
 
-/** The escrow funding check of cash-out requests. Funders per integrator: microsettle.settlement.funders / default-funder. */
+/** Who funds each integrator's cash-outs in the escrow, and the escrow funding check of cash-out requests. */
 @ConfigMapping(prefix = "microsettle.funding")
 public interface FundingConfig {
+    /** The escrow funder address that pays an integrator's cash-outs: microsettle.funding.funders.<integrator>=0x... */
+    Map<String, String> funders();
+
+    /** The funder of integrators not listed in {@code funders} (absent on a dev chain: its demo funder). */
+    Optional<String> defaultFunder();
+
     /** Refuse cash-outs the integrator's escrow balance does not cover (insufficient_escrow). */
     @WithDefault("true")
     boolean enabled();

@@ -1,8 +1,8 @@
 package io.microsettle.ledger;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Ids;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

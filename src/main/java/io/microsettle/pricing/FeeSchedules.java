@@ -1,13 +1,16 @@
 package io.microsettle.pricing;
 
+import io.microsettle.infra.ConfigJson;
+import io.microsettle.infra.VersionedDocuments;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microsettle.account.VerificationLevel;
+import io.microsettle.audit.AuditLog;
 import io.microsettle.audit.CanonicalJson;
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import io.microsettle.pricing.rules.FeeSchedule;
 import io.microsettle.pricing.rules.FeeTier;
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.RuleConfigException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -30,6 +33,8 @@ public class FeeSchedules {
     VersionedDocuments docs;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    AuditLog audit;
 
     @Transactional
     public Current current() {
@@ -42,8 +47,8 @@ public class FeeSchedules {
     public Current put(JsonNode body, String actor) {
         long current = docs.current(VersionedDocuments.FEE_SCHEDULES).version();
         FeeSchedule s = parse(current + 1, body);
-        VersionedDocuments.Doc d = docs.put(VersionedDocuments.FEE_SCHEDULES, current, CanonicalJson.write(body(s)), actor,
-                "fee_schedule.changed");
+        VersionedDocuments.Doc d = docs.put(VersionedDocuments.FEE_SCHEDULES, current, CanonicalJson.write(body(s)), actor);
+        audit.append(actor, "fee_schedule.changed", VersionedDocuments.auditSubject(VersionedDocuments.FEE_SCHEDULES, d), VersionedDocuments.auditPayload(d));
         return new Current(s, d.createdBy(), d.createdAt());
     }
 
@@ -55,7 +60,7 @@ public class FeeSchedules {
         for (Iterator<Map.Entry<String, JsonNode>> it = tiers.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String path = "tiers." + e.getKey();
-            VerificationLevel level = ConfigJson.level(e.getKey(), path);
+            VerificationLevel level = ConfigJson.enumKey(VerificationLevel.class, e.getKey(), path, VerificationLevel.CONFIGURABLE);
             JsonNode list = ConfigJson.array(tiers, e.getKey(), path);
             List<FeeTier> out = new ArrayList<>();
             for (int i = 0; i < list.size() && i <= FeeSchedule.MAX_TIERS; i++) {

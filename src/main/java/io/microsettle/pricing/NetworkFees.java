@@ -1,7 +1,7 @@
 package io.microsettle.pricing;
 
 import io.microsettle.chain.ChainClient;
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import io.microsettle.pricing.rules.FeeHistory;
 import io.microsettle.pricing.rules.NetworkFeeModel;
 import jakarta.annotation.PostConstruct;

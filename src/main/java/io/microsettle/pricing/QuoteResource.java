@@ -1,7 +1,7 @@
 package io.microsettle.pricing;
 
 import io.microsettle.ledger.Amounts;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

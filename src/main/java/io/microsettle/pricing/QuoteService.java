@@ -1,14 +1,14 @@
 package io.microsettle.pricing;
 
 import io.microsettle.account.Account;
-import io.microsettle.account.Addresses;
+import io.microsettle.infra.Addresses;
 import io.microsettle.account.VerificationLevel;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.audit.CanonicalJson;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Ids;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Ids;
 import io.microsettle.pricing.rules.GasInputs;
 import io.microsettle.pricing.rules.QuoteCalculator;
 import io.microsettle.pricing.rules.QuoteOutcome;

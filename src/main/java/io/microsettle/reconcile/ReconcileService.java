@@ -4,7 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.settlement.Db;
+import io.microsettle.infra.Db;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package io.microsettle.risk;
 
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import io.microsettle.risk.rules.LimitOutcome;
 
 /**

@@ -3,13 +3,14 @@ package io.microsettle.risk;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microsettle.account.VerificationLevel;
+import io.microsettle.audit.AuditLog;
 import io.microsettle.audit.CanonicalJson;
-import io.microsettle.ops.ApiException;
-import io.microsettle.pricing.ConfigJson;
-import io.microsettle.pricing.VersionedDocuments;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.ConfigJson;
+import io.microsettle.infra.VersionedDocuments;
 import io.microsettle.risk.rules.LevelLimits;
 import io.microsettle.risk.rules.Limits;
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.RuleConfigException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -29,6 +30,8 @@ public class LimitSets {
     VersionedDocuments docs;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    AuditLog audit;
 
     @Transactional
     public Current current() {
@@ -40,8 +43,8 @@ public class LimitSets {
     public Current put(JsonNode body, String actor) {
         long current = docs.current(VersionedDocuments.LIMIT_SETS).version();
         Limits l = parse(current + 1, body);
-        VersionedDocuments.Doc d = docs.put(VersionedDocuments.LIMIT_SETS, current, CanonicalJson.write(body(l)), actor,
-                "limits.changed");
+        VersionedDocuments.Doc d = docs.put(VersionedDocuments.LIMIT_SETS, current, CanonicalJson.write(body(l)), actor);
+        audit.append(actor, "limits.changed", VersionedDocuments.auditSubject(VersionedDocuments.LIMIT_SETS, d), VersionedDocuments.auditPayload(d));
         return new Current(l, d.createdBy(), d.createdAt());
     }
 
@@ -52,7 +55,7 @@ public class LimitSets {
         for (Iterator<Map.Entry<String, JsonNode>> it = levels.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String p = "levels." + e.getKey();
-            VerificationLevel level = ConfigJson.level(e.getKey(), p);
+            VerificationLevel level = ConfigJson.enumKey(VerificationLevel.class, e.getKey(), p, VerificationLevel.CONFIGURABLE);
             JsonNode n = ConfigJson.object(levels, e.getKey(), p);
             try {
                 byLevel.put(level, new LevelLimits(

@@ -1,7 +1,7 @@
 package io.microsettle.risk;
 
 import io.microsettle.ledger.Amounts;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -45,7 +45,7 @@ public class ReviewResource {
                            @QueryParam("status") String status) {
         int n = Validation.limit(limit, config.defaultPageSize(), config.maxPageSize());
         if (status != null && !status.equals("pending") && !status.equals("all")) {
-            throw io.microsettle.ops.ApiException.validation("status", "must be pending or all");
+            throw io.microsettle.infra.ApiException.validation("status", "must be pending or all");
         }
         ReviewService.Page p = reviews.list("all".equals(status), n, cursor);
         return new ReviewPage(p.data().stream().map(ReviewResource::view).toList(), p.nextCursor());

@@ -7,7 +7,7 @@ import io.microsettle.audit.CanonicalJson;
 import io.microsettle.cashout.Cashout;
 import io.microsettle.cashout.CashoutStatus;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import io.microsettle.risk.rules.AnomalyVerdict;
 import io.microsettle.risk.rules.HoldFinding;
 import io.microsettle.risk.rules.HoldReason;

@@ -1,6 +1,6 @@
 package io.microsettle.risk;
 
-import io.microsettle.ops.Problem;
+import io.microsettle.infra.Problem;
 import io.microsettle.risk.rules.LimitName;
 import io.microsettle.risk.rules.LimitOutcome;
 import jakarta.ws.rs.core.Response;

@@ -1,6 +1,6 @@
 package io.microsettle.security;
 
-import io.microsettle.ops.Problem;
+import io.microsettle.infra.Problem;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.json.Json;

@@ -2,8 +2,8 @@ package io.microsettle.security;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.microsettle.ops.Problem;
-import io.microsettle.ops.ProblemMappers;
+import io.microsettle.infra.Problem;
+import io.microsettle.infra.ProblemMappers;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;

@@ -1,6 +1,6 @@
 package io.microsettle.security;
 
-import io.microsettle.ops.ProblemMappers;
+import io.microsettle.infra.ProblemMappers;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Priorities;

@@ -1,7 +1,7 @@
 package io.microsettle.security;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.settlement.Db;
+import io.microsettle.infra.Db;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

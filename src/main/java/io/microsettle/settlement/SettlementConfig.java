@@ -3,8 +3,6 @@ package io.microsettle.settlement;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.math.BigInteger;
-import java.util.Map;
-import java.util.Optional;
 
 @ConfigMapping(prefix = "microsettle.settlement")
 public interface SettlementConfig {
@@ -80,10 +78,4 @@ public interface SettlementConfig {
     /** At most this many submitted batches checked for receipts per tick. */
     @WithDefault("20")
     int maxReceiptChecksPerTick();
-
-    /** Funder address per integrator id: microsettle.settlement.funders.<integrator>=0x... */
-    Map<String, String> funders();
-
-    /** Funder for integrators not listed in funders (dev: the demo funder). */
-    Optional<String> defaultFunder();
 }

@@ -1,8 +1,10 @@
 package io.microsettle.settlement;
 
+import io.microsettle.infra.Db;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
+import io.microsettle.ledger.EscrowFunding;
 import io.microsettle.ledger.LedgerService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +43,7 @@ public class SettlementService {
     @Inject AuditLog audit;
     @Inject LedgerService ledger;
     @Inject SettlementConfig cfg;
+    @Inject EscrowFunding funding;
 
     /** One pass: rebroadcast stored transactions, create and sign new batches, broadcast, check receipts. */
     public synchronized TickResult tick() {
@@ -73,12 +76,12 @@ public class SettlementService {
             if (queued.isEmpty()) return 0;
             List<PayoutCandidate> fundable = new ArrayList<>();
             for (PayoutCandidate c : queued) {
-                if (funderOf(c.integratorId()).isPresent()) fundable.add(c);
+                if (funding.funderOf(c.integratorId()).isPresent()) fundable.add(c);
                 else LOG.warnf("no funder configured for integrator %s; cash-out %s stays QUEUED", c.integratorId(), c.cashoutId());
             }
             int created = 0;
             for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, cfg.maxBatchesPerTick())) {
-                BatchRow batch = insertBatch(plan, funderOf(plan.integratorId()).orElseThrow());
+                BatchRow batch = insertBatch(plan, funding.funderOf(plan.integratorId()).orElseThrow());
                 signAndStore(batch, settler, fees, null);
                 created++;
             }
@@ -116,16 +119,6 @@ public class SettlementService {
         }
         audit.appendAll(ACTOR, events);
         return new BatchRow(batchId, chainBatchId, funder, payouts, plan.estimatedGas());
-    }
-
-    /**
-     * The escrow funder that pays an integrator's cash-outs: its configured address, else the
-     * default funder, else (on a dev chain only) the demo funder that the dev chain deposited for.
-     */
-    Optional<String> funderOf(String integratorId) {
-        String f = cfg.funders().get(integratorId);
-        if (f != null) return Optional.of(f);
-        return cfg.defaultFunder().or(() -> chain.devFunder().map(Credentials::getAddress));
     }
 
     /** Signs the settleBatch call with the lane's next nonce (or {@code replacedNonce}) and stores it, unbroadcast. */

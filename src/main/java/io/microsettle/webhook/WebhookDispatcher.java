@@ -1,9 +1,9 @@
 package io.microsettle.webhook;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.ops.Ids;
+import io.microsettle.infra.Ids;
 import io.microsettle.security.WebhookSignatures;
-import io.microsettle.settlement.Db;
+import io.microsettle.infra.Db;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,7 +1,7 @@
 package io.microsettle.webhook;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.settlement.Db;
+import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -122,7 +122,7 @@ public class WebhookFanout {
             createdAts.add(e.at().toString());
             bodies.add(WebhookEventData.body(e.id(), e.webhookType(), e.at(), data));
             for (String endpoint : targets) {
-                deliveryIds.add(io.microsettle.ops.Ids.newId("whd"));
+                deliveryIds.add(io.microsettle.infra.Ids.newId("whd"));
                 deliveryEndpoints.add(endpoint);
                 deliveryEvents.add(e.id());
             }

@@ -1,8 +1,8 @@
 package io.microsettle.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Validation;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;

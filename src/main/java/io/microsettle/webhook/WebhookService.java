@@ -2,11 +2,11 @@ package io.microsettle.webhook;
 
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
-import io.microsettle.ops.ApiException;
-import io.microsettle.ops.Ids;
-import io.microsettle.ops.KeysetCursor;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Ids;
+import io.microsettle.infra.KeysetCursor;
 import io.microsettle.security.WebhookSignatures;
-import io.microsettle.settlement.Db;
+import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;

@@ -1,6 +1,6 @@
 package io.microsettle.webhook;
 
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;

@@ -1,6 +1,6 @@
 package io.microsettle.ledger;
 
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;

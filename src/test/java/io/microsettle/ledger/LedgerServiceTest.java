@@ -1,7 +1,7 @@
 package io.microsettle.ledger;
 
 import io.microsettle.audit.AuditLog;
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;

@@ -64,7 +64,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
             cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
             cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
-            cfg.put("microsettle.settlement.default-funder", accounts.funder().getAddress());
+            cfg.put("microsettle.funding.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
             cfg.put("microsettle.reconcile.confirmations", "2");

@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.infra.Db;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.agroal.api.AgroalDataSource;

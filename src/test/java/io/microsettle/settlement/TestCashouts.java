@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.infra.Db;
 import io.microsettle.ledger.LedgerService;
 import java.security.SecureRandom;
 import java.util.List;

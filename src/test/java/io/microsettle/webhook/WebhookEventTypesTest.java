@@ -1,6 +1,6 @@
 package io.microsettle.webhook;
 
-import io.microsettle.ops.ApiException;
+import io.microsettle.infra.ApiException;
 import org.junit.jupiter.api.Test;
 
 import java.util.Arrays;

@@ -1,6 +1,7 @@
 package io.microsettle.pricing.rules;
 
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.IntMath;
+import io.microsettle.infra.RuleConfigException;
 import io.microsettle.account.VerificationLevel;
 
 import java.util.Collections;

@@ -1,6 +1,6 @@
 package io.microsettle.pricing.rules;
 
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.RuleConfigException;
 
 /**
  * Everything the network-fee share was computed from; a quote stores it so the figure can be

@@ -1,5 +1,7 @@
 package io.microsettle.pricing.rules;
 
+import io.microsettle.infra.IntMath;
+
 import java.math.BigInteger;
 import java.util.Objects;
 

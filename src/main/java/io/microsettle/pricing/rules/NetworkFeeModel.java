@@ -1,6 +1,6 @@
 package io.microsettle.pricing.rules;
 
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.RuleConfigException;
 
 /**
  * Configuration of the network-fee share (static between deployments; the live part comes from

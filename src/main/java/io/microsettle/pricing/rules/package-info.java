@@ -21,6 +21,6 @@
  * so {@code net + fee == gross} always holds (checked when a quote is built).
  *
  * <p>{@link io.microsettle.account.VerificationLevel} and
- * {@link io.microsettle.risk.rules.RuleConfigException} are shared with the risk rules.
+ * {@link io.microsettle.infra.RuleConfigException} are shared with the risk rules.
  */
 package io.microsettle.pricing.rules;

@@ -1,5 +1,6 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.IntMath;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;

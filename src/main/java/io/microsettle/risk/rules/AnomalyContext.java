@@ -1,5 +1,6 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.Addresses;
 import java.util.List;
 import java.util.Objects;
 

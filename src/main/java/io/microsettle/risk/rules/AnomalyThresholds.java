@@ -1,5 +1,7 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.Addresses;
+import io.microsettle.infra.RuleConfigException;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -69,13 +71,13 @@ public record AnomalyThresholds(
             if (!Addresses.isAddress(d)) {
                 throw new RuleConfigException("deniedDestinations[" + i + "]", "not a 0x-hex address: " + d);
             }
-            normalized.add(Addresses.normalize(d));
+            normalized.add(Addresses.lowercase(d));
             i++;
         }
         deniedDestinations = Collections.unmodifiableSet(normalized);
     }
 
     public boolean isDenied(String destination) {
-        return Addresses.isAddress(destination) && deniedDestinations.contains(Addresses.normalize(destination));
+        return Addresses.isAddress(destination) && deniedDestinations.contains(Addresses.lowercase(destination));
     }
 }

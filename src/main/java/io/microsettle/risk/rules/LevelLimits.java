@@ -1,5 +1,7 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.RuleConfigException;
+
 /**
  * Limits for one verification level. All amounts are gross token base units.
  *

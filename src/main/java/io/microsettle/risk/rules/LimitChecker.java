@@ -1,5 +1,6 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.IntMath;
 import java.util.Objects;
 
 /**

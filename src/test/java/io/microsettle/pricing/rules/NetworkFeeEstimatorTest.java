@@ -1,6 +1,6 @@
 package io.microsettle.pricing.rules;
 
-import io.microsettle.risk.rules.RuleConfigException;
+import io.microsettle.infra.RuleConfigException;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;

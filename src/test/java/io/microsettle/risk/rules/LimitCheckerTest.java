@@ -1,5 +1,6 @@
 package io.microsettle.risk.rules;
 
+import io.microsettle.infra.RuleConfigException;
 import io.microsettle.account.VerificationLevel;
 
 import org.junit.jupiter.api.Test;

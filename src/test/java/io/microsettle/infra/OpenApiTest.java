@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;

@@ -1,8 +1,6 @@
-package io.microsettle.pricing;
+package io.microsettle.infra;
 
 import io.agroal.api.AgroalDataSource;
-import io.microsettle.audit.AuditLog;
-import io.microsettle.ops.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -18,8 +16,8 @@ import java.util.Set;
 
 /**
  * Versioned configuration documents (fee schedules, limits): each change inserts the next
- * version (rows are immutable) and appends an audit event in the same transaction; the
- * highest version is in force.
+ * version (rows are immutable); the owner of the table appends the audit event in the same
+ * transaction ({@link #auditPayload}). The highest version is in force.
  */
 @ApplicationScoped
 public class VersionedDocuments {
@@ -33,8 +31,6 @@ public class VersionedDocuments {
 
     @Inject
     AgroalDataSource dataSource;
-    @Inject
-    AuditLog audit;
 
     @Transactional
     public Doc current(String table) {
@@ -57,7 +53,7 @@ public class VersionedDocuments {
      * validated against); a concurrent change in between is a 409 {@code version_conflict}.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Doc put(String table, long expectedCurrent, String bodyJson, String actor, String auditType) {
+    public Doc put(String table, long expectedCurrent, String bodyJson, String actor) {
         check(table);
         long next = expectedCurrent + 1;
         Instant now = Instant.now();
@@ -84,12 +80,21 @@ public class VersionedDocuments {
         } catch (SQLException e) {
             throw new IllegalStateException("could not write " + table, e);
         }
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("version", next);
-        payload.put("previousVersion", expectedCurrent);
-        payload.put("body", bodyJson);
-        audit.append(actor, auditType, table + ":" + next, payload);
         return new Doc(next, bodyJson, actor, now);
+    }
+
+    /** The audit subject of a stored version ({@code fee_schedules:3}). */
+    public static String auditSubject(String table, Doc stored) {
+        return table + ":" + stored.version();
+    }
+
+    /** The audit payload of a stored version: its number, the one it follows, and its body. */
+    public static Map<String, Object> auditPayload(Doc stored) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("version", stored.version());
+        payload.put("previousVersion", stored.version() - 1);
+        payload.put("body", stored.bodyJson());
+        return payload;
     }
 
     private static void check(String table) {

@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 /**
  * A refusal that the API reports as an RFC 9457 problem ({@code application/problem+json}).

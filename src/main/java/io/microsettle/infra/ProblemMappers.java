@@ -1,12 +1,9 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.JsonMappingException;
-import io.quarkus.security.AuthenticationFailedException;
-import io.quarkus.security.ForbiddenException;
-import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -57,22 +54,6 @@ public class ProblemMappers {
         return json(e, uri);
     }
 
-    @ServerExceptionMapper(priority = 1)
-    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
-        return unauthenticated(uri, new io.microsettle.security.AuthFailures.Refusal(
-                io.microsettle.security.AuthFailures.UNAUTHENTICATED, "a valid bearer token is required"));
-    }
-
-    @ServerExceptionMapper(priority = 1)
-    public Response authFailed(AuthenticationFailedException e, UriInfo uri) {
-        return unauthenticated(uri, io.microsettle.security.AuthFailures.classify(e));
-    }
-
-    @ServerExceptionMapper(priority = 1)
-    public Response forbidden(ForbiddenException e, UriInfo uri) {
-        return problem(403, "forbidden", "the caller's role may not do this", path(uri));
-    }
-
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
@@ -102,15 +83,7 @@ public class ProblemMappers {
         return problem(500, "internal_error", "an unexpected error occurred", path(uri));
     }
 
-    private static Response unauthenticated(UriInfo uri, io.microsettle.security.AuthFailures.Refusal why) {
-        String challenge = why.code().equals(io.microsettle.security.AuthFailures.UNAUTHENTICATED) ? "Bearer"
-                : "Bearer error=\"invalid_token\"";
-        return Response.status(401).type(Problem.MEDIA_TYPE)
-                .header("WWW-Authenticate", challenge)
-                .entity(Problem.of(401, why.code(), why.detail(), path(uri))).build();
-    }
-
-    private static String path(UriInfo uri) {
+    public static String path(UriInfo uri) {
         return uri == null ? null : uri.getPath();
     }
 }

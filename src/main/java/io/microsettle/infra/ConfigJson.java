@@ -1,9 +1,7 @@
-package io.microsettle.pricing;
+package io.microsettle.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.microsettle.account.VerificationLevel;
-import io.microsettle.ops.ApiException;
 
 /**
  * Reads admin configuration documents (JSON trees) field by field; every refusal is a 400
@@ -43,12 +41,12 @@ public final class ConfigJson {
         }
     }
 
-    /** A verification level named by a JSON key (whether it may be configured is the rules' to say). */
-    public static VerificationLevel level(String key, String path) {
+    /** An enum constant named by a JSON key (whether it may be configured is the rules' to say); {@code what} names the choices. */
+    public static <E extends Enum<E>> E enumKey(Class<E> type, String key, String path, String what) {
         try {
-            return VerificationLevel.valueOf(key);
+            return Enum.valueOf(type, key);
         } catch (IllegalArgumentException e) {
-            throw ApiException.validation(path, "is not a verification level (BASIC, FULL)");
+            throw ApiException.validation(path, "is not " + what);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle;
 
 import io.microsettle.account.DevVerifier;
 import io.microsettle.security.DevKeys;

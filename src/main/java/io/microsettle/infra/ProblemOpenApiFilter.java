@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;

@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

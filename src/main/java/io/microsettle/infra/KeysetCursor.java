@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

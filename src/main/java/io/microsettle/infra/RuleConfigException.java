@@ -1,4 +1,4 @@
-package io.microsettle.risk.rules;
+package io.microsettle.infra;
 
 import java.util.Objects;
 

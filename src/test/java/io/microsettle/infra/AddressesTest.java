@@ -1,6 +1,5 @@
-package io.microsettle.account;
+package io.microsettle.infra;
 
-import io.microsettle.ops.ApiException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

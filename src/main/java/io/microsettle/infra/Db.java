@@ -1,4 +1,4 @@
-package io.microsettle.settlement;
+package io.microsettle.infra;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

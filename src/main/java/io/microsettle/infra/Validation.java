@@ -1,4 +1,4 @@
-package io.microsettle.ops;
+package io.microsettle.infra;
 
 import java.util.regex.Pattern;
 
