@@ -6,6 +6,9 @@ import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Ids;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.microsettle.infra.Db;
+import io.microsettle.infra.Transactions;
+import io.microsettle.infra.WriteTransaction;
 import jakarta.transaction.Transactional;
 import org.hibernate.exception.ConstraintViolationException;
 
@@ -24,6 +27,8 @@ public class AccountService {
     AuditLog audit;
     @Inject
     AccountConfig config;
+    @Inject
+    io.agroal.api.AgroalDataSource ds;
 
     private record CachedVerifier(VerificationTokens tokens, List<String> docs) {}
 
@@ -35,7 +40,7 @@ public class AccountService {
      * 409 {@code account_exists} naming the existing id (Stripe-like: creation is not an upsert;
      * retries are safe through Idempotency-Key).
      */
-    @Transactional
+    @WriteTransaction
     public Account create(String integratorId, String actor, String externalRef) {
         Account.findByExternalRef(integratorId, externalRef).ifPresent(a -> {
             throw ApiException.conflict("account_exists", "an account with this externalRef exists: " + a.id);
@@ -62,7 +67,6 @@ public class AccountService {
     }
 
     /** Checks the verifier's token and binds the wallet and level; refusals write nothing. */
-    @Transactional
     public Account verify(String integratorId, String actor, String id, String token) {
         return verify(integratorId, actor, id, token, false);
     }
@@ -71,38 +75,44 @@ public class AccountService {
      * As above; a token naming another wallet than the one bound is refused with 409
      * {@code wallet_rebind_required} unless {@code rebindWallet} is set, and then audited as
      * {@code account.wallet_rebound} with the old and the new wallet. Cash-outs already requested
-     * keep the wallet they were signed by.
+     * keep the wallet they were signed by. The token is checked (the verifier's keys may be read
+     * from a URL) before the short transaction that binds the account.
      */
-    @Transactional
     public Account verify(String integratorId, String actor, String id, String token, boolean rebindWallet) {
-        Account a = get(integratorId, id);
-        VerificationTokens.Outcome outcome = check(token, a.externalRef);
-        return switch (outcome) {
+        String externalRef = Transactions.write("account.read", () -> get(integratorId, id).externalRef);
+        VerificationTokens.Verified v = switch (check(token, externalRef)) {
             case VerificationTokens.Refused r -> throw new ApiException(
                     r.code() == VerificationTokens.Code.malformed_token ? 400 : 422, r.code().name(), r.detail());
-            case VerificationTokens.Verified v -> {
-                String wallet = Addresses.normalize(v.wallet(), "token.wallet");
-                String previous = a.wallet;
-                boolean rebound = previous != null && !previous.equals(wallet);
-                if (rebound && !rebindWallet) {
-                    throw ApiException.conflict("wallet_rebind_required", "the account is bound to " + previous
-                            + "; binding " + wallet + " instead needs \"rebindWallet\": true");
-                }
-                a.wallet = wallet;
-                a.verificationLevel = v.level();
-                a.verifierIssuer = v.issuer();
-                a.verifiedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
-                a.updatedAt = a.verifiedAt;
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("wallet", wallet);
-                payload.put("previousWallet", previous);
-                payload.put("level", v.level());
-                payload.put("issuer", v.issuer());
-                payload.put("kid", v.kid());
-                audit.append(actor, rebound ? "account.wallet_rebound" : "account.verified", a.id, payload);
-                yield a;
-            }
+            case VerificationTokens.Verified verified -> verified;
         };
+        String wallet = Addresses.normalize(v.wallet(), "token.wallet");
+        return Transactions.write("account.verify", () -> bind(integratorId, actor, id, v, wallet, rebindWallet));
+    }
+
+    private Account bind(String integratorId, String actor, String id, VerificationTokens.Verified v, String wallet, boolean rebindWallet) {
+        // the account row first (the lock order), as a cash-out request locks it
+        Db.query(ds, "SELECT 1 FROM accounts WHERE id = ? FOR NO KEY UPDATE", rs -> 1, id);
+        Account a = Account.findOwned(integratorId, id).orElseThrow(() -> ApiException.notFound("account " + id));
+        String previous = a.wallet;
+        boolean rebound = previous != null && !previous.equals(wallet);
+        if (rebound && !rebindWallet) {
+            throw ApiException.conflict("wallet_rebind_required", "the account is bound to " + previous
+                    + "; binding " + wallet + " instead needs \"rebindWallet\": true");
+        }
+        a.wallet = wallet;
+        a.verificationLevel = v.level();
+        a.verifierIssuer = v.issuer();
+        a.verifiedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+        a.updatedAt = a.verifiedAt;
+        a.persistAndFlush();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("wallet", wallet);
+        payload.put("previousWallet", previous);
+        payload.put("level", v.level());
+        payload.put("issuer", v.issuer());
+        payload.put("kid", v.kid());
+        audit.append(actor, rebound ? "account.wallet_rebound" : "account.verified", a.id, payload);
+        return a;
     }
 
     /** The verifier's keys, cached (microsettle.account.verifier-jwks-refresh-seconds). */

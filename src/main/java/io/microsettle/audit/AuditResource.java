@@ -25,7 +25,8 @@ public class AuditResource {
 
     public record EventPage(List<EventView> data, String nextCursor) {}
 
-    public record VerifyView(boolean ok, long count, String head, Long firstBadSeq) {}
+    /** {@code detail} says what is wrong when not ok (missing events, a broken link, a head the log does not end at). */
+    public record VerifyView(boolean ok, long count, String head, Long firstBadSeq, String detail) {}
 
     @Inject
     AuditLog auditLog;
@@ -57,7 +58,7 @@ public class AuditResource {
     @Path("/verify")
     public VerifyView verify() {
         AuditChain.Verification v = auditLog.verify();
-        return new VerifyView(v.ok(), v.count(), v.head(), v.firstBadSeq());
+        return new VerifyView(v.ok(), v.count(), v.head(), v.firstBadSeq(), v.detail());
     }
 
     private EventView view(AuditEvent e) {

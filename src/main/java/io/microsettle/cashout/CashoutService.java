@@ -1,17 +1,12 @@
 package io.microsettle.cashout;
 
-import io.microsettle.account.Account;
-import io.microsettle.audit.AuditLog;
-import io.microsettle.ledger.EscrowFunding;
-import io.microsettle.ledger.LedgerService;
 import io.microsettle.infra.ApiException;
-import io.microsettle.infra.Ids;
 import io.microsettle.infra.KeysetCursor;
+import io.microsettle.infra.TransactionRetry;
+import io.microsettle.ledger.EscrowFunding;
 import io.microsettle.pricing.CashoutTypedData;
-import io.microsettle.pricing.Quote;
-import io.microsettle.risk.ReviewService;
+import io.microsettle.pricing.QuoteRedemptions;
 import io.microsettle.risk.RiskService;
-import io.microsettle.risk.rules.AnomalyVerdict;
 import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -19,91 +14,79 @@ import jakarta.transaction.Transactional;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Locale;
 
+/**
+ * Cash-out requests and reads. A request does its slow and network-bound work before it takes any
+ * lock: it reads the quote with its account, recovers the wallet's signature (the request's main CPU
+ * cost), and reserves its share of the integrator's daily volume and escrow headroom (reading the
+ * chain, cached); then one short transaction ({@link CashoutRequests}) decides and writes.
+ */
 @ApplicationScoped
 public class CashoutService {
     /** A page of cash-outs, newest first, and the cursor of the next page (null at the end). */
     public record Page(List<Cashout> data, String nextCursor) {}
 
     @Inject
-    LedgerService ledger;
-    @Inject
-    AuditLog audit;
+    QuoteRedemptions quotes;
     @Inject
     RiskService risk;
     @Inject
     EscrowFunding funding;
     @Inject
-    ReviewService reviews;
+    CashoutRequests requests;
 
     /**
      * Requests the cash-out a quote describes: the signature must recover to the account's
      * verified wallet; the quote must be unused and unexpired. Marks the quote used, holds the
-     * gross, queues the cash-out and appends its audit event, all in one transaction.
+     * gross, queues (or holds for review) the cash-out and appends its audit event, in one transaction.
      */
-    @Transactional
     public Cashout request(String integratorId, String actor, String quoteId, String signature) {
-        Quote quote = Quote.findOwned(integratorId, quoteId).orElseThrow(() -> ApiException.notFound("quote " + quoteId));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        if (quote.usedAt != null) throw ApiException.conflict("quote_used", "the quote has already been used");
-        if (!now.isBefore(quote.expiresAt)) throw ApiException.unprocessable("quote_expired", "the quote expired at " + quote.expiresAt);
-        Account account = Account.findById(quote.accountId);
-        if (account.wallet == null) {
-            throw ApiException.unprocessable("verification_required", "the account has no verified wallet");
-        }
-        byte[] digest = CashoutTypedData.digest(quote.typedData());
-        String signer = switch (Eip712Signatures.recover(digest, signature)) {
+        QuoteRedemptions.Redeemable q = quotes.find(integratorId, quoteId).orElseThrow(() -> ApiException.notFound("quote " + quoteId));
+        if (q.usedAt() != null) throw ApiException.conflict("quote_used", "the quote has already been used");
+        if (!now.isBefore(q.expiresAt())) throw ApiException.unprocessable("quote_expired", "the quote expired at " + q.expiresAt());
+        if (q.wallet() == null) throw ApiException.unprocessable("verification_required", "the account has no verified wallet");
+        String signer = switch (Eip712Signatures.recover(CashoutTypedData.digest(q.typedData()), signature)) {
             case Eip712Signatures.Invalid i -> throw ApiException.unprocessable("bad_signature", i.reason());
             case Eip712Signatures.Recovered r -> r.address();
         };
-        if (!signer.equals(account.wallet)) {
+        if (!signer.equals(q.wallet())) {
             throw ApiException.unprocessable("bad_signature", "the signature is not by the account's verified wallet");
         }
-        // Limits refuse (422, nothing written); anomaly rules hold the cash-out for review.
-        RiskService.Assessment assessment = risk.assess(account, quote.grossBaseUnits, quote.destination, now);
-        AnomalyVerdict verdict = assessment.verdict();
-        if (!Quote.markUsed(quote.id, now)) throw ApiException.conflict("quote_used", "the quote has already been used");
+        // what the limits refuse whatever else happens: before any capacity is reserved for it
+        risk.checkAtQuote(q.level(), q.grossBaseUnits());
+        String normalized = (signature.startsWith("0x") ? signature : "0x" + signature).toLowerCase(Locale.ROOT);
+        CashoutRequests.Prepared p = new CashoutRequests.Prepared(q, signer, normalized, actor, now);
+        RiskService.VolumeReservation volume = risk.reserveVolume(integratorId, q.level(), q.grossBaseUnits(), now);
+        EscrowFunding.Reservation escrow = null;
+        try {
+            escrow = funding.reserve(integratorId, q.grossBaseUnits());
+            Cashout c = requests.write(p, volume, escrow);
+            volume.commit();
+            escrow.commit();
+            return c;
+        } catch (RuntimeException e) {
+            release(e, volume, escrow);
+            throw e;
+        }
+    }
 
-        Cashout c = new Cashout();
-        c.id = Ids.newId("co");
-        c.integratorId = integratorId;
-        c.accountId = quote.accountId;
-        c.quoteId = quote.id;
-        c.status = CashoutStatus.REQUESTED;
-        c.grossBaseUnits = quote.grossBaseUnits;
-        c.feeBaseUnits = quote.feeBaseUnits;
-        c.netBaseUnits = quote.netBaseUnits;
-        c.destination = quote.destination;
-        c.wallet = signer;
-        c.signature = signature.startsWith("0x") ? signature.toLowerCase() : "0x" + signature.toLowerCase();
-        c.createdAt = now;
-        c.updatedAt = now;
-        ledger.hold(c.accountId, c.grossBaseUnits, c.id);
-        AnomalyVerdict.Hold hold = verdict instanceof AnomalyVerdict.Hold h ? h : null;
-        c.transition(hold == null ? CashoutStatus.QUEUED : CashoutStatus.HELD, now);
-        if (hold != null) c.reason = ReviewService.reasonCodes(hold);
-        c.persistAndFlush();
-        if (hold != null) reviews.open(c, hold, now);
-        // The integrator's escrow deposit must cover its unsettled obligations, this one included
-        // (checked late so the per-integrator lock it takes is held only to the commit).
-        funding.require(integratorId, actor, c.grossBaseUnits);
-        risk.recheckIntegratorVolume(assessment, integratorId);
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("accountId", c.accountId);
-        payload.put("quoteId", c.quoteId);
-        payload.put("grossBaseUnits", Long.toString(c.grossBaseUnits));
-        payload.put("feeBaseUnits", Long.toString(c.feeBaseUnits));
-        payload.put("netBaseUnits", Long.toString(c.netBaseUnits));
-        payload.put("destination", c.destination);
-        payload.put("wallet", c.wallet);
-        payload.put("signature", c.signature);
-        payload.put("status", c.status);
-        if (hold != null) payload.put("holdFindings", ReviewService.findings(hold));
-        audit.append(actor, hold == null ? "cashout.queued" : "cashout.held", c.id, payload);
-        return c;
+    /**
+     * A refusal or a conflict rolled the transaction back: the reserved amounts are free again. Any
+     * other failure may have happened after the commit: keep them counted (the next reservation
+     * reads the committed usage again), erring towards refusing.
+     */
+    private static void release(RuntimeException e, RiskService.VolumeReservation volume, EscrowFunding.Reservation escrow) {
+        boolean rolledBack = e instanceof ApiException || TransactionRetry.isRetryable(e);
+        if (rolledBack) {
+            volume.giveBack();
+            if (escrow != null) escrow.giveBack();
+        } else {
+            volume.commit();
+            if (escrow != null) escrow.commit();
+        }
     }
 
     @Transactional

@@ -79,6 +79,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(Exception e, UriInfo uri) {
+        if (TransactionRetry.isRetryable(e) || TransactionRetry.isPoolExhausted(e)) {
+            // a write outside a @WriteTransaction boundary, or the pool ran dry: the client may retry
+            LOG.warnf("busy: %s", e.getMessage());
+            return api(TransactionRetry.busy(e), uri);
+        }
         LOG.error("unexpected error", e);
         return problem(500, "internal_error", "an unexpected error occurred", path(uri));
     }

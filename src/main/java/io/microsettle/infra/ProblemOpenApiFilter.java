@@ -47,6 +47,9 @@ public class ProblemOpenApiFilter implements OASFilter {
                     + "nothing was written; retry after Retry-After seconds", "chain_unavailable"},
             "GET /v1/escrow", new String[]{"chain_unavailable: the escrow balance could not be read from the chain; retry after "
                     + "Retry-After seconds", "chain_unavailable"});
+    /** Every operation: the database is saturated (TransactionRetry). */
+    static final String[] BUSY = {"busy: the request conflicted with concurrent ones " + TransactionRetry.MAX_ATTEMPTS
+            + " times, or no database connection was free in time; nothing was written; retry after Retry-After seconds", "busy"};
     /** "METHOD path" -> example request body. */
     static final Map<String, Object> BODY_EXAMPLES = Map.of(
             "POST /v1/webhooks", Map.of("url", "https://hooks.example.com/microsettle",
@@ -88,7 +91,8 @@ public class ProblemOpenApiFilter implements OASFilter {
                     add(op.getValue(), POSTS, e.getKey());
                 }
                 String[] unavailable = UNAVAILABLE.get(op.getKey() + " " + e.getKey());
-                if (unavailable != null) add(op.getValue(), Map.of("503", unavailable), e.getKey());
+                add(op.getValue(), Map.of("503", unavailable == null ? BUSY
+                        : new String[]{unavailable[0] + ". Also " + BUSY[0], unavailable[1]}), e.getKey());
                 if (op.getKey() == PathItem.HttpMethod.POST) idempotencyKey(op.getValue());
                 pagination(op.getValue());
                 Object example = BODY_EXAMPLES.get(op.getKey() + " " + e.getKey());

@@ -3,16 +3,17 @@ package io.microsettle.infra;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Versioned configuration documents (fee schedules, limits): each change inserts the next
@@ -31,21 +32,55 @@ public class VersionedDocuments {
 
     @Inject
     AgroalDataSource dataSource;
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
+    /** Bumped after each committed put, per table: caches read again. */
+    private final ConcurrentHashMap<String, AtomicLong> generations = new ConcurrentHashMap<>();
+
+    /**
+     * The version in force of {@code table}, parsed, read at most every {@code ttlMillis} (a put on
+     * this replica is seen at once; another replica's within the time to live).
+     */
+    public final class Cache<T> {
+        private final String table;
+        private final long ttlMillis;
+        private final Function<Doc, T> parse;
+        private volatile Object[] entry; // {value, readAtMillis, generation}
+
+        Cache(String table, long ttlMillis, Function<Doc, T> parse) {
+            this.table = table;
+            this.ttlMillis = ttlMillis;
+            this.parse = parse;
+        }
+
+        @SuppressWarnings("unchecked")
+        public T get() {
+            Object[] e = entry;
+            long now = System.currentTimeMillis();
+            long generation = generation(table).get();
+            if (e != null && now - (long) e[1] < ttlMillis && (long) e[2] == generation) return (T) e[0];
+            T value = parse.apply(current(table));
+            entry = new Object[] {value, now, generation};
+            return value;
+        }
+    }
+
+    public <T> Cache<T> cache(String table, long ttlMillis, Function<Doc, T> parse) {
+        check(table);
+        return new Cache<>(table, ttlMillis, parse);
+    }
+
+    private AtomicLong generation(String table) {
+        return generations.computeIfAbsent(table, t -> new AtomicLong());
+    }
 
     @Transactional
     public Doc current(String table) {
         check(table);
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement(
-                     "SELECT version, body::text, created_by, created_at FROM " + table + " ORDER BY version DESC LIMIT 1")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) throw new IllegalStateException(table + " has no version");
-                return new Doc(rs.getLong(1), rs.getString(2), rs.getString(3),
-                        rs.getObject(4, java.time.OffsetDateTime.class).toInstant());
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not read " + table, e);
-        }
+        return Db.one(dataSource, "SELECT version, body::text, created_by, created_at FROM " + table + " ORDER BY version DESC LIMIT 1",
+                rs -> new Doc(rs.getLong(1), rs.getString(2), rs.getString(3), Db.instant(rs, 4)))
+                .orElseThrow(() -> new IllegalStateException(table + " has no version"));
     }
 
     /**
@@ -57,29 +92,24 @@ public class VersionedDocuments {
         check(table);
         long next = expectedCurrent + 1;
         Instant now = Instant.now();
-        try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement lock = c.prepareStatement("LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE")) {
-                lock.execute();
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(max(version), 0) FROM " + table);
-                 ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getLong(1) != expectedCurrent) {
-                    throw ApiException.conflict("version_conflict", table.replace('_', ' ')
-                            + " changed concurrently (now version " + rs.getLong(1) + "); read it again and retry");
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO " + table + " (version, body, created_by, created_at) VALUES (?, ?::jsonb, ?, ?)")) {
-                ps.setLong(1, next);
-                ps.setString(2, bodyJson);
-                ps.setString(3, actor);
-                ps.setObject(4, now.atOffset(java.time.ZoneOffset.UTC));
-                ps.executeUpdate();
-            }
-        } catch (SQLException e) {
-            throw new IllegalStateException("could not write " + table, e);
+        Db.update(dataSource, "LOCK TABLE " + table + " IN SHARE ROW EXCLUSIVE MODE");
+        long latest = Db.scalar(dataSource, "SELECT coalesce(max(version), 0) FROM " + table);
+        if (latest != expectedCurrent) {
+            throw ApiException.conflict("version_conflict", table.replace('_', ' ')
+                    + " changed concurrently (now version " + latest + "); read it again and retry");
         }
+        Db.update(dataSource, "INSERT INTO " + table + " (version, body, created_by, created_at) VALUES (?, ?::jsonb, ?, ?)",
+                next, bodyJson, actor, now);
+        AtomicLong generation = generation(table);
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {}
+
+            @Override
+            public void afterCompletion(int status) {
+                generation.incrementAndGet();
+            }
+        });
         return new Doc(next, bodyJson, actor, now);
     }
 

@@ -1,5 +1,6 @@
 package io.microsettle.ledger;
 
+import io.microsettle.infra.WriteTransaction;
 import io.microsettle.audit.AuditLog;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,7 +22,7 @@ public class CreditService {
     @Inject
     AuditLog audit;
 
-    @Transactional
+    @WriteTransaction
     public LedgerService.CreditResult post(String integratorId, String actor, List<LedgerService.CreditItem> items) {
         LedgerService.CreditResult result = ledger.credit(integratorId, items);
         Map<String, Object> payload = new LinkedHashMap<>();

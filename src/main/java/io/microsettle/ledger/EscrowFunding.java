@@ -1,12 +1,14 @@
 package io.microsettle.ledger;
 
+import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.infra.ApiException;
+import io.microsettle.infra.CapacityReservations;
+import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.web3j.crypto.Keys;
 import org.web3j.tx.ReadonlyTransactionManager;
@@ -14,19 +16,19 @@ import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Whether an integrator's escrow deposit on chain covers what it owes: {@code funderBalance} of
- * its funder address (SettlementEscrow, through {@link ChainClient}, cached briefly) against its
- * unsettled obligations, the gross of its cash-outs that are held for and neither settled nor
- * released: the balance of its obligations ledger account, which the hold, settle and release
- * entries keep (a settled payout is already out of the escrow balance).
- * A SUBMITTED batch that is mined but not yet seen counts twice for a moment: the check errs on
- * the side of refusing.
+ * its funder address (SettlementEscrow, through {@link ChainClient}, cached briefly and read outside
+ * every transaction) against its unsettled obligations, the gross of its cash-outs that are held for
+ * and neither settled nor released (the sum of its obligations ledger stripes). A cash-out reserves
+ * its gross of the headroom before its transaction ({@link #reserve}), from an allowance this
+ * replica reserved in chunks ({@link CapacityReservations}), so concurrent requests never spend the
+ * same headroom and none waits on a per-integrator lock. A SUBMITTED batch that is mined but not
+ * yet reconciled counts twice for a moment: the check errs on the side of refusing.
  */
 @ApplicationScoped
 public class EscrowFunding {
@@ -38,21 +40,43 @@ public class EscrowFunding {
         }
     }
 
+    /**
+     * A cash-out's share of the headroom, taken before its transaction: {@link #commit()} after the
+     * transaction committed, {@link #giveBack()} if it did not.
+     */
+    public record Reservation(String funder, BigInteger funderBalance, CapacityReservations.Grant grant) {
+        static final Reservation NONE = new Reservation(null, null, null);
+
+        public void commit() {
+            if (grant != null) grant.commit();
+        }
+
+        public void giveBack() {
+            if (grant != null) grant.giveBack();
+        }
+    }
+
     record Cached(BigInteger balance, long atMillis) {}
+
+    /** The audit event of a crossing below the integrator's low-headroom threshold. */
+    public static final String ESCROW_LOW = "escrow.low";
+    /** Retry-After of 503 chain_unavailable. */
+    static final long CHAIN_RETRY_AFTER_SECONDS = 5;
 
     @Inject
     ChainClient chain;
     @Inject
     FundingConfig config;
     @Inject
-    EntityManager em;
+    AgroalDataSource ds;
     @Inject
     AuditLog audit;
-
-    /** The audit event of a crossing below the integrator's low-headroom threshold. */
-    public static final String ESCROW_LOW = "escrow.low";
+    @Inject
+    CapacityReservations capacities;
 
     private final ConcurrentHashMap<String, Cached> balances = new ConcurrentHashMap<>();
+    /** Integrators this replica last saw marked low (absent: not known, so a clear looks once). */
+    private final ConcurrentHashMap<String, Boolean> markedLow = new ConcurrentHashMap<>();
 
     /** The integrator's funder (EIP-55): microsettle.funding.funders.<id>, else default-funder, else the dev chain's demo funder. */
     public Optional<String> funderOf(String integratorId) {
@@ -71,64 +95,79 @@ public class EscrowFunding {
     }
 
     /**
-     * Refuses (422 insufficient_escrow) unless the funder's balance covers the integrator's
-     * unsettled obligations, which include the caller's new cash-out of {@code grossBaseUnits}
-     * (already written in this transaction). Serialised per integrator (a transaction advisory
-     * lock, to the commit) so that concurrent requests do not both spend the same headroom.
-     * When the headroom left is below the integrator's low-headroom threshold and it was not
-     * marked low yet, marks it and appends {@code escrow.low} (as {@code actor}) in this
-     * transaction; a headroom back at or above the threshold clears the mark.
+     * Reserves {@code grossBaseUnits} of the integrator's headroom for a cash-out, outside any
+     * transaction (the chain is read here, never under a lock); refuses with 422
+     * {@code insufficient_escrow} when the funder's balance does not cover the unsettled obligations
+     * plus this cash-out, and 503 {@code chain_unavailable} when the balance cannot be read.
      */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void require(String integratorId, String actor, long grossBaseUnits) {
-        em.createNativeQuery("SELECT pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "escrow:" + integratorId)
-                .getSingleResult();
-        if (!config.enabled()) return; // the lock is still taken: the integrator's daily volume is rechecked under it
+    public Reservation reserve(String integratorId, long grossBaseUnits) {
+        if (!config.enabled()) return Reservation.NONE;
         String funder = funderOf(integratorId).orElseThrow(() -> ApiException.unprocessable("insufficient_escrow",
                 "no escrow funder is configured for this integrator"));
         BigInteger balance = funderBalance(funder);
-        long owed = obligations(integratorId) - grossBaseUnits;
-        BigInteger needed = BigInteger.valueOf(owed).add(BigInteger.valueOf(grossBaseUnits));
-        if (balance.compareTo(needed) < 0) {
+        long limit = balance.min(BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
+        long chunk = Math.max(1, limit / 1000 * config.reservationChunkPermille());
+        var capacity = new CapacityReservations.Capacity("escrow:" + integratorId, limit, chunk, config.reservationLeaseMillis(),
+                () -> obligations(integratorId));
+        try {
+            return new Reservation(funder, balance, capacities.take(capacity, grossBaseUnits, limit));
+        } catch (CapacityReservations.ExhaustedException e) {
+            long owed = e.exhausted().usageBaseUnits();
             throw ApiException.unprocessable("insufficient_escrow", "the integrator's escrow balance " + balance
                     + " does not cover its unsettled obligations " + owed + " plus this cash-out's " + grossBaseUnits
-                    + " (headroom " + balance.subtract(BigInteger.valueOf(owed)).max(BigInteger.ZERO) + ")");
+                    + " (headroom " + Math.max(0, limit - owed) + ")");
         }
-        alertOnLowHeadroom(integratorId, actor, funder, balance, owed + grossBaseUnits);
     }
 
-    /** The escrow.low alert (EscrowLowAlert), under the lock require() holds; reads nothing when alerts are off. */
-    private void alertOnLowHeadroom(String integratorId, String actor, String funder, BigInteger balance, long obligations) {
-        long threshold = EscrowLowAlert.thresholdBaseUnits(integratorId, config.lowHeadroomBaseUnits(),
-                config.lowHeadroomOverrides());
+    /**
+     * The escrow.low alert ({@link EscrowLowAlert}) of a reserved cash-out, in its transaction: a
+     * crossing below the threshold marks the integrator ({@code escrow_alerts}, one row: the replica
+     * whose insert wins appends the one {@code escrow.low} event); headroom back at the threshold
+     * clears the mark. Obligations here are the reservation's bound once this cash-out commits.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void alertOnLowHeadroom(String integratorId, String actor, Reservation r) {
+        if (r.grant() == null) return;
+        long threshold = EscrowLowAlert.thresholdBaseUnits(integratorId, config.lowHeadroomBaseUnits(), config.lowHeadroomOverrides());
         if (!EscrowLowAlert.enabled(threshold)) return;
-        BigInteger headroom = balance.subtract(BigInteger.valueOf(obligations));
-        boolean wasLow = !em.createNativeQuery("SELECT 1 FROM escrow_alerts WHERE integrator_id = ?1")
-                .setParameter(1, integratorId).getResultList().isEmpty();
+        long obligations = r.grant().usageAfterBaseUnits();
+        BigInteger headroom = r.funderBalance().subtract(BigInteger.valueOf(obligations));
+        Boolean known = markedLow.get(integratorId);
+        // not known here: look (a clear is due if another replica or a restart left a mark)
+        boolean wasLow = known == null ? Db.one(ds, "SELECT 1 FROM escrow_alerts WHERE integrator_id = ?", rs -> 1, integratorId).isPresent()
+                : known;
         switch (EscrowLowAlert.evaluate(headroom, threshold, wasLow)) {
             case RAISE -> {
-                em.createNativeQuery("INSERT INTO escrow_alerts (integrator_id, low_since) VALUES (?1, now())")
-                        .setParameter(1, integratorId).executeUpdate();
-                Map<String, Object> payload = new LinkedHashMap<>();
-                payload.put("integratorId", integratorId);
-                payload.put("funder", funder);
-                payload.put("funderBalance", balance.toString());
-                payload.put("obligations", Long.toString(obligations));
-                payload.put("headroom", headroom.toString());
-                payload.put("threshold", Long.toString(threshold));
-                audit.append(actor == null ? "system" : actor, ESCROW_LOW, "integrator:" + integratorId, payload);
+                boolean raised = Db.update(ds, "INSERT INTO escrow_alerts (integrator_id, low_since) VALUES (?, now()) "
+                        + "ON CONFLICT (integrator_id) DO NOTHING", integratorId) == 1;
+                if (raised) audit.append(actor == null ? "system" : actor, ESCROW_LOW, "integrator:" + integratorId,
+                        lowPayload(integratorId, r, obligations, headroom, threshold));
+                markedLow.put(integratorId, Boolean.TRUE);
             }
-            case CLEAR -> em.createNativeQuery("DELETE FROM escrow_alerts WHERE integrator_id = ?1")
-                    .setParameter(1, integratorId).executeUpdate();
-            case NONE -> { }
+            case CLEAR -> {
+                Db.update(ds, "DELETE FROM escrow_alerts WHERE integrator_id = ?", integratorId);
+                markedLow.put(integratorId, Boolean.FALSE);
+            }
+            case NONE -> markedLow.put(integratorId, wasLow);
         }
     }
 
-    /** The balance of the integrator's obligations ledger account: one row, kept by the hold, settle and release entries. */
-    long obligations(String integratorId) {
-        List<?> rows = em.createNativeQuery("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = ?1")
-                .setParameter(1, LedgerAccount.integratorObligations(integratorId).key()).getResultList();
-        return rows.isEmpty() ? 0 : ((Number) rows.getFirst()).longValue();
+    private static Map<String, Object> lowPayload(String integratorId, Reservation r, long obligations, BigInteger headroom,
+                                                  long threshold) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("integratorId", integratorId);
+        payload.put("funder", r.funder());
+        payload.put("funderBalance", r.funderBalance().toString());
+        payload.put("obligations", Long.toString(obligations));
+        payload.put("headroom", headroom.toString());
+        payload.put("threshold", Long.toString(threshold));
+        return payload;
+    }
+
+    /** The integrator's unsettled obligations: the sum of its obligations ledger stripes. */
+    public long obligations(String integratorId) {
+        return Db.scalar(ds, "SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances WHERE ledger_account = ANY(?)",
+                (Object) LedgerAccount.integratorObligationsKeys(integratorId));
     }
 
     BigInteger funderBalance(String funder) {
@@ -140,7 +179,8 @@ public class EscrowFunding {
             b = SettlementEscrow.load(chain.escrowAddress(), chain.web3j(),
                     new ReadonlyTransactionManager(chain.web3j(), funder), new DefaultGasProvider()).funderBalance(funder).send();
         } catch (Exception e) {
-            throw ApiException.unavailable("chain_unavailable", "the escrow balance could not be read; retry shortly", 5);
+            throw ApiException.unavailable("chain_unavailable", "the escrow balance could not be read; retry shortly",
+                    CHAIN_RETRY_AFTER_SECONDS);
         }
         if (balances.size() >= config.balanceCacheSize()) balances.clear();
         balances.put(funder, new Cached(b, now));

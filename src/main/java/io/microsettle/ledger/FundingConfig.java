@@ -19,6 +19,18 @@ public interface FundingConfig {
     @WithDefault("true")
     boolean enabled();
 
+    /**
+     * Headroom a replica reserves at once, in thousandths of the funder's balance (requests then draw
+     * on it in memory; see infra.CapacityReservations). Larger: fewer reservations; smaller: less
+     * headroom parked on a replica that does not use it.
+     */
+    @WithDefault("10")
+    long reservationChunkPermille();
+
+    /** How long a replica's headroom reservation counts, in milliseconds (> 500). */
+    @WithDefault("5000")
+    long reservationLeaseMillis();
+
     /** How long one funderBalance read is used, in milliseconds. */
     @WithDefault("2000")
     long balanceCacheMillis();

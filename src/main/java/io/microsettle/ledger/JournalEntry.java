@@ -44,8 +44,8 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         return new JournalEntry(EntryKind.HOLD, integratorId, null, cashoutId, List.of(
                 new Posting(LedgerAccount.userAvailable(accountId), -grossBaseUnits),
                 new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits),
-                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId), -grossBaseUnits),
-                new Posting(LedgerAccount.integratorObligations(integratorId), grossBaseUnits)));
+                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId, LedgerAccount.stripeOf(accountId)), -grossBaseUnits),
+                new Posting(LedgerAccount.integratorObligations(integratorId, LedgerAccount.stripeOf(accountId)), grossBaseUnits)));
     }
 
     /** A settled cash-out with the whole fee as service fee (see the overload that splits it). */
@@ -74,7 +74,7 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         legs.add(new Posting(LedgerAccount.integratorPayouts(integratorId), net));
         if (service > 0) legs.add(new Posting(LedgerAccount.feeRevenue(), service));
         if (networkFeeBaseUnits > 0) legs.add(new Posting(LedgerAccount.networkFeePool(), networkFeeBaseUnits));
-        legs.addAll(obligationMet(integratorId, grossBaseUnits));
+        legs.addAll(obligationMet(integratorId, accountId, grossBaseUnits));
         return new JournalEntry(EntryKind.SETTLE, integratorId, null, cashoutId, legs);
     }
 
@@ -84,15 +84,16 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         List<Posting> legs = new java.util.ArrayList<>(4);
         legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
         legs.add(new Posting(LedgerAccount.userAvailable(accountId), grossBaseUnits));
-        legs.addAll(obligationMet(integratorId, grossBaseUnits));
+        legs.addAll(obligationMet(integratorId, accountId, grossBaseUnits));
         return new JournalEntry(EntryKind.RELEASE, integratorId, null, cashoutId, legs);
     }
 
     /** The integrator's obligation for a cash-out ends (settled on chain, or released). */
-    private static List<Posting> obligationMet(String integratorId, long grossBaseUnits) {
+    private static List<Posting> obligationMet(String integratorId, String accountId, long grossBaseUnits) {
+        int stripe = LedgerAccount.stripeOf(accountId);
         return List.of(
-                new Posting(LedgerAccount.integratorObligations(integratorId), -grossBaseUnits),
-                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId), grossBaseUnits));
+                new Posting(LedgerAccount.integratorObligations(integratorId, stripe), -grossBaseUnits),
+                new Posting(LedgerAccount.integratorEscrowCommitted(integratorId, stripe), grossBaseUnits));
     }
 
     private static void positive(long v, String what) {

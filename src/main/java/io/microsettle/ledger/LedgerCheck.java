@@ -1,21 +1,17 @@
 package io.microsettle.ledger;
 
 import io.agroal.api.AgroalDataSource;
+import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Recomputes every ledger balance from the journal (the postings) and reports where the stored
- * balances differ, which entries do not sum to zero, and the sum of all balances (zero in a
- * balanced ledger). Read-only, one repeatable-read snapshot.
+ * balances differ, which entries do not sum to zero, which integrators owe less than nothing (their
+ * obligations summed over stripes), and the sum of all balances (zero in a balanced ledger). Read-only.
  */
 @ApplicationScoped
 public class LedgerCheck {
@@ -28,58 +24,37 @@ public class LedgerCheck {
 
     public record Report(boolean ok, long accounts, long entries, long postings, long sumOfBalances,
                          long differenceCount, List<Difference> differences,
-                         long unbalancedEntryCount, List<UnbalancedEntry> unbalancedEntries) {}
+                         long unbalancedEntryCount, List<UnbalancedEntry> unbalancedEntries,
+                         long negativeObligationCount) {}
 
     @Inject
-    AgroalDataSource dataSource;
+    AgroalDataSource ds;
 
     @Transactional
     public Report run() {
-        try (Connection c = dataSource.getConnection()) {
-            long accounts = scalar(c, "SELECT count(*) FROM ledger_balances");
-            long entries = scalar(c, "SELECT count(*) FROM ledger_entries");
-            long postings = scalar(c, "SELECT count(*) FROM ledger_postings");
-            long sum = scalar(c, "SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances");
-            List<Difference> diffs = new ArrayList<>();
-            long diffCount = 0;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT coalesce(b.ledger_account, p.ledger_account), coalesce(b.balance_base_units, 0), coalesce(p.total, 0)
-                      FROM ledger_balances b
-                      FULL OUTER JOIN (SELECT ledger_account, sum(amount_base_units)::bigint AS total
-                                         FROM ledger_postings GROUP BY ledger_account) p
-                        ON p.ledger_account = b.ledger_account
-                     WHERE coalesce(b.balance_base_units, 0) <> coalesce(p.total, 0)
-                     ORDER BY 1""");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    diffCount++;
-                    if (diffs.size() < MAX_LISTED) diffs.add(new Difference(rs.getString(1), rs.getLong(2), rs.getLong(3)));
-                }
-            }
-            List<UnbalancedEntry> unbalanced = new ArrayList<>();
-            long unbalancedCount = 0;
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT e.id, coalesce(sum(p.amount_base_units), 0)::bigint
-                      FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.id
-                     GROUP BY e.id HAVING coalesce(sum(p.amount_base_units), 0) <> 0 OR count(p.id) < 2
-                     ORDER BY 1""");
-                 ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    unbalancedCount++;
-                    if (unbalanced.size() < MAX_LISTED) unbalanced.add(new UnbalancedEntry(rs.getString(1), rs.getLong(2)));
-                }
-            }
-            return new Report(diffCount == 0 && unbalancedCount == 0 && sum == 0, accounts, entries, postings, sum,
-                    diffCount, diffs, unbalancedCount, unbalanced);
-        } catch (SQLException e) {
-            throw new IllegalStateException("ledger check failed", e);
-        }
-    }
-
-    private static long scalar(Connection c, String sql) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getLong(1);
-        }
+        long accounts = Db.scalar(ds, "SELECT count(*) FROM ledger_balances");
+        long entries = Db.scalar(ds, "SELECT count(*) FROM ledger_entries");
+        long postings = Db.scalar(ds, "SELECT count(*) FROM ledger_postings");
+        long sum = Db.scalar(ds, "SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances");
+        String differing = """
+                FROM ledger_balances b
+                FULL OUTER JOIN (SELECT ledger_account, sum(amount_base_units)::bigint AS total
+                                   FROM ledger_postings GROUP BY ledger_account) p
+                  ON p.ledger_account = b.ledger_account
+               WHERE coalesce(b.balance_base_units, 0) <> coalesce(p.total, 0)""";
+        long diffCount = Db.scalar(ds, "SELECT count(*) " + differing);
+        List<Difference> diffs = Db.query(ds, "SELECT coalesce(b.ledger_account, p.ledger_account), coalesce(b.balance_base_units, 0), "
+                        + "coalesce(p.total, 0) " + differing + " ORDER BY 1 LIMIT ?",
+                rs -> new Difference(rs.getString(1), rs.getLong(2), rs.getLong(3)), MAX_LISTED);
+        String unbalancedSql = """
+                FROM ledger_entries e LEFT JOIN ledger_postings p ON p.entry_id = e.id
+               GROUP BY e.id HAVING coalesce(sum(p.amount_base_units), 0) <> 0 OR count(p.id) < 2""";
+        long unbalancedCount = Db.scalar(ds, "SELECT count(*) FROM (SELECT e.id " + unbalancedSql + ") u");
+        List<UnbalancedEntry> unbalanced = Db.query(ds, "SELECT e.id, coalesce(sum(p.amount_base_units), 0)::bigint "
+                + unbalancedSql + " ORDER BY 1 LIMIT ?", rs -> new UnbalancedEntry(rs.getString(1), rs.getLong(2)), MAX_LISTED);
+        long negativeObligations = Db.scalar(ds, "SELECT count(*) FROM (SELECT owner_id FROM ledger_balances WHERE kind = ? "
+                + "GROUP BY owner_id HAVING sum(balance_base_units) < 0) o", LedgerAccountKind.INTEGRATOR_OBLIGATIONS);
+        return new Report(diffCount == 0 && unbalancedCount == 0 && sum == 0 && negativeObligations == 0, accounts, entries, postings,
+                sum, diffCount, diffs, unbalancedCount, unbalanced, negativeObligations);
     }
 }

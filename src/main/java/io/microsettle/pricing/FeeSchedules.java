@@ -1,5 +1,6 @@
 package io.microsettle.pricing;
 
+import io.microsettle.infra.WriteTransaction;
 import io.microsettle.infra.ConfigJson;
 import io.microsettle.infra.VersionedDocuments;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import io.microsettle.infra.ApiException;
 import io.microsettle.pricing.rules.FeeSchedule;
 import io.microsettle.pricing.rules.FeeTier;
 import io.microsettle.infra.RuleConfigException;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -36,14 +38,24 @@ public class FeeSchedules {
     @Inject
     AuditLog audit;
 
-    @Transactional
+    @Inject
+    PricingConfig config;
+
+    private VersionedDocuments.Cache<Current> inForce;
+
+    @PostConstruct
+    void init() {
+        inForce = docs.cache(VersionedDocuments.FEE_SCHEDULES, config.feeScheduleCacheMillis(), d ->
+                new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "fee schedule")), d.createdBy(), d.createdAt()));
+    }
+
+    /** The schedule in force (every quote prices with it: read at most every {@code fee-schedule-cache-millis}). */
     public Current current() {
-        VersionedDocuments.Doc d = docs.current(VersionedDocuments.FEE_SCHEDULES);
-        return new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "fee schedule")), d.createdBy(), d.createdAt());
+        return inForce.get();
     }
 
     /** Validates and stores a new version; the previous one stays as it was. */
-    @Transactional
+    @WriteTransaction
     public Current put(JsonNode body, String actor) {
         long current = docs.current(VersionedDocuments.FEE_SCHEDULES).version();
         FeeSchedule s = parse(current + 1, body);

@@ -13,6 +13,10 @@ public interface PricingConfig {
     @WithDefault("300")
     long quoteTtlSeconds();
 
+    /** How long the fee schedule read from the database is used before it is read again (a change on this replica applies at once). */
+    @WithDefault("1000")
+    long feeScheduleCacheMillis();
+
     /** The largest gross of one cash-out, in base units. */
     @WithDefault("1000000000000")
     long maxAmountBaseUnits();

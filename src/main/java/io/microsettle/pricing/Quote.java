@@ -62,9 +62,4 @@ public class Quote extends PanacheEntityBase {
     public static Optional<Quote> findOwned(String integratorId, String id) {
         return Quote.<Quote>findByIdOptional(id).filter(q -> q.integratorId.equals(integratorId));
     }
-
-    /** Marks the quote used if it is not yet; false when another request used it first. */
-    public static boolean markUsed(String id, Instant at) {
-        return update("usedAt = ?1 where id = ?2 and usedAt is null", at, id) == 1;
-    }
 }

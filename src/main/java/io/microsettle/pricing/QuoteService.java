@@ -15,8 +15,11 @@ import io.microsettle.pricing.rules.QuoteOutcome;
 import io.microsettle.pricing.rules.QuoteRequest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
-import jakarta.transaction.Transactional;
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.infra.Db;
+import io.microsettle.infra.Transactions;
+import io.microsettle.risk.RiskService;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -43,27 +46,51 @@ public class QuoteService {
     @Inject
     NetworkFees networkFees;
     @Inject
-    EntityManager em;
+    AgroalDataSource ds;
+    @Inject
+    RiskService risk;
 
-    /** Prices a cash-out for a verified account; the destination defaults to its bound wallet. */
-    @Transactional
+    /** What a quote is priced from, read from the database in one short read-only transaction. */
+    record Inputs(VerificationLevel level, String wallet, String destination, long volume30dBaseUnits, boolean paidBefore,
+                  long availableBaseUnits) {}
+
+    /**
+     * Prices a cash-out for a verified account; the destination defaults to its bound wallet. Refuses
+     * early what the cash-out would be refused for by the limits known now (verification level,
+     * per-cash-out minimum and maximum). The chain's fees are read with no transaction open; the quote
+     * and its audit event are written in one short transaction.
+     */
     public Quote create(String integratorId, String actor, String accountId, long grossBaseUnits, String destination) {
-        Account account = Account.findOwned(integratorId, accountId)
-                .orElseThrow(() -> ApiException.notFound("account " + accountId));
+        Inputs in = QuarkusTransaction.requiringNew().call(() -> inputs(integratorId, accountId, destination));
+        risk.checkAtQuote(in.level(), grossBaseUnits);
+        GasInputs gas = networkFees.model().inputs(networkFees.history(), !in.paidBefore());
+        QuoteCalculator calculator = new QuoteCalculator(schedules.current().schedule());
+        QuoteOutcome.Priced p = switch (calculator.price(new QuoteRequest(grossBaseUnits, in.level(), in.volume30dBaseUnits(), gas))) {
+            case QuoteOutcome.Priced priced -> priced;
+            case QuoteOutcome.Refused r -> throw refusal(r);
+        };
+        if (in.availableBaseUnits() < grossBaseUnits) {
+            throw ApiException.unprocessable("insufficient_balance", "the account's available balance is below the amount");
+        }
+        Quote q = quote(integratorId, accountId, in, p);
+        return Transactions.write("quote", () -> {
+            q.persist();
+            audit.append(actor, "quote.created", q.id, payload(q));
+            return q;
+        });
+    }
+
+    private Inputs inputs(String integratorId, String accountId, String destination) {
+        Account account = Account.findOwned(integratorId, accountId).orElseThrow(() -> ApiException.notFound("account " + accountId));
         if (account.verificationLevel == VerificationLevel.NONE || account.wallet == null) {
             throw ApiException.unprocessable("verification_required", "the account has no verified wallet");
         }
         String dest = destination != null ? destination : account.wallet;
-        long volume30d = rolling30dSettledVolume(accountId);
-        GasInputs gas = networkFees.model().inputs(networkFees.history(), !paidBefore(dest));
-        QuoteCalculator calculator = new QuoteCalculator(schedules.current().schedule());
-        QuoteOutcome.Priced p = switch (calculator.price(new QuoteRequest(grossBaseUnits, account.verificationLevel, volume30d, gas))) {
-            case QuoteOutcome.Priced priced -> priced;
-            case QuoteOutcome.Refused r -> throw refusal(r);
-        };
-        if (ledger.balances(accountId).availableBaseUnits() < grossBaseUnits) {
-            throw ApiException.unprocessable("insufficient_balance", "the account's available balance is below the amount");
-        }
+        return new Inputs(account.verificationLevel, account.wallet, dest, rolling30dSettledVolume(accountId), paidBefore(dest),
+                ledger.balances(accountId).availableBaseUnits());
+    }
+
+    private Quote quote(String integratorId, String accountId, Inputs in, QuoteOutcome.Priced p) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         Quote q = new Quote();
         q.id = Ids.newId("quote");
@@ -74,7 +101,7 @@ public class QuoteService {
         q.networkFeeBaseUnits = p.networkFeeBaseUnits();
         q.feeBaseUnits = p.feeBaseUnits();
         q.netBaseUnits = p.netBaseUnits();
-        q.destination = dest;
+        q.destination = in.destination();
         q.chainId = chain.chainId();
         q.escrowAddress = chain.escrowAddress();
         q.expiresAt = now.plusSeconds(config.quoteTtlSeconds()).truncatedTo(ChronoUnit.SECONDS);
@@ -82,11 +109,14 @@ public class QuoteService {
         q.createdAt = now;
         q.feeScheduleVersion = p.feeScheduleVersion();
         q.serviceFeeBps = p.serviceFeeBps();
-        q.rolling30dVolumeBaseUnits = volume30d;
+        q.rolling30dVolumeBaseUnits = in.volume30dBaseUnits();
         q.gasInputs = CanonicalJson.write(gasInputs(p));
-        q.persist();
+        return q;
+    }
+
+    private static Map<String, Object> payload(Quote q) {
         Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("accountId", accountId);
+        payload.put("accountId", q.accountId);
         payload.put("grossBaseUnits", Long.toString(q.grossBaseUnits));
         payload.put("serviceFeeBaseUnits", Long.toString(q.serviceFeeBaseUnits));
         payload.put("networkFeeBaseUnits", Long.toString(q.networkFeeBaseUnits));
@@ -94,8 +124,7 @@ public class QuoteService {
         payload.put("feeScheduleVersion", q.feeScheduleVersion);
         payload.put("destination", q.destination);
         payload.put("expiresAt", q.expiresAt.toString());
-        audit.append(actor, "quote.created", q.id, payload);
-        return q;
+        return payload;
     }
 
     static ApiException refusal(QuoteOutcome.Refused r) {
@@ -126,16 +155,13 @@ public class QuoteService {
 
     /** Gross of the account's cash-outs settled in the last 30 days. */
     long rolling30dSettledVolume(String accountId) {
-        Object v = em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ?1"
-                        + " AND status = 'SETTLED' AND settled_at >= now() - interval '30 days'")
-                .setParameter(1, accountId).getSingleResult();
-        return ((Number) v).longValue();
+        return Db.scalar(ds, "SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ?"
+                + " AND status = 'SETTLED' AND settled_at >= now() - interval '30 days'", accountId);
     }
 
     /** Whether a payout to this address was settled before (a payee holding the token already costs less gas). */
     boolean paidBefore(String destination) {
-        return !em.createNativeQuery("SELECT 1 FROM cashouts WHERE destination = ?1 AND status = 'SETTLED' LIMIT 1")
-                .setParameter(1, destination).getResultList().isEmpty();
+        return Db.one(ds, "SELECT 1 FROM cashouts WHERE destination = ? AND status = 'SETTLED' LIMIT 1", rs -> 1, destination).isPresent();
     }
 
     public static String checkedDestination(String destination) {

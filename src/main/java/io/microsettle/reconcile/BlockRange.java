@@ -1,5 +1,6 @@
 package io.microsettle.reconcile;
 
+import io.microsettle.chain.ConfirmationDepth;
 import java.util.Optional;
 
 /** An inclusive block range for one eth_getLogs call. */

@@ -2,9 +2,12 @@ package io.microsettle.reconcile;
 
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
+import io.microsettle.cashout.CashoutStatus;
+import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.ChainClient;
-import io.microsettle.ledger.LedgerService;
+import io.microsettle.chain.ConfirmationDepth;
 import io.microsettle.infra.Db;
+import io.microsettle.settlement.SettlementStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jboss.logging.Logger;
 import org.web3j.protocol.Web3j;
@@ -28,9 +32,10 @@ import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 
 /**
- * Follows the escrow's logs up to head − confirmations in bounded ranges, stores them, detects reorgs
- * from stored block hashes, and settles matching cash-outs (SUBMITTED → CONFIRMED → SETTLED, hold →
- * debit) in one database transaction per range. Mismatches become discrepancies.
+ * Follows the escrow's logs up to head − confirmations in bounded ranges (read from the node with no
+ * transaction open), stores them, detects reorgs from stored block hashes, and settles matching
+ * cash-outs set-based (SUBMITTED → CONFIRMED → SETTLED, hold → debit, through the cash-out store) in
+ * one short database transaction per range. Mismatches become discrepancies.
  */
 @ApplicationScoped
 public class ReconcileService {
@@ -41,8 +46,9 @@ public class ReconcileService {
     @Inject AgroalDataSource ds;
     @Inject ChainClient chain;
     @Inject AuditLog audit;
-    @Inject LedgerService ledger;
     @Inject ReconcileConfig cfg;
+    @Inject CashoutStore cashouts;
+    @Inject SettlementStore batches;
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
@@ -67,6 +73,24 @@ public class ReconcileService {
     record RangeResult(int logs, int settled, int discrepancies) {}
 
     RangeResult processRange(Web3j web3j, BlockRange range, long head) {
+        List<EscrowEvents.Decoded> decoded = read(web3j, range);
+        String endHash = blockHash(web3j, range.toBlock());
+        return QuarkusTransaction.requiringNew().call(() -> {
+            long cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> rs.getLong(1), CURSOR)
+                    .orElseThrow();
+            if (cursor != range.fromBlock()) return new RangeResult(0, 0, 0); // another run moved it
+            List<EscrowEvents.Decoded> fresh = storeLogs(decoded);
+            List<EscrowEvents.PayoutSettled> payouts = new ArrayList<>();
+            for (EscrowEvents.Decoded d : fresh) if (d instanceof EscrowEvents.PayoutSettled p) payouts.add(p);
+            int[] applied = applyPayouts(payouts, head);
+            for (EscrowEvents.Decoded d : fresh) if (d instanceof EscrowEvents.BatchSettled b) applyBatch(b);
+            recordBlocks(range, endHash, decoded);
+            Db.update(ds, "UPDATE reconcile_cursor SET next_block = ?, updated_at = now() WHERE name = ?", range.toBlock() + 1, CURSOR);
+            return new RangeResult(decoded.size(), applied[0], applied[1]);
+        });
+    }
+
+    private List<EscrowEvents.Decoded> read(Web3j web3j, BlockRange range) {
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(range.fromBlock())),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(range.toBlock())), chain.escrowAddress());
         filter.addOptionalTopics(EscrowEvents.PAYOUT_SETTLED_TOPIC, EscrowEvents.BATCH_SETTLED_TOPIC);
@@ -80,32 +104,24 @@ public class ReconcileService {
                     l.getLogIndex().intValueExact());
             EscrowEvents.decode(pos, l.getTopics(), l.getData()).ifPresent(decoded::add);
         }
-        String endHash = blockHash(web3j, range.toBlock());
-        return QuarkusTransaction.requiringNew().call(() -> {
-            long cursor = Db.query(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> rs.getLong(1), CURSOR).get(0);
-            if (cursor != range.fromBlock()) return new RangeResult(0, 0, 0); // another run moved it
-            int settled = 0, disc = 0;
-            Map<Long, String> blocks = new TreeMap<>();
-            blocks.put(range.toBlock(), endHash);
-            for (EscrowEvents.Decoded d : decoded) {
-                blocks.put(d.position().blockNumber(), d.position().blockHash());
-                if (!storeLog(d)) continue; // seen already
-                if (d instanceof EscrowEvents.PayoutSettled p) {
-                    Outcome o = applyPayout(p, head);
-                    if (o == Outcome.SETTLED) settled++;
-                    if (o == Outcome.DISCREPANCY) disc++;
-                } else if (d instanceof EscrowEvents.BatchSettled b) {
-                    applyBatch(b);
-                }
-            }
-            for (var e : blocks.entrySet()) {
-                Db.update(ds, "INSERT INTO reconcile_blocks (block_number, block_hash) VALUES (?, ?) "
-                        + "ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash", e.getKey(), e.getValue());
-            }
-            Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number < ?", range.toBlock() - cfg.reorgWindowBlocks());
-            Db.update(ds, "UPDATE reconcile_cursor SET next_block = ?, updated_at = now() WHERE name = ?", range.toBlock() + 1, CURSOR);
-            return new RangeResult(decoded.size(), settled, disc);
-        });
+        return decoded;
+    }
+
+    private void recordBlocks(BlockRange range, String endHash, List<EscrowEvents.Decoded> decoded) {
+        Map<Long, String> blocks = new TreeMap<>();
+        blocks.put(range.toBlock(), endHash);
+        for (EscrowEvents.Decoded d : decoded) blocks.put(d.position().blockNumber(), d.position().blockHash());
+        Db.update(ds, "INSERT INTO reconcile_blocks (block_number, block_hash) SELECT * FROM unnest(?::bigint[], ?::text[]) "
+                        + "ON CONFLICT (block_number) DO UPDATE SET block_hash = EXCLUDED.block_hash",
+                blocks.keySet().toArray(Long[]::new), blocks.values().toArray(String[]::new));
+        Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number < ?", range.toBlock() - cfg.reorgWindowBlocks());
+    }
+
+    /** Stores the logs not seen before (by block hash and log index) and returns those, in chain order. */
+    private List<EscrowEvents.Decoded> storeLogs(List<EscrowEvents.Decoded> decoded) {
+        List<EscrowEvents.Decoded> fresh = new ArrayList<>();
+        for (EscrowEvents.Decoded d : decoded) if (storeLog(d)) fresh.add(d);
+        return fresh;
     }
 
     private boolean storeLog(EscrowEvents.Decoded d) {
@@ -113,83 +129,74 @@ public class ReconcileService {
         if (d instanceof EscrowEvents.PayoutSettled ps) {
             return Db.update(ds, "INSERT INTO chain_logs (block_hash, log_index, block_number, tx_hash, event, payout_id, chain_batch_id, payee, "
                             + "net_base_units, fee_base_units) VALUES (?,?,?,?, 'PayoutSettled', ?,?,?,?,?) ON CONFLICT DO NOTHING",
-                    p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), ps.payoutId().longValueExact(), ps.batchId().longValueExact(),
+                    p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), longOrNull(ps.payoutId()), longOrNull(ps.batchId()),
                     ps.payee(), ps.netAmount(), ps.feeAmount()) == 1;
         }
         EscrowEvents.BatchSettled bs = (EscrowEvents.BatchSettled) d;
         return Db.update(ds, "INSERT INTO chain_logs (block_hash, log_index, block_number, tx_hash, event, chain_batch_id, funder, "
                         + "payout_count, net_base_units, fee_base_units) VALUES (?,?,?,?, 'BatchSettled', ?,?,?,?,?) ON CONFLICT DO NOTHING",
-                p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), bs.batchId().longValueExact(), bs.funder(),
-                bs.count().longValueExact(), bs.totalNet(), bs.totalFee()) == 1;
+                p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), longOrNull(bs.batchId()), bs.funder(),
+                longOrNull(bs.count()), bs.totalNet(), bs.totalFee()) == 1;
     }
 
-    enum Outcome { SETTLED, DISCREPANCY, NOOP }
+    record Local(String id, CashoutStatus status, long net, long fee, String payee, long chainBatchId) {}
 
-    record Local(String id, String accountId, String status, long gross, long net, long fee, String payee, long chainBatchId) {}
+    /** Matches the range's PayoutSettled logs with their cash-outs and settles the matches set-based; returns {settled, discrepancies}. */
+    private int[] applyPayouts(List<EscrowEvents.PayoutSettled> logs, long head) {
+        if (logs.isEmpty()) return new int[] {0, 0};
+        Map<Long, Local> local = locals(logs);
+        List<CashoutStore.Settlement> matched = new ArrayList<>();
+        Map<String, EscrowEvents.PayoutSettled> logOf = new HashMap<>();
+        int disc = 0;
+        for (EscrowEvents.PayoutSettled p : logs) {
+            Local c = p.payoutId().bitLength() > 62 ? null : local.get(p.payoutId().longValue());
+            PayoutMatcher.Expected expected = c == null ? null
+                    : new PayoutMatcher.Expected(c.id(), p.payoutId().longValue(), c.chainBatchId(), c.payee(), c.net(), c.fee());
+            List<PayoutMatcher.Mismatch> mismatches = PayoutMatcher.compare(p, expected);
+            if (!mismatches.isEmpty()) {
+                for (PayoutMatcher.Mismatch m : mismatches) disc += recordDiscrepancy(m.kind().name(), p, c == null ? null : c.id(), m.detail());
+                continue;
+            }
+            var pos = p.position();
+            matched.add(new CashoutStore.Settlement(c.id(), p.payoutId().longValue(), pos.txHash(), pos.blockNumber(), pos.blockHash(),
+                    pos.logIndex(), ConfirmationDepth.confirmations(head, pos.blockNumber())));
+            logOf.put(c.id(), p);
+        }
+        Set<String> settled = Set.copyOf(cashouts.settle(matched, ACTOR));
+        for (CashoutStore.Settlement s : matched) {
+            if (settled.contains(s.cashoutId())) continue;
+            // not SUBMITTED or BATCHED when the log came: settled from another log already, or in an unexpected state
+            CashoutStatus status = local.get(s.payoutId()).status();
+            boolean duplicate = status == CashoutStatus.SETTLED || status == CashoutStatus.CONFIRMED;
+            disc += recordDiscrepancy(duplicate ? "DUPLICATE_SETTLEMENT" : "UNEXPECTED_STATUS", logOf.get(s.cashoutId()), s.cashoutId(),
+                    duplicate ? "cash-out already " + status + " from another log" : "settled on chain while " + status + " locally");
+        }
+        return new int[] {settled.size(), disc};
+    }
 
-    private Outcome applyPayout(EscrowEvents.PayoutSettled p, long head) {
-        var pos = p.position();
-        List<Local> found = p.payoutId().bitLength() > 62 ? List.of() : Db.query(ds,
-                "SELECT c.id, c.account_id, c.status, c.gross_base_units, c.net_base_units, c.fee_base_units, c.destination, "
+    /** The cash-outs carrying the logs' payout ids, with the chain id of their batch. */
+    private Map<Long, Local> locals(List<EscrowEvents.PayoutSettled> logs) {
+        Long[] ids = logs.stream().filter(p -> p.payoutId().bitLength() <= 62).map(p -> p.payoutId().longValue()).toArray(Long[]::new);
+        Map<Long, Local> out = new HashMap<>();
+        Db.query(ds, "SELECT c.payout_id, c.id, c.status, c.net_base_units, c.fee_base_units, c.destination, "
                         + "COALESCE(b.chain_batch_id, -1) FROM cashouts c LEFT JOIN settlement_batches b ON b.id = c.batch_id "
-                        + "WHERE c.payout_id = ? FOR UPDATE OF c",
-                rs -> new Local(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
-                        rs.getString(7), rs.getLong(8)), p.payoutId().longValue());
-        Local c = found.isEmpty() ? null : found.get(0);
-        PayoutMatcher.Expected expected = c == null ? null
-                : new PayoutMatcher.Expected(c.id(), p.payoutId().longValue(), c.chainBatchId(), c.payee(), c.net(), c.fee());
-        List<PayoutMatcher.Mismatch> mismatches = PayoutMatcher.compare(p, expected);
-        if (!mismatches.isEmpty()) {
-            for (PayoutMatcher.Mismatch m : mismatches) recordDiscrepancy(m.kind().name(), p, c == null ? null : c.id(), m.detail());
-            return Outcome.DISCREPANCY;
-        }
-        if (c.status().equals("SETTLED") || c.status().equals("CONFIRMED")) {
-            recordDiscrepancy("DUPLICATE_SETTLEMENT", p, c.id(), "cash-out already " + c.status() + " from another log");
-            return Outcome.DISCREPANCY;
-        }
-        if (!c.status().equals("SUBMITTED") && !c.status().equals("BATCHED")) {
-            recordDiscrepancy("UNEXPECTED_STATUS", p, c.id(), "settled on chain while " + c.status() + " locally");
-            return Outcome.DISCREPANCY;
-        }
-        int confirmations = ConfirmationDepth.confirmations(head, pos.blockNumber());
-        Db.update(ds, "UPDATE cashouts SET status = 'CONFIRMED', tx_hash = ?, block_number = ?, block_hash = ?, log_index = ?, "
-                        + "confirmations = ?, updated_at = now() WHERE id = ?",
-                pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), confirmations, c.id());
-        Map<String, Object> where = new LinkedHashMap<>();
-        where.put("txHash", pos.txHash());
-        where.put("blockNumber", pos.blockNumber());
-        where.put("blockHash", pos.blockHash());
-        where.put("logIndex", pos.logIndex());
-        where.put("confirmations", confirmations);
-        where.put("payoutId", p.payoutId().longValue());
-        Map<String, Object> confirmedPayload = new HashMap<>(where);
-        confirmedPayload.put("from", c.status());
-        confirmedPayload.put("to", "CONFIRMED");
-        audit.append(ACTOR, "cashout.confirmed", c.id(), confirmedPayload);
-        Db.update(ds, "UPDATE cashouts SET status = 'SETTLED', settled_at = now(), updated_at = now() WHERE id = ?", c.id());
-        boolean firstSettle = Db.update(ds, "INSERT INTO settlement_ledger_settled (cashout_id) VALUES (?) ON CONFLICT DO NOTHING", c.id()) == 1;
-        if (firstSettle) ledger.settle(c.accountId(), c.gross(), c.fee(), c.id());
-        Map<String, Object> settledPayload = new HashMap<>(where);
-        settledPayload.put("from", "CONFIRMED");
-        settledPayload.put("to", "SETTLED");
-        settledPayload.put("net", Long.toString(c.net()));
-        settledPayload.put("fee", Long.toString(c.fee()));
-        settledPayload.put("ledgerSettled", firstSettle);
-        audit.append(ACTOR, "cashout.settled", c.id(), settledPayload);
-        return Outcome.SETTLED;
+                        + "WHERE c.payout_id = ANY(?)",
+                rs -> out.put(rs.getLong(1), new Local(rs.getString(2), CashoutStatus.valueOf(rs.getString(3)), rs.getLong(4), rs.getLong(5), rs.getString(6),
+                        rs.getLong(7))), (Object) ids);
+        return out;
     }
 
     private void applyBatch(EscrowEvents.BatchSettled b) {
         if (b.batchId().bitLength() > 62) return;
-        List<String> ids = Db.query(ds, "UPDATE settlement_batches SET status = 'SETTLED', settled_block = ?, tx_hash = ?, updated_at = now() "
-                        + "WHERE chain_batch_id = ? AND status IN ('BATCHED','SUBMITTED') RETURNING id",
-                rs -> rs.getString(1), b.position().blockNumber(), b.position().txHash(), b.batchId().longValue());
-        for (String id : ids) {
-            audit.append(ACTOR, "batch.settled", id, Map.of("txHash", b.position().txHash(), "blockNumber", b.position().blockNumber(),
-                    "count", b.count().toString(), "totalNet", b.totalNet().toString(), "totalFee", b.totalFee().toString()));
-        }
-        if (ids.isEmpty() && Db.query(ds, "SELECT 1 FROM settlement_batches WHERE chain_batch_id = ?", rs -> 1, b.batchId().longValue()).isEmpty()) {
-            var pos = b.position();
+        var pos = b.position();
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("txHash", pos.txHash());
+        payload.put("blockNumber", pos.blockNumber());
+        payload.put("count", b.count().toString());
+        payload.put("totalNet", b.totalNet().toString());
+        payload.put("totalFee", b.totalFee().toString());
+        List<String> ids = batches.settled(b.batchId().longValue(), pos.blockNumber(), pos.txHash(), ACTOR, payload);
+        if (ids.isEmpty() && !batches.exists(b.batchId().longValue())) {
             Db.update(ds, "INSERT INTO discrepancies (kind, chain_batch_id, tx_hash, block_number, block_hash, log_index, detail) "
                             + "VALUES ('UNKNOWN_BATCH', ?,?,?,?,?,?) ON CONFLICT DO NOTHING",
                     b.batchId().longValue(), pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(),
@@ -197,26 +204,29 @@ public class ReconcileService {
         }
     }
 
-    private void recordDiscrepancy(String kind, EscrowEvents.PayoutSettled p, String cashoutId, String detail) {
+    private int recordDiscrepancy(String kind, EscrowEvents.PayoutSettled p, String cashoutId, String detail) {
         var pos = p.position();
         int n = Db.update(ds, "INSERT INTO discrepancies (kind, payout_id, chain_batch_id, cashout_id, tx_hash, block_number, block_hash, "
                         + "log_index, detail) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                kind, p.payoutId().bitLength() > 62 ? null : p.payoutId().longValue(), p.batchId().bitLength() > 62 ? null : p.batchId().longValue(),
-                cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), detail);
+                kind, longOrNull(p.payoutId()), longOrNull(p.batchId()), cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(),
+                pos.logIndex(), detail);
         if (n == 1) {
             LOG.warnf("discrepancy %s: %s (tx %s log %d)", kind, detail, pos.txHash(), pos.logIndex());
             audit.append(ACTOR, "discrepancy.recorded", cashoutId != null ? cashoutId : "payout:" + p.payoutId(),
                     Map.of("kind", kind, "detail", detail, "txHash", pos.txHash(), "logIndex", pos.logIndex()));
         }
+        return n;
+    }
+
+    private static Long longOrNull(BigInteger v) {
+        return v.bitLength() > 62 ? null : v.longValue();
     }
 
     // ---------------------------------------------------------------- cursor and reorgs
 
     long cursor() {
-        List<Long> c = Db.query(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", rs -> rs.getLong(1), CURSOR);
-        if (!c.isEmpty()) return c.get(0);
         Db.update(ds, "INSERT INTO reconcile_cursor (name, next_block) VALUES (?, ?) ON CONFLICT DO NOTHING", CURSOR, cfg.startBlock());
-        return Db.query(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", rs -> rs.getLong(1), CURSOR).get(0);
+        return Db.scalar(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", CURSOR);
     }
 
     /** Returns the fork block (last canonical block) when a reorg was found and undone, else -1. */
@@ -231,29 +241,16 @@ public class ReconcileService {
         return fork;
     }
 
+    /** Undoes everything reconciled above {@code forkBlock}: in the lock order, the cursor, the cash-outs, the batches. */
     void undoAbove(long forkBlock) {
         Db.query(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> 1, CURSOR);
         int removedLogs = Db.update(ds, "DELETE FROM chain_logs WHERE block_number > ?", forkBlock);
-        List<String[]> reverted = Db.query(ds, "UPDATE cashouts c SET status = 'SUBMITTED', block_number = NULL, block_hash = NULL, "
-                        + "log_index = NULL, confirmations = NULL, settled_at = NULL, updated_at = now() "
-                        + "FROM (SELECT id, status AS old_status FROM cashouts WHERE block_number > ? AND status IN ('CONFIRMED','SETTLED') FOR UPDATE) o "
-                        + "WHERE c.id = o.id RETURNING c.id, o.old_status, c.tx_hash",
-                rs -> new String[] {rs.getString(1), rs.getString(2), rs.getString(3)}, forkBlock);
-        Db.update(ds, "UPDATE settlement_batches SET status = 'SUBMITTED', settled_block = NULL, updated_at = now() "
-                + "WHERE status = 'SETTLED' AND settled_block > ?", forkBlock);
+        List<CashoutStore.Reverted> reverted = cashouts.revertAbove(forkBlock, ACTOR);
+        batches.unsettleAbove(forkBlock);
         Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number > ?", forkBlock);
         Db.update(ds, "UPDATE reconcile_cursor SET next_block = LEAST(next_block, ?), updated_at = now() WHERE name = ?", forkBlock + 1, CURSOR);
         audit.append(ACTOR, "chain.reorg", "block:" + forkBlock, Map.of("forkBlock", forkBlock, "removedLogs", removedLogs,
                 "cashoutsReverted", reverted.size()));
-        for (String[] r : reverted) {
-            // the transaction it is waiting on again (its receipt may come back on the new fork)
-            Map<String, Object> payload = new LinkedHashMap<>();
-            payload.put("from", r[1]);
-            payload.put("to", "SUBMITTED");
-            payload.put("forkBlock", forkBlock);
-            payload.put("txHash", r[2]);
-            audit.append(ACTOR, "cashout.reorged", r[0], payload);
-        }
         LOG.warnf("reorg below block %d: %d logs removed, %d cash-outs back to SUBMITTED", forkBlock + 1, removedLogs, reverted.size());
     }
 

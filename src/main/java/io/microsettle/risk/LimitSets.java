@@ -1,5 +1,6 @@
 package io.microsettle.risk;
 
+import io.microsettle.infra.WriteTransaction;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microsettle.account.VerificationLevel;
@@ -11,6 +12,7 @@ import io.microsettle.infra.VersionedDocuments;
 import io.microsettle.risk.rules.LevelLimits;
 import io.microsettle.risk.rules.Limits;
 import io.microsettle.infra.RuleConfigException;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -33,13 +35,23 @@ public class LimitSets {
     @Inject
     AuditLog audit;
 
-    @Transactional
-    public Current current() {
-        VersionedDocuments.Doc d = docs.current(VersionedDocuments.LIMIT_SETS);
-        return new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "limits")), d.createdBy(), d.createdAt());
+    @Inject
+    RiskConfig config;
+
+    private VersionedDocuments.Cache<Current> inForce;
+
+    @PostConstruct
+    void init() {
+        inForce = docs.cache(VersionedDocuments.LIMIT_SETS, config.limitsCacheMillis(), d ->
+                new Current(parse(d.version(), ConfigJson.stored(mapper, d.bodyJson(), "limits")), d.createdBy(), d.createdAt()));
     }
 
-    @Transactional
+    /** The limits in force (every request checks them: read at most every {@code limits-cache-millis}). */
+    public Current current() {
+        return inForce.get();
+    }
+
+    @WriteTransaction
     public Current put(JsonNode body, String actor) {
         long current = docs.current(VersionedDocuments.LIMIT_SETS).version();
         Limits l = parse(current + 1, body);

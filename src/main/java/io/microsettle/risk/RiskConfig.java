@@ -51,6 +51,21 @@ public interface RiskConfig {
     /** denied_destination: 0x addresses, comma-separated. */
     Optional<List<String>> deniedDestinations();
 
+    /**
+     * The integrator's daily volume a replica reserves at once, in thousandths of the highest level's
+     * daily volume (requests then draw on it in memory; see infra.CapacityReservations).
+     */
+    @WithDefault("10")
+    long volumeReservationChunkPermille();
+
+    /** How long a replica's daily-volume reservation counts, in milliseconds (> 500). */
+    @WithDefault("5000")
+    long volumeReservationLeaseMillis();
+
+    /** How long the limits read from the database are used before they are read again (a change on this replica applies at once). */
+    @WithDefault("1000")
+    long limitsCacheMillis();
+
     /** Review queue page sizes. */
     @WithDefault("20")
     int defaultPageSize();

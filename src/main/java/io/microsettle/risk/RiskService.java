@@ -1,21 +1,25 @@
 package io.microsettle.risk;
 
-import io.microsettle.account.Account;
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.account.VerificationLevel;
+import io.microsettle.infra.CapacityReservations;
+import io.microsettle.infra.Db;
 import io.microsettle.ledger.LedgerAccount;
 import io.microsettle.risk.rules.AnomalyContext;
 import io.microsettle.risk.rules.AnomalyEngine;
 import io.microsettle.risk.rules.AnomalyThresholds;
 import io.microsettle.risk.rules.AnomalyVerdict;
+import io.microsettle.risk.rules.LevelLimits;
 import io.microsettle.risk.rules.LimitChecker;
 import io.microsettle.risk.rules.LimitOutcome;
 import io.microsettle.risk.rules.LimitRequest;
+import io.microsettle.risk.rules.Limits;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
-import java.sql.Timestamp;
+import java.sql.Array;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -24,10 +28,11 @@ import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
- * Risk of one cash-out request, in its transaction: the limits in force ({@link LimitChecker},
- * refusing with {@link LimitRefusal}) and the anomaly rules ({@link AnomalyEngine}) on facts
- * gathered with a few queries. The account's row is locked first, so concurrent requests of one
- * account see each other's totals.
+ * Risk of one cash-out request: the limits in force ({@link LimitChecker}, refusing with
+ * {@link LimitRefusal}) and the anomaly rules ({@link AnomalyEngine}). The integrator's daily volume
+ * is a capacity reserved before the request's transaction ({@link #reserveVolume}); the account's
+ * own totals and the anomaly facts are read in the transaction with one statement, once the caller
+ * holds the account's lock, so concurrent requests of one account see each other.
  */
 @ApplicationScoped
 public class RiskService {
@@ -39,7 +44,9 @@ public class RiskService {
     @Inject
     RiskConfig config;
     @Inject
-    EntityManager em;
+    AgroalDataSource ds;
+    @Inject
+    CapacityReservations capacities;
 
     private AnomalyEngine engine;
 
@@ -59,68 +66,107 @@ public class RiskService {
         return engine.thresholds();
     }
 
-    /** Checks the limits (throws {@link LimitRefusal}) and returns the anomaly verdict. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public Assessment assess(Account account, long grossBaseUnits, String destination, Instant now) {
-        em.createNativeQuery("SELECT id FROM accounts WHERE id = ?1 FOR UPDATE").setParameter(1, account.id).getResultList();
-        AnomalyThresholds t = engine.thresholds();
-        // Every windowed total in one statement: the account's 24 h gross and count, the
-        // integrator's volume today (UTC), other accounts paying this destination, credits in the burst window.
-        Timestamp dayStart = Timestamp.from(LocalDate.ofInstant(now, ZoneOffset.UTC).atStartOfDay(ZoneOffset.UTC).toInstant());
-        Object[] f = (Object[]) em.createNativeQuery("SELECT"
-                        + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ?1 AND created_at >= ?2 AND " + LIVE + "),"
-                        + " (SELECT count(*) FROM cashouts WHERE account_id = ?1 AND created_at >= ?2 AND " + LIVE + "),"
-                        + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE integrator_id = ?3 AND created_at >= ?4 AND " + LIVE + "),"
-                        + " (SELECT count(DISTINCT account_id) FROM cashouts WHERE destination = ?5 AND account_id <> ?1"
-                        + "     AND created_at >= ?6 AND " + LIVE + "),"
-                        + " (SELECT coalesce(sum(p.amount_base_units), 0) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
-                        + "     WHERE p.ledger_account = ?7 AND p.created_at >= ?8 AND e.kind = 'CREDIT')")
-                .setParameter(1, account.id)
-                .setParameter(2, Timestamp.from(now.minusSeconds(24 * 3600)))
-                .setParameter(3, account.integratorId)
-                .setParameter(4, dayStart)
-                .setParameter(5, destination)
-                .setParameter(6, Timestamp.from(now.minusMillis(t.sharedDestinationWindowMillis())))
-                .setParameter(7, LedgerAccount.userAvailable(account.id).key())
-                .setParameter(8, Timestamp.from(now.minusMillis(t.creditBurstWindowMillis())))
-                .getSingleResult();
-        LimitChecker checker = new LimitChecker(limits.current().limits());
-        LimitRequest request = new LimitRequest(account.verificationLevel,
-                grossBaseUnits, ((Number) f[0]).longValue(), ((Number) f[1]).intValue(), ((Number) f[2]).longValue());
-        LimitOutcome outcome = checker.check(request);
-        if (outcome instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
+    /** Who is cashing out, as the request read it (the account's lock is held when it is assessed). */
+    public record Subject(String accountId, String integratorId, VerificationLevel level, Instant verifiedAt, Instant createdAt) {}
 
-        @SuppressWarnings("unchecked")
-        List<Object> history = em.createNativeQuery("SELECT gross_base_units FROM cashouts WHERE account_id = ?1 AND " + LIVE
-                        + " ORDER BY created_at DESC LIMIT " + AnomalyThresholds.MAX_HISTORY_SIZE)
-                .setParameter(1, account.id).getResultList();
-        List<Long> past = new ArrayList<>(history.size());
-        for (Object o : history) past.add(((Number) o).longValue());
-        int others = ((Number) f[3]).intValue();
-        long credited = ((Number) f[4]).longValue();
-        Instant bound = account.verifiedAt != null ? account.verifiedAt : account.createdAt;
-        return new Assessment(engine.evaluate(new AnomalyContext(account.id, grossBaseUnits, destination, now.toEpochMilli(),
-                bound.toEpochMilli(), past, others, credited)), checker, request, dayStart);
+    /** A cash-out's share of the integrator's daily volume: commit once its transaction committed, give back otherwise. */
+    public record VolumeReservation(CapacityReservations.Grant grant, long grossBaseUnits) {
+        /** The integrator's volume of the day without this cash-out, at most (what the limit check counts as used). */
+        public long othersBoundBaseUnits() {
+            return Math.max(0, grant.usageAfterBaseUnits() - grossBaseUnits);
+        }
+
+        public void commit() {
+            grant.commit();
+        }
+
+        public void giveBack() {
+            grant.giveBack();
+        }
     }
 
-    /** The anomaly verdict and what the limits were checked with (for {@link #recheckIntegratorVolume}). */
-    public record Assessment(AnomalyVerdict verdict, LimitChecker checker, LimitRequest request, Timestamp dayStart) {}
+    /**
+     * The limits a quote can be refused by already (verification level, per-cash-out minimum and
+     * maximum): 422 {@code limit_exceeded} / {@code verification_required} at the quote, as at the cash-out.
+     */
+    public void checkAtQuote(VerificationLevel level, long grossBaseUnits) {
+        LimitOutcome o = new LimitChecker(limits.current().limits()).checkAmount(level, grossBaseUnits);
+        if (o instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
+    }
 
     /**
-     * Checks the integrator's daily volume again once the caller holds the per-integrator lock
-     * (taken by the escrow funding check) and has written this cash-out: accounts of one
-     * integrator are not serialised by the account lock, so the first check may have raced.
+     * Reserves {@code grossBaseUnits} of the integrator's volume of the UTC day, outside any
+     * transaction; refuses with the limit the account's level sets (422 {@code limit_exceeded}).
+     */
+    public VolumeReservation reserveVolume(String integratorId, VerificationLevel level, long grossBaseUnits, Instant now) {
+        LimitChecker checker = new LimitChecker(limits.current().limits());
+        LevelLimits own = checker.limits().forLevel(level).orElse(null);
+        if (own == null) throw new LimitRefusal((LimitOutcome.Refused) checker.checkAmount(level, grossBaseUnits));
+        long ceiling = ceiling(checker.limits());
+        LocalDate day = LocalDate.ofInstant(now, ZoneOffset.UTC);
+        Instant dayStart = day.atStartOfDay(ZoneOffset.UTC).toInstant();
+        var capacity = new CapacityReservations.Capacity("volume:" + integratorId + ":" + day, ceiling,
+                Math.max(1, ceiling / 1000 * config.volumeReservationChunkPermille()), config.volumeReservationLeaseMillis(),
+                () -> Db.scalar(ds, "SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE integrator_id = ? "
+                        + "AND created_at >= ? AND " + LIVE, integratorId, dayStart));
+        try {
+            return new VolumeReservation(capacities.take(capacity, grossBaseUnits, own.integratorDailyVolumeBaseUnits()), grossBaseUnits);
+        } catch (CapacityReservations.ExhaustedException e) {
+            long used = Math.max(0, Math.min(e.exhausted().usageBaseUnits(), own.integratorDailyVolumeBaseUnits()));
+            LimitOutcome o = checker.check(new LimitRequest(level, grossBaseUnits, 0, 0, used));
+            if (o instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
+            throw new IllegalStateException("the daily volume was refused but the limit check passes: " + e.exhausted());
+        }
+    }
+
+    /** The highest daily volume any level allows: what the integrator's volume capacity is reserved under. */
+    static long ceiling(Limits l) {
+        return l.byLevel().values().stream().mapToLong(LevelLimits::integratorDailyVolumeBaseUnits).max().orElse(0);
+    }
+
+    /**
+     * Checks the limits (throws {@link LimitRefusal}) and returns the anomaly verdict, in the
+     * request's transaction, with the account's row locked by the caller. {@code volume} is the
+     * integrator's daily-volume reservation for this cash-out.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void recheckIntegratorVolume(Assessment a, String integratorId) {
-        long volume = ((Number) em.createNativeQuery("SELECT coalesce(sum(gross_base_units), 0) FROM cashouts"
-                        + " WHERE integrator_id = ?1 AND created_at >= ?2 AND " + LIVE)
-                .setParameter(1, integratorId).setParameter(2, a.dayStart()).getSingleResult()).longValue();
-        LimitRequest r = a.request();
-        long others = Math.max(0, volume - r.amountBaseUnits()); // this cash-out is already written
-        if (others == r.integratorDailyVolumeBaseUnits()) return;
-        LimitOutcome outcome = a.checker().check(new LimitRequest(r.level(), r.amountBaseUnits(), r.account24hAmountBaseUnits(),
-                r.account24hCount(), others));
-        if (outcome instanceof LimitOutcome.Refused refused) throw new LimitRefusal(refused);
+    public AnomalyVerdict assess(Subject s, long grossBaseUnits, String destination, Instant now, VolumeReservation volume) {
+        AnomalyThresholds t = engine.thresholds();
+        Facts f = facts(s, destination, now, t);
+        LimitChecker checker = new LimitChecker(limits.current().limits());
+        LimitOutcome outcome = checker.check(new LimitRequest(s.level(), grossBaseUnits, f.account24hAmount(), f.account24hCount(),
+                volume.othersBoundBaseUnits()));
+        if (outcome instanceof LimitOutcome.Refused r) throw new LimitRefusal(r);
+        Instant bound = s.verifiedAt() != null ? s.verifiedAt() : s.createdAt();
+        return engine.evaluate(new AnomalyContext(s.accountId(), grossBaseUnits, destination, now.toEpochMilli(),
+                bound.toEpochMilli(), f.history(), f.otherAccountsToDestination(), f.creditedInBurstWindow()));
+    }
+
+    record Facts(long account24hAmount, int account24hCount, int otherAccountsToDestination, long creditedInBurstWindow,
+                 List<Long> history) {}
+
+    /** Every windowed total and the account's recent history in one statement. */
+    private Facts facts(Subject s, String destination, Instant now, AnomalyThresholds t) {
+        return Db.one(ds, "SELECT"
+                        + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ? AND created_at >= ? AND " + LIVE + "),"
+                        + " (SELECT count(*) FROM cashouts WHERE account_id = ? AND created_at >= ? AND " + LIVE + "),"
+                        + " (SELECT count(DISTINCT account_id) FROM cashouts WHERE destination = ? AND account_id <> ?"
+                        + "     AND created_at >= ? AND " + LIVE + "),"
+                        + " (SELECT coalesce(sum(p.amount_base_units), 0) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
+                        + "     WHERE p.ledger_account = ? AND p.created_at >= ? AND e.kind = 'CREDIT'),"
+                        + " ARRAY(SELECT gross_base_units FROM cashouts WHERE account_id = ? AND " + LIVE
+                        + "     ORDER BY created_at DESC LIMIT " + AnomalyThresholds.MAX_HISTORY_SIZE + ")",
+                rs -> new Facts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getLong(4), longs(rs.getArray(5))),
+                s.accountId(), now.minusSeconds(24 * 3600), s.accountId(), now.minusSeconds(24 * 3600),
+                destination, s.accountId(), now.minusMillis(t.sharedDestinationWindowMillis()),
+                LedgerAccount.userAvailable(s.accountId()).key(), now.minusMillis(t.creditBurstWindowMillis()),
+                s.accountId()).orElseThrow();
+    }
+
+    private static List<Long> longs(Array array) throws java.sql.SQLException {
+        Object[] values = (Object[]) array.getArray();
+        List<Long> out = new ArrayList<>(values.length);
+        for (Object v : values) out.add(((Number) v).longValue());
+        return out;
     }
 }

@@ -1,5 +1,6 @@
 package io.microsettle.webhook;
 
+import io.microsettle.infra.WriteTransaction;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.ApiException;
@@ -65,7 +66,7 @@ public class WebhookService {
      * Creates an endpoint with a new secret. At most {@code max-endpoints-per-integrator} live
      * endpoints (409 {@code webhook_limit_reached}), counted under a per-integrator lock.
      */
-    @Transactional
+    @WriteTransaction
     public Endpoint create(String integratorId, String actor, String url, List<String> events, String description) {
         Db.query(ds, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1, "webhooks:" + integratorId);
         long live = Db.query(ds, "SELECT count(*) FROM webhook_endpoints WHERE integrator_id = ? AND status = 'ENABLED'",
@@ -82,11 +83,11 @@ public class WebhookService {
         payload.put("url", url);
         payload.put("events", events);
         payload.put("description", description);
-        // the creation's own audit seq is where its subscription starts (see WebhookFanout)
-        long createdSeq = audit.append(actor, "webhook.created", id, payload).seq;
-        Db.update(ds, "INSERT INTO webhook_endpoints (id, integrator_id, url, events, description, status, secret, created_seq, "
+        // the creation's own audit event is where its subscription starts (see WebhookFanout)
+        String createdEventId = audit.append(actor, "webhook.created", id, payload);
+        Db.update(ds, "INSERT INTO webhook_endpoints (id, integrator_id, url, events, description, status, secret, created_event_id, "
                         + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'ENABLED', ?, ?, ?, ?)",
-                id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), createdSeq,
+                id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), createdEventId,
                 ts(now), ts(now));
         return new Endpoint(id, integratorId, url, events, description, "ENABLED", secret, null, null, now, now);
     }
@@ -114,7 +115,7 @@ public class WebhookService {
      * Deletes an endpoint: no event is fanned out to it any more, its pending deliveries are
      * cancelled and its secrets are erased. Afterwards its id answers 404 like an unknown one.
      */
-    @Transactional
+    @WriteTransaction
     public Endpoint delete(String integratorId, String actor, String id) {
         Endpoint e = find(integratorId, id, true);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -135,7 +136,7 @@ public class WebhookService {
      * A new secret; the current one keeps signing (a second {@code v1}) for
      * {@code overlapSeconds} (0: it stops at once). A secret rotated before is dropped.
      */
-    @Transactional
+    @WriteTransaction
     public Endpoint rotateSecret(String integratorId, String actor, String id, long overlapSeconds) {
         Endpoint e = find(integratorId, id, true);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);

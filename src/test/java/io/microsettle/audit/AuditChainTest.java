@@ -33,7 +33,7 @@ class AuditChainTest {
         assertThat(links.get(1).prevHash()).isEqualTo(links.get(0).hash());
         assertThat(links.get(0).at()).isEqualTo(Instant.parse("2026-01-01T00:00:00.123Z"));
         AuditChain.Verification v = AuditChain.verify(links.iterator());
-        assertThat(v).isEqualTo(new AuditChain.Verification(true, 3, links.get(2).hash(), null));
+        assertThat(v).isEqualTo(new AuditChain.Verification(true, 3, links.get(2).hash(), null, null));
     }
 
     @Test
@@ -78,17 +78,39 @@ class AuditChainTest {
     void deletedOrReorderedEventsAreFound() {
         List<AuditChain.Link> links = chain(4);
         links.remove(1);
-        assertThat(AuditChain.verify(links.iterator()).firstBadSeq()).isEqualTo(3);
+        AuditChain.Verification cut = AuditChain.verify(links.iterator());
+        assertThat(cut.firstBadSeq()).isEqualTo(2);
+        assertThat(cut.detail()).isEqualTo("expected seq 2, found 3 (events missing or out of order)");
         List<AuditChain.Link> swapped = chain(4);
         var t = swapped.get(2);
         swapped.set(2, swapped.get(3));
         swapped.set(3, t);
-        assertThat(AuditChain.verify(swapped.iterator()).firstBadSeq()).isEqualTo(4);
+        AuditChain.Verification reordered = AuditChain.verify(swapped.iterator());
+        assertThat(reordered.firstBadSeq()).isEqualTo(3);
+        assertThat(reordered.detail()).isEqualTo("expected seq 3, found 4 (events missing or out of order)");
+    }
+
+    @Test
+    void aLogCutAtItsTailOrEndingElsewhereThanTheRecordedHeadFails() {
+        List<AuditChain.Link> links = chain(5);
+        AuditChain.Head head = new AuditChain.Head(5, links.get(4).hash());
+        assertThat(AuditChain.verify(links.iterator(), head).ok()).isTrue();
+        AuditChain.Verification cut = AuditChain.verify(links.subList(0, 3).iterator(), head);
+        assertThat(cut.ok()).isFalse();
+        assertThat(cut.firstBadSeq()).isEqualTo(4);
+        assertThat(cut.detail()).startsWith("events 4..5 are missing");
+        AuditChain.Verification emptied = AuditChain.verify(List.<AuditChain.Link>of().iterator(), head);
+        assertThat(emptied.firstBadSeq()).isEqualTo(1);
+        AuditChain.Verification forgedHead = AuditChain.verify(links.iterator(), new AuditChain.Head(5, "f".repeat(64)));
+        assertThat(forgedHead.ok()).isFalse();
+        assertThat(forgedHead.firstBadSeq()).isEqualTo(5);
+        AuditChain.Verification longer = AuditChain.verify(links.iterator(), new AuditChain.Head(4, links.get(3).hash()));
+        assertThat(longer.firstBadSeq()).isEqualTo(5);
     }
 
     @Test
     void emptyLogVerifies() {
         assertThat(AuditChain.verify(List.<AuditChain.Link>of().iterator()))
-                .isEqualTo(new AuditChain.Verification(true, 0, AuditChain.GENESIS_HASH, null));
+                .isEqualTo(new AuditChain.Verification(true, 0, AuditChain.GENESIS_HASH, null, null));
     }
 }

@@ -26,6 +26,9 @@ class CashoutTransitionsTest {
         assertThat(CashoutTransitions.allowed(CONFIRMED, SUBMITTED)).isTrue();
         assertThat(CashoutTransitions.allowed(SETTLED, SUBMITTED)).isTrue();
         assertThat(CashoutTransitions.allowed(BATCHED, QUEUED)).isTrue();
+        // mined before its broadcast was recorded (a crash in between): the log settles it from BATCHED
+        assertThat(CashoutTransitions.allowed(BATCHED, CONFIRMED)).isTrue();
+        assertThat(CashoutTransitions.allowed(BATCHED, SETTLED)).isFalse();
     }
 
     @Test

@@ -66,7 +66,12 @@ class OpenApiTest {
             assertThat(doc.getString(base + ".content.'application/problem+json'.example.code")).isEqualTo(op[2]);
             assertThat(doc.getMap(base + ".headers")).containsKey("Retry-After");
         }
-        assertThat(doc.getMap("paths.'/v1/cashouts/{id}'.get.responses")).doesNotContainKey("503");
+        // every operation may be answered 503 busy (the database saturated), with Retry-After; only these also name a dependency
+        String busy = "paths.'/v1/cashouts/{id}'.get.responses.'503'";
+        assertThat(doc.getString(busy + ".description")).contains("busy").doesNotContain("chain_unavailable");
+        assertThat(doc.getString(busy + ".content.'application/problem+json'.example.code")).isEqualTo("busy");
+        assertThat(doc.getMap(busy + ".headers")).containsKey("Retry-After");
+        assertThat(doc.getString("paths.'/v1/cashouts'.post.responses.'503'.description")).contains("chain_unavailable", "busy");
         assertThat(doc.getString("paths.'/v1/cashouts'.get.parameters.name")).contains("limit", "cursor");
         assertThat(doc.getString("paths.'/v1/webhooks'.post.responses.'409'.description")).contains("webhook_limit_reached");
         assertThat(doc.getString("paths.'/v1/webhooks'.post.description")).contains("whsec_");

@@ -36,8 +36,8 @@ class JournalEntryTest {
                 new JournalEntry.Posting(LedgerAccount.userHeld("acct_1"), -1000),
                 new JournalEntry.Posting(LedgerAccount.integratorPayouts("acme"), 970),
                 new JournalEntry.Posting(LedgerAccount.feeRevenue(), 30),
-                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme"), -1000),
-                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme"), 1000));
+                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme", LedgerAccount.stripeOf("acct_1")), -1000),
+                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme", LedgerAccount.stripeOf("acct_1")), 1000));
     }
 
     @Test
@@ -46,12 +46,12 @@ class JournalEntryTest {
         assertThat(hold.postings()).containsExactly(
                 new JournalEntry.Posting(LedgerAccount.userAvailable("acct_1"), -1000),
                 new JournalEntry.Posting(LedgerAccount.userHeld("acct_1"), 1000),
-                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme"), -1000),
-                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme"), 1000));
+                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme", LedgerAccount.stripeOf("acct_1")), -1000),
+                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme", LedgerAccount.stripeOf("acct_1")), 1000));
         for (JournalEntry end : List.of(JournalEntry.settle("acme", "acct_1", 1000, 30, 10, "co_1"),
                 JournalEntry.release("acme", "acct_1", 1000, "co_1"))) {
             long obligations = java.util.stream.Stream.of(hold, end).flatMap(e -> e.postings().stream())
-                    .filter(p -> p.account().equals(LedgerAccount.integratorObligations("acme")))
+                    .filter(p -> p.account().equals(LedgerAccount.integratorObligations("acme", LedgerAccount.stripeOf("acct_1"))))
                     .mapToLong(JournalEntry.Posting::amountBaseUnits).sum();
             assertThat(obligations).as(end.kind().name()).isZero();
         }
@@ -100,8 +100,8 @@ class JournalEntryTest {
                 new JournalEntry.Posting(LedgerAccount.integratorPayouts("acme"), 970),
                 new JournalEntry.Posting(LedgerAccount.feeRevenue(), 18),
                 new JournalEntry.Posting(LedgerAccount.networkFeePool(), 12),
-                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme"), -1000),
-                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme"), 1000));
+                new JournalEntry.Posting(LedgerAccount.integratorObligations("acme", LedgerAccount.stripeOf("acct_1")), -1000),
+                new JournalEntry.Posting(LedgerAccount.integratorEscrowCommitted("acme", LedgerAccount.stripeOf("acct_1")), 1000));
         assertThat(JournalEntry.settle("acme", "acct_1", 1000, 30, 30, "co_1").postings()).hasSize(5);
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 100, 10, 11, "c")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 100, 10, -1, "c")).isInstanceOf(IllegalArgumentException.class);

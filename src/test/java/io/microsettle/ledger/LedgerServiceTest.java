@@ -1,6 +1,8 @@
 package io.microsettle.ledger;
 
 import io.microsettle.audit.AuditLog;
+import io.microsettle.cashout.CashoutStore;
+import io.microsettle.infra.Db;
 import io.microsettle.infra.ApiException;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.DbRows;
@@ -26,6 +28,10 @@ class LedgerServiceTest {
     AuditLog audit;
     @Inject
     DbRows db;
+    @Inject
+    CashoutStore store;
+    @Inject
+    io.agroal.api.AgroalDataSource ds;
 
     @Test
     void holdSettleAndRelease() {
@@ -34,12 +40,12 @@ class LedgerServiceTest {
         String acct = Api.createAccount(t, "u");
         Api.credit(t, acct, 10_000, "c1");
 
-        QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 4_000, "co_a"));
-        QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 3_000, "co_b"));
+        QuarkusTransaction.requiringNew().run(() -> ledger.hold(integrator, acct, 4_000, "co_a"));
+        QuarkusTransaction.requiringNew().run(() -> ledger.hold(integrator, acct, 3_000, "co_b"));
         assertThat(ledger.balances(acct)).isEqualTo(new LedgerService.Balances(3_000, 7_000));
 
-        QuarkusTransaction.requiringNew().run(() -> ledger.settle(acct, 4_000, 300, "co_a"));
-        QuarkusTransaction.requiringNew().run(() -> ledger.release(acct, 3_000, "co_b"));
+        QuarkusTransaction.requiringNew().run(() -> ledger.postAll(List.of(JournalEntry.settle(integrator, acct, 4_000, 300, "co_a"))));
+        QuarkusTransaction.requiringNew().run(() -> ledger.postAll(List.of(JournalEntry.release(integrator, acct, 3_000, "co_b"))));
         assertThat(ledger.balances(acct)).isEqualTo(new LedgerService.Balances(6_000, 0));
         assertThat(db.scalar("SELECT balance_base_units FROM ledger_balances WHERE ledger_account = 'integrator:"
                 + integrator + ":payouts'")).isEqualTo(3_700);
@@ -51,16 +57,18 @@ class LedgerServiceTest {
 
     @Test
     void overdrawnHoldOrSettleWithoutHoldIsRefusedAndRolledBack() {
-        String t = Tokens.integrator("led-" + UUID.randomUUID());
+        String integrator = "led-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
         String acct = Api.createAccount(t, "u");
         Api.credit(t, acct, 1_000, "c1");
         Map<String, Long> before = db.snapshot();
-        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.hold(acct, 1_001, "co_x")))
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.hold(integrator, acct, 1_001, "co_x")))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("insufficient_balance"));
-        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.settle(acct, 500, 10, "co_y")))
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> ledger.postAll(List.of(
+                JournalEntry.settle(integrator, acct, 500, 10, "co_y")))))
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo("insufficient_balance"));
         assertThat(db.snapshot()).isEqualTo(before);
-        assertThatThrownBy(() -> ledger.hold(acct, 1, "co_z")).hasMessageContaining("Transaction is required");
+        assertThatThrownBy(() -> ledger.hold(integrator, acct, 1, "co_z")).hasMessageContaining("Transaction is required");
     }
 
     @Test
@@ -71,8 +79,12 @@ class LedgerServiceTest {
                 new AuditLog.Entry("cashout.batched", "co_1", Map.of("batchId", "bat_1")),
                 new AuditLog.Entry("cashout.batched", "co_2", Map.of("batchId", "bat_1")))));
         assertThat(events).hasSize(3);
-        assertThat(events.get(0).seq).isGreaterThan(head);
-        assertThat(events.get(1).prevHash).isEqualTo(events.get(0).hash);
+        // linked by the sealer, in the order given, after the head seen before
+        long first = db.scalar("SELECT seq FROM audit_events WHERE id = '" + events.get(0) + "'");
+        assertThat(first).isGreaterThan(head);
+        assertThat(db.scalar("SELECT seq FROM audit_events WHERE id = '" + events.get(1) + "'")).isEqualTo(first + 1);
+        assertThat(db.text("SELECT prev_hash FROM audit_events WHERE id = '" + events.get(1) + "'"))
+                .isEqualTo(db.text("SELECT hash FROM audit_events WHERE id = '" + events.get(0) + "'"));
         assertThat(audit.verify().ok()).isTrue();
     }
     @Test
@@ -87,7 +99,10 @@ class LedgerServiceTest {
         long network = q.get("networkFee").asLong();
         long pool = db.scalar("SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances WHERE ledger_account = 'platform:network_fee_pool'");
         long revenue = db.scalar("SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances WHERE ledger_account = 'platform:fee_revenue'");
-        QuarkusTransaction.requiringNew().run(() -> ledger.settle(a.id(), 2_000_000, service + network, co));
+        // settled as the reconciler settles it: through the cash-out store, which splits the fee as the quote did
+        QuarkusTransaction.requiringNew().run(() -> Db.update(ds, "UPDATE cashouts SET status = 'SUBMITTED' WHERE id = ?", co));
+        QuarkusTransaction.requiringNew().run(() -> store.settle(List.of(new CashoutStore.Settlement(co, 1, "0x" + "ab".repeat(32), 1,
+                "0x" + "cd".repeat(32), 0, 1)), "system:test"));
         assertThat(db.scalar("SELECT amount_base_units FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
                 + " WHERE e.cashout_id = '" + co + "' AND e.kind = 'SETTLE' AND p.ledger_account = 'platform:network_fee_pool'"))
                 .isEqualTo(network);

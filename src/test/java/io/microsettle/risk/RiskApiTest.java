@@ -52,29 +52,33 @@ class RiskApiTest {
         full.put("maxPerCashout", "1500000");
         full.put("rolling24hAmount", "2500000");
         full.put("rolling24hCount", 3);
+        String integrator = "lim-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        JsonNode before = Api.quote(t, a.id(), 2_000_000); // quoted while the old limits were in force
         long events = db.scalar("SELECT count(*) FROM audit_events WHERE type = 'limits.changed'");
         as(admin()).body(tight.toString()).put("/v1/admin/limits").then().statusCode(200)
                 .body("levels.FULL.maxPerCashout", equalTo("1500000"));
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'limits.changed'")).isEqualTo(events + 1);
         try {
-            String integrator = "lim-" + UUID.randomUUID();
-            String t = Tokens.integrator(integrator);
-            Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
-            Map<String, Long> before = db.snapshot();
-            Response r = Api.cashout(t, a, 2_000_000, null);
+            // refused early: a quote the cash-out would be refused for is not issued
+            Map<String, Long> untouched = db.snapshot();
+            Response quote = as(t).body(Map.of("accountId", a.id(), "amount", "2000000")).post("/v1/quotes");
+            assertThat(quote.statusCode()).as(quote.asString()).isEqualTo(422);
+            assertThat(quote.jsonPath().getString("code")).isEqualTo("limit_exceeded");
+            assertThat(quote.jsonPath().getString("limit")).isEqualTo("per_cashout_max");
+            assertThat(quote.jsonPath().getString("limitValue")).isEqualTo("1500000");
+            assertThat(db.snapshot()).isEqualTo(untouched);
+
+            // a quote issued before the limit was lowered is refused at the cash-out, writing nothing
+            Response r = as(t).body(Map.of("quoteId", before.get("id").asText(), "signature", Api.sign(before, a.wallet())))
+                    .post("/v1/cashouts");
             assertThat(r.statusCode()).as(r.asString()).isEqualTo(422);
             assertThat(r.jsonPath().getString("code")).isEqualTo("limit_exceeded");
             assertThat(r.jsonPath().getString("limit")).isEqualTo("per_cashout_max");
             assertThat(r.jsonPath().getString("limitValue")).isEqualTo("1500000");
             assertThat(r.jsonPath().getString("maxAllowedNow")).isEqualTo("1500000");
-            Map<String, Long> after = db.snapshot();
-            after.remove("quotes");
-            after.remove("audit_events");
-            after.remove("audit.head");
-            before.remove("quotes");
-            before.remove("audit_events");
-            before.remove("audit.head");
-            assertThat(after).isEqualTo(before); // only the quote and its audit event were written
+            assertThat(db.snapshot()).isEqualTo(untouched);
             as(t).get("/v1/accounts/" + a.id()).then().body("balances.available", equalTo("10000000"));
 
             assertThat(Api.cashout(t, a, 1_000_000, null).statusCode()).isEqualTo(201);

@@ -26,17 +26,21 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     /** What the running test can read (one chain per test class run). */
     public static volatile String rpcUrl;
     public static volatile Deployment deployment;
+    /** The JSON-RPC proxy between the service and the chain (init arg {@code proxy=true}), else null. */
+    public static volatile io.microsettle.testsupport.RpcProxy proxy;
 
     private DevChain chain;
     private DevChain.Kind kind = DevChain.Kind.ANVIL;
     private long blockTimeSeconds = 1;
     private boolean schedulers = true;
+    private boolean withProxy;
 
     @Override
     public void init(Map<String, String> initArgs) {
         if (initArgs.containsKey("kind")) kind = DevChain.Kind.parse(initArgs.get("kind"));
         if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
+        withProxy = "true".equals(initArgs.get("proxy"));
     }
 
     @Override
@@ -54,8 +58,9 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             web3j.shutdown();
             rpcUrl = chain.rpcUrl();
             deployment = d;
+            proxy = withProxy ? io.microsettle.testsupport.RpcProxy.to(chain.rpcUrl()) : null;
             Map<String, String> cfg = new HashMap<>();
-            cfg.put("microsettle.chain.rpc-url", chain.rpcUrl());
+            cfg.put("microsettle.chain.rpc-url", proxy != null ? proxy.url() : chain.rpcUrl());
             cfg.put("microsettle.chain.chain-id", Long.toString(chain.chainId()));
             cfg.put("microsettle.chain.escrow-address", d.escrow());
             cfg.put("microsettle.chain.token-address", d.token());
@@ -90,6 +95,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
+        if (proxy != null) proxy.close();
         if (chain != null) chain.close();
     }
 }

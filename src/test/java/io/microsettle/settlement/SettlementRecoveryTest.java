@@ -51,6 +51,7 @@ class SettlementRecoveryTest {
     @Inject LedgerService ledger;
     @Inject SettlementService settlement;
     @Inject ReconcileService reconcile;
+    @Inject io.microsettle.testsupport.DbRows rows;
 
     HttpService http;
     Web3j web3j;
@@ -240,11 +241,14 @@ class SettlementRecoveryTest {
         return one("SELECT status FROM cashouts WHERE id = ?", co);
     }
 
+    /** Queries of the audit log first wait for the sealer to link every committed event. */
     String one(String sql, Object... args) {
+        if (sql.contains("audit_")) rows.awaitAuditSealed();
         return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, sql, rs -> rs.getString(1), args).get(0));
     }
 
     long count(String sql) {
+        if (sql.contains("audit_")) rows.awaitAuditSealed();
         return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, sql, rs -> rs.getLong(1)).get(0));
     }
 

@@ -36,7 +36,7 @@ record TestCashouts(DataSource ds, LedgerService ledger) {
                 + "net_base_units, destination, wallet, signature, created_at, updated_at) VALUES (?, 'demo', ?, ?, 'QUEUED', ?, ?, ?, ?, ?, '0x', now(), now())",
                 co, acct, quote, gross, fee, gross - fee, payee, payee);
         ledger.credit("demo", List.of(new LedgerService.CreditItem(acct, gross, "ref-" + co)));
-        ledger.hold(acct, gross, co);
+        ledger.hold("demo", acct, gross, co);
         return co;
     }
 }

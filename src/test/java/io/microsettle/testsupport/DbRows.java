@@ -19,9 +19,9 @@ import java.util.Map;
 @ApplicationScoped
 public class DbRows {
     static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances",
-            "quotes", "cashouts", "audit_events", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews",
+            "quotes", "cashouts", "audit_events", "audit_pending", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews",
             "webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts");
-    static final List<String> NOT_WRITES = List.of("rate_limit_buckets");
+    static final List<String> NOT_WRITES = List.of("rate_limit_buckets", "capacity_reservations");
 
     @Inject
     AgroalDataSource dataSource;
@@ -35,7 +35,8 @@ public class DbRows {
                 while (rs.next()) tables.add(rs.getString(1));
             }
             if (!tables.containsAll(TABLES)) throw new IllegalStateException("tables missing: " + TABLES + " vs " + tables);
-            // every authenticated request moves its caller's rate-limit row: that is bookkeeping, not a write it made
+            // every authenticated request moves its caller's rate-limit row, and a cash-out may reserve capacity for the
+            // requests after it: that is bookkeeping, not a write the request made
             tables.removeAll(NOT_WRITES);
             // one statement for all counts: the refusal suite takes a snapshot twice per case
             StringBuilder sql = new StringBuilder("SELECT ");
@@ -46,18 +47,21 @@ public class DbRows {
                 rs.next();
                 for (int i = 0; i < tables.size(); i++) out.put(tables.get(i), rs.getLong(i + 1));
             }
+            // the sealer moves events from audit_pending to audit_events at any time: count them together
+            out.put("audit_events", out.get("audit_events") + out.remove("audit_pending"));
             out.put("quotes.used", scalar(s, "SELECT count(*) FROM quotes WHERE used_at IS NOT NULL"));
             out.put("balances.sum", scalar(s, "SELECT coalesce(sum(balance_base_units), 0) FROM ledger_balances"));
             out.put("balances.abs", scalar(s, "SELECT coalesce(sum(abs(balance_base_units)), 0) FROM ledger_balances"));
             out.put("accounts.verified", scalar(s, "SELECT count(*) FROM accounts WHERE wallet IS NOT NULL"));
-            out.put("audit.head", scalar(s, "SELECT seq FROM audit_head"));
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
         return out;
     }
 
+    /** The first column of the first row as a long; a query of the audit log first waits for every committed event to be sealed. */
     public long scalar(String sql) {
+        if (sql.contains("audit_")) awaitAuditSealed();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             return scalar(s, sql);
         } catch (SQLException e) {
@@ -67,6 +71,7 @@ public class DbRows {
 
     /** The first column of the first row as text (null if no row). */
     public String text(String sql) {
+        if (sql.contains("audit_")) awaitAuditSealed();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             return rs.next() ? rs.getString(1) : null;
         } catch (SQLException e) {
@@ -77,6 +82,22 @@ public class DbRows {
     public int execute(String sql) throws SQLException {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             return s.executeUpdate(sql);
+        }
+    }
+
+    /** Waits (up to 20 s) until the audit sealer has linked every committed event into the chain. */
+    public void awaitAuditSealed() {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            while (scalar(s, "SELECT count(*) FROM audit_pending") > 0) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("audit events still pending after 20 s");
+                Thread.sleep(10);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

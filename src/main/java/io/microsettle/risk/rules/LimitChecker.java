@@ -1,7 +1,10 @@
 package io.microsettle.risk.rules;
 
 import io.microsettle.infra.IntMath;
+import io.microsettle.account.VerificationLevel;
+
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Checks one cash-out against {@link Limits}. Pure: the caller supplies the rolling totals.
@@ -27,27 +30,28 @@ public final class LimitChecker {
         return limits;
     }
 
+    /**
+     * What a quote can be refused by already: the verification level and the per-cash-out minimum
+     * and maximum (the first failure, in {@link #check}'s order). Allowed names the per-cash-out maximum.
+     */
+    public LimitOutcome checkAmount(VerificationLevel level, long amountBaseUnits) {
+        long version = limits.version();
+        LevelLimits l = limits.forLevel(level).orElse(null);
+        if (l == null) return unverified(version, level);
+        Optional<LimitOutcome.Refused> refused = amountRefusal(version, l, amountBaseUnits, l.maxPerCashoutBaseUnits());
+        return refused.isPresent() ? refused.get() : new LimitOutcome.Allowed(version, l.maxPerCashoutBaseUnits());
+    }
+
     public LimitOutcome check(LimitRequest request) {
         Objects.requireNonNull(request, "request");
         long version = limits.version();
         LevelLimits l = limits.forLevel(request.level()).orElse(null);
-        if (l == null) {
-            return new LimitOutcome.Refused(version, RiskRefusalCode.VERIFICATION_REQUIRED,
-                    LimitName.VERIFICATION_LEVEL, 0, 0, 0,
-                    "verification level " + request.level() + " cannot cash out; verify the account first");
-        }
+        if (l == null) return unverified(version, request.level());
         long amount = request.amountBaseUnits();
         long allowedNow = maxAllowed(l, request.account24hAmountBaseUnits(), request.account24hCount(),
                 request.integratorDailyVolumeBaseUnits());
-
-        if (amount < l.minPerCashoutBaseUnits()) {
-            return refused(version, LimitName.PER_CASHOUT_MIN, l.minPerCashoutBaseUnits(), 0, allowedNow,
-                    "amount " + amount + " is below the minimum cash-out of " + l.minPerCashoutBaseUnits());
-        }
-        if (amount > l.maxPerCashoutBaseUnits()) {
-            return refused(version, LimitName.PER_CASHOUT_MAX, l.maxPerCashoutBaseUnits(), l.maxPerCashoutBaseUnits(),
-                    allowedNow, "amount " + amount + " is above the maximum cash-out of " + l.maxPerCashoutBaseUnits());
-        }
+        Optional<LimitOutcome.Refused> amountRefused = amountRefusal(version, l, amount, allowedNow);
+        if (amountRefused.isPresent()) return amountRefused.get();
         long countLeft = IntMath.remaining(l.rolling24hCount(), request.account24hCount());
         if (countLeft == 0) {
             return refused(version, LimitName.ACCOUNT_24H_COUNT, l.rolling24hCount(), 0, allowedNow,
@@ -70,6 +74,23 @@ public final class LimitChecker {
         long next = maxAllowed(l, request.account24hAmountBaseUnits() + amount, request.account24hCount() + 1,
                 request.integratorDailyVolumeBaseUnits() + amount);
         return new LimitOutcome.Allowed(version, next);
+    }
+
+    private static LimitOutcome.Refused unverified(long version, VerificationLevel level) {
+        return new LimitOutcome.Refused(version, RiskRefusalCode.VERIFICATION_REQUIRED, LimitName.VERIFICATION_LEVEL, 0, 0, 0,
+                "verification level " + level + " cannot cash out; verify the account first");
+    }
+
+    private static Optional<LimitOutcome.Refused> amountRefusal(long version, LevelLimits l, long amount, long allowedNow) {
+        if (amount < l.minPerCashoutBaseUnits()) {
+            return Optional.of(refused(version, LimitName.PER_CASHOUT_MIN, l.minPerCashoutBaseUnits(), 0, allowedNow,
+                    "amount " + amount + " is below the minimum cash-out of " + l.minPerCashoutBaseUnits()));
+        }
+        if (amount > l.maxPerCashoutBaseUnits()) {
+            return Optional.of(refused(version, LimitName.PER_CASHOUT_MAX, l.maxPerCashoutBaseUnits(), l.maxPerCashoutBaseUnits(),
+                    allowedNow, "amount " + amount + " is above the maximum cash-out of " + l.maxPerCashoutBaseUnits()));
+        }
+        return Optional.empty();
     }
 
     /** Largest gross that passes every limit given the used totals; 0 when none does. */

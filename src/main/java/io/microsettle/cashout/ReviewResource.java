@@ -1,10 +1,12 @@
-package io.microsettle.risk;
+package io.microsettle.cashout;
 
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.risk.ReviewService;
+import io.microsettle.risk.RiskConfig;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -35,6 +37,8 @@ public class ReviewResource {
     @Inject
     ReviewService reviews;
     @Inject
+    ReviewDecisions decisions;
+    @Inject
     CurrentCaller caller;
     @Inject
     RiskConfig config;
@@ -61,14 +65,14 @@ public class ReviewResource {
     @Path("/{id}/approve")
     @Consumes(MediaType.WILDCARD)
     public ReviewView approve(@PathParam("id") String id, Decision body) {
-        return view(reviews.decide(Validation.id(id, "id"), true, caller.actor(), body == null ? null : body.note()));
+        return view(decisions.decide(Validation.id(id, "id"), true, caller.actor(), body == null ? null : body.note()));
     }
 
     @POST
     @Path("/{id}/reject")
     @Consumes(MediaType.WILDCARD)
     public ReviewView reject(@PathParam("id") String id, Decision body) {
-        return view(reviews.decide(Validation.id(id, "id"), false, caller.actor(), body == null ? null : body.note()));
+        return view(decisions.decide(Validation.id(id, "id"), false, caller.actor(), body == null ? null : body.note()));
     }
 
     static ReviewView view(ReviewService.Review r) {

@@ -1,4 +1,4 @@
-package io.microsettle.reconcile;
+package io.microsettle.chain;
 
 /** Confirmation counting: a transaction in the head block has 1 confirmation. */
 public final class ConfirmationDepth {

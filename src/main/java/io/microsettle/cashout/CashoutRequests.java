@@ -1,0 +1,110 @@
+package io.microsettle.cashout;
+
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.account.VerificationLevel;
+import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Db;
+import io.microsettle.infra.Ids;
+import io.microsettle.infra.WriteTransaction;
+import io.microsettle.ledger.EscrowFunding;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.pricing.QuoteRedemptions;
+import io.microsettle.risk.ReviewService;
+import io.microsettle.risk.RiskService;
+import io.microsettle.risk.rules.AnomalyVerdict;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The write transaction of a cash-out request, in the documented lock order: the account's row,
+ * the quote's row, the ledger balance rows (in key order), the escrow alert mark; then inserts
+ * (the cash-out, its review, its audit events) that no one else waits for.
+ */
+@ApplicationScoped
+public class CashoutRequests {
+    /** What the request established before its transaction. */
+    public record Prepared(QuoteRedemptions.Redeemable quote, String signer, String signature, String actor, Instant now) {}
+
+    @Inject
+    AgroalDataSource ds;
+    @Inject
+    QuoteRedemptions quotes;
+    @Inject
+    RiskService risk;
+    @Inject
+    LedgerService ledger;
+    @Inject
+    EscrowFunding funding;
+    @Inject
+    ReviewService reviews;
+    @Inject
+    CashoutStore store;
+
+    private record LockedAccount(String wallet, VerificationLevel level, Instant verifiedAt, Instant createdAt) {}
+
+    @WriteTransaction
+    public Cashout write(Prepared p, RiskService.VolumeReservation volume, EscrowFunding.Reservation escrow) {
+        QuoteRedemptions.Redeemable q = p.quote();
+        LockedAccount a = Db.one(ds, "SELECT wallet, verification_level, verified_at, created_at FROM accounts WHERE id = ? "
+                        + "FOR NO KEY UPDATE", rs -> new LockedAccount(rs.getString(1), VerificationLevel.valueOf(rs.getString(2)),
+                        Db.instant(rs, 3), Db.instant(rs, 4)), q.accountId())
+                .orElseThrow(() -> ApiException.notFound("quote " + q.quoteId()));
+        if (!p.signer().equals(a.wallet())) {
+            // the wallet was rebound after the signature was checked
+            throw ApiException.unprocessable("bad_signature", "the signature is not by the account's verified wallet");
+        }
+        AnomalyVerdict verdict = risk.assess(new RiskService.Subject(q.accountId(), q.integratorId(), a.level(), a.verifiedAt(),
+                a.createdAt()), q.grossBaseUnits(), q.destination(), p.now(), volume);
+        if (!quotes.markUsed(q.quoteId(), p.now())) throw ApiException.conflict("quote_used", "the quote has already been used");
+        String id = Ids.newId("co");
+        ledger.hold(q.integratorId(), q.accountId(), q.grossBaseUnits(), id);
+        funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
+        AnomalyVerdict.Hold hold = verdict instanceof AnomalyVerdict.Hold h ? h : null;
+        CashoutStatus status = hold == null ? CashoutStatus.QUEUED : CashoutStatus.HELD;
+        String reason = hold == null ? null : ReviewService.reasonCodes(hold);
+        CashoutStore.NewCashout c = new CashoutStore.NewCashout(id, q.integratorId(), q.accountId(), q.quoteId(), q.grossBaseUnits(),
+                q.feeBaseUnits(), q.netBaseUnits(), q.destination(), p.signer(), p.signature(), p.now());
+        store.insert(c, status, reason, p.actor(), payload(c, status, hold));
+        if (hold != null) reviews.open(id, q.integratorId(), hold, p.now());
+        return view(c, status, reason);
+    }
+
+    private static Map<String, Object> payload(CashoutStore.NewCashout c, CashoutStatus status, AnomalyVerdict.Hold hold) {
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("accountId", c.accountId());
+        payload.put("quoteId", c.quoteId());
+        payload.put("grossBaseUnits", Long.toString(c.grossBaseUnits()));
+        payload.put("feeBaseUnits", Long.toString(c.feeBaseUnits()));
+        payload.put("netBaseUnits", Long.toString(c.netBaseUnits()));
+        payload.put("destination", c.destination());
+        payload.put("wallet", c.wallet());
+        payload.put("signature", c.signature());
+        payload.put("status", status);
+        if (hold != null) payload.put("holdFindings", ReviewService.findings(hold));
+        return payload;
+    }
+
+    /** The cash-out as written (not a managed entity: the response is built from it). */
+    private static Cashout view(CashoutStore.NewCashout n, CashoutStatus status, String reason) {
+        Cashout c = new Cashout();
+        c.id = n.id();
+        c.integratorId = n.integratorId();
+        c.accountId = n.accountId();
+        c.quoteId = n.quoteId();
+        c.status = status;
+        c.grossBaseUnits = n.grossBaseUnits();
+        c.feeBaseUnits = n.feeBaseUnits();
+        c.netBaseUnits = n.netBaseUnits();
+        c.destination = n.destination();
+        c.wallet = n.wallet();
+        c.signature = n.signature();
+        c.reason = reason;
+        c.createdAt = n.createdAt();
+        c.updatedAt = n.createdAt();
+        return c;
+    }
+}

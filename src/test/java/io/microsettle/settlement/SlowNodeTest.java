@@ -1,0 +1,103 @@
+package io.microsettle.settlement;
+
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A slow node: a JSON-RPC proxy in front of the chain delays every reply by 2 s while settlement and
+ * reconcile run against it (with cash-outs to settle). API requests that need no chain data keep
+ * their latency: p99 within 2× of the same load with the node answering at once (or within 25 ms of
+ * it, whichever is larger: a 2-core machine's scheduling jitter at single-digit milliseconds).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "proxy", value = "true")})
+@Timeout(300)
+class SlowNodeTest {
+    static final int CLIENTS = 8;
+    static final int REQUESTS = 240;
+    static final long SLACK_MILLIS = 25;
+
+    @Test
+    void requestsThatNeedNoChainDataKeepTheirLatencyWhileTheNodeIsSlow() throws Exception {
+        String integrator = "slow-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        List<Api.FundedAccount> accounts = new ArrayList<>();
+        for (int i = 0; i < 4; i++) accounts.add(Api.fundedAccount(integrator, 50_000_000));
+        for (Api.FundedAccount a : accounts) {
+            Response r = Api.cashout(t, a, 2_000_000, null);
+            assertThat(r.statusCode()).as(r.asString()).isEqualTo(201);
+        }
+        measure(t, accounts); // warm-up
+        double fast = p99(measure(t, accounts));
+
+        ChainTestResource.proxy.delay(Duration.ofSeconds(2));
+        try {
+            long forwardedBefore = ChainTestResource.proxy.forwarded();
+            double slow = p99(measure(t, accounts));
+            // the workers were talking to the slow node meanwhile
+            assertThat(ChainTestResource.proxy.forwarded()).isGreaterThan(forwardedBefore);
+            System.out.printf("slow node: p99 %.1f ms with replies at once, %.1f ms with every reply 2 s late%n", fast, slow);
+            assertThat(slow).as("p99 with a slow node vs %.1f ms", fast).isLessThanOrEqualTo(Math.max(2 * fast, fast + SLACK_MILLIS));
+        } finally {
+            ChainTestResource.proxy.healthy();
+        }
+    }
+
+    /** Account reads, account creation, credits and cash-out lists from {@link #CLIENTS} clients; each latency in ms. */
+    static double[] measure(String token, List<Api.FundedAccount> accounts) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            List<Callable<Double>> tasks = new ArrayList<>();
+            for (int i = 0; i < REQUESTS; i++) {
+                Api.FundedAccount a = accounts.get(i % accounts.size());
+                int kind = i % 4;
+                tasks.add(() -> {
+                    long started = System.nanoTime();
+                    Response r = switch (kind) {
+                        case 0 -> Api.as(token).get("/v1/accounts/" + a.id());
+                        case 1 -> Api.as(token).body(Map.of("externalRef", "slow-" + UUID.randomUUID())).post("/v1/accounts");
+                        case 2 -> Api.as(token).body(Map.of("items", List.of(Map.of("accountId", a.id(), "amount", "1000",
+                                "reference", "slow-" + UUID.randomUUID())))).post("/v1/credits");
+                        default -> Api.as(token).queryParam("accountId", a.id()).get("/v1/cashouts");
+                    };
+                    double millis = (System.nanoTime() - started) / 1e6;
+                    assertThat(r.statusCode()).as(r.asString()).isLessThan(300);
+                    return millis;
+                });
+            }
+            double[] out = new double[REQUESTS];
+            List<Future<Double>> fs = pool.invokeAll(tasks, 120, TimeUnit.SECONDS);
+            for (int i = 0; i < out.length; i++) out[i] = fs.get(i).get();
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    static double p99(double[] millis) {
+        double[] s = millis.clone();
+        Arrays.sort(s);
+        return s[(int) Math.ceil(0.99 * s.length) - 1];
+    }
+}
