@@ -3,6 +3,7 @@ package io.microsettle.reconcile;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
+import io.microsettle.chain.ChainConfig;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.infra.Db;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -43,6 +44,7 @@ public class ReconcileService {
     @Inject AuditLog audit;
     @Inject LedgerService ledger;
     @Inject ReconcileConfig cfg;
+    @Inject ChainConfig chainConfig;
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
@@ -53,7 +55,7 @@ public class ReconcileService {
         int ranges = 0, logs = 0, settled = 0, disc = 0;
         for (int i = 0; i < cfg.maxRangesPerTick(); i++) {
             long next = QuarkusTransaction.requiringNew().call(this::cursor);
-            Optional<BlockRange> range = BlockRange.next(next, head, cfg.confirmations(), cfg.maxBlockRange());
+            Optional<BlockRange> range = BlockRange.next(next, head, chainConfig.confirmations(), cfg.maxBlockRange());
             if (range.isEmpty()) break;
             RangeResult r = processRange(web3j, range.get(), head);
             ranges++;
