@@ -118,8 +118,9 @@ public final class BootConfig {
     public Set<String> configuredNames() {
         Set<String> names = new HashSet<>();
         for (Seen s : seen()) {
-            if (!s.writtenAs().startsWith("%") || s.writtenAs().startsWith("%" + profile + ".")
-                    || s.writtenAs().startsWith("_" + profile.toUpperCase(Locale.ROOT) + "_")) {
+            String w = s.writtenAs();
+            boolean profiled = w.startsWith("%") || w.matches("^_[A-Z0-9]+_.*");
+            if (!profiled || w.startsWith("%" + profile + ".") || w.startsWith("_" + profile.toUpperCase(Locale.ROOT) + "_")) {
                 names.add(s.name());
             }
         }

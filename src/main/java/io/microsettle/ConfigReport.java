@@ -110,7 +110,7 @@ public final class ConfigReport {
         Optional<String> rpc = config.value(StartChecks.RPC_URL);
         String chainId = config.valueOrDefault(StartChecks.CHAIN_ID).orElse("?");
         if (rpc.isEmpty()) {
-            return "a " + config.valueOrDefault("microsettle.chain.dev.kind").orElse("?") + " dev chain started by the service (chain id "
+            return "the service's own " + config.valueOrDefault("microsettle.chain.dev.kind").orElse("?") + " dev chain (chain id "
                     + chainId + ")";
         }
         return "the node at " + rpc.get() + ", chain id " + chainId

@@ -84,7 +84,9 @@ public class Main {
 
     /** Everything {@code run} refuses to start with: unknown microsettle.* settings, dev keys on a real chain. */
     static List<String> startProblems(BootConfig config) {
-        List<String> problems = new ArrayList<>(StartChecks.unknownProperties(config.unknownProperties(), KnownProperties.get()));
+        List<String> problems = new ArrayList<>(StartChecks.missingLocations(config.value(BootConfig.LOCATIONS), config.workDir(),
+                KeystoreFiles.INSTANCE));
+        problems.addAll(StartChecks.unknownProperties(config.unknownProperties(), KnownProperties.get()));
         problems.addAll(StartChecks.devKeyProblems(config::value, config.dataDir(), KeystoreFiles.INSTANCE));
         return problems;
     }

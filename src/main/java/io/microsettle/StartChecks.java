@@ -64,6 +64,23 @@ public final class StartChecks {
     }
 
     /**
+     * Each file or directory named by {@code quarkus.config.locations} that does not exist (SmallRye skips it
+     * silently, and a misspelt production file would leave the service on the embedded defaults).
+     */
+    public static List<String> missingLocations(Optional<String> locations, Path workDir, Files files) {
+        List<String> problems = new ArrayList<>();
+        for (String l : locations.map(v -> v.split(",")).orElse(new String[0])) {
+            String location = l.trim();
+            if (location.isEmpty() || (location.contains(":") && !location.startsWith("file:"))) continue; // classpath, jar, http
+            Path p = location.startsWith("file:") ? Path.of(java.net.URI.create(location)) : workDir.resolve(location);
+            if (!files.exists(p) && !java.nio.file.Files.isDirectory(p)) {
+                problems.add(BootConfig.LOCATIONS + " names " + location + ", which does not exist");
+            }
+        }
+        return problems;
+    }
+
+    /**
      * On a chain that is not a local dev chain: every setting that is missing or would use a development key.
      * {@code config} gives the values configured (no defaults), {@code dataDir} is where the dev keys would be.
      */

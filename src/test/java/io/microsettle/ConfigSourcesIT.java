@@ -138,11 +138,12 @@ class ConfigSourcesIT {
     }
 
     @Test
-    void anUnknownSettingIsNamedAndTheServiceDoesNotStart() throws IOException {
+    void unknownSettingsAndAMissingConfigFileAreNamedAndTheServiceDoesNotStart() throws IOException {
         Path workDir = ServiceFixtures.workDir("unknown-setting");
         try (ServiceProcess p = service(workDir)
                 .systemProperty("microsettle.chain.confirmation", "12")
                 .env("MICROSETTLE_SETTLEMENT_INTERVALL", "5s")
+                .systemProperty("quarkus.config.locations", "etc/misspelt.properties")
                 .waitUntilRunning(false).start()) {
             Optional<Integer> rc = p.awaitExit(Duration.ofSeconds(60));
             assertThat(rc).as(p.tail(30)).isPresent();
@@ -152,6 +153,7 @@ class ConfigSourcesIT {
                     + " did you mean microsettle.chain.confirmations?"));
             assertThat(p.output()).anyMatch(l -> l.contains("microsettle.settlement.intervall in environment (MICROSETTLE_SETTLEMENT_INTERVALL)"
                     + " is not a setting of microsettle: did you mean microsettle.settlement.interval?"));
+            assertThat(p.output()).anyMatch(l -> l.contains("quarkus.config.locations names etc/misspelt.properties, which does not exist"));
         }
         assertThat(workDir.resolve("data")).doesNotExist();
     }

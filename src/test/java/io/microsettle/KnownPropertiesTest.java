@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -95,5 +96,26 @@ class KnownPropertiesTest {
                 }
             }
         }
+    }
+
+    @Test
+    void everyPropertyTheDocsNameIsRead() throws IOException {
+        java.util.regex.Pattern quoted = java.util.regex.Pattern.compile("`(microsettle\\.[A-Za-z0-9.<>*_-]+)`");
+        List<Path> docs = new java.util.ArrayList<>(List.of(Path.of("README.md")));
+        try (Stream<Path> files = Files.list(Path.of("docs"))) {
+            files.filter(f -> f.toString().endsWith(".md")).forEach(docs::add);
+        }
+        int checked = 0;
+        for (Path doc : docs) {
+            var m = quoted.matcher(Files.readString(doc));
+            while (m.find()) {
+                String name = m.group(1).replaceAll("<[^>]+>", "x");
+                boolean prefix = name.endsWith(".") || name.endsWith("*") || name.chars().filter(c -> c == '.').count() < 2;
+                if (prefix || KnownProperties.RENAMED.containsKey(name)) continue;
+                assertThat(known.isKnown(name)).as(doc + ": " + name).isTrue();
+                checked++;
+            }
+        }
+        assertThat(checked).isGreaterThan(20);
     }
 }

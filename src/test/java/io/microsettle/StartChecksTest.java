@@ -162,6 +162,15 @@ class StartChecksTest {
     }
 
     @Test
+    void configLocationsThatDoNotExistAreNamed() {
+        StartChecks.Files f = files(Map.of("/srv/app/node-config/anvil.properties", "", "/etc/m.properties", ""));
+        assertThat(StartChecks.missingLocations(Optional.of("node-config/anvil.properties, file:/etc/m.properties,"
+                + " /etc/typo.properties, classpath:x.properties, https://config/x.properties"), Path.of("/srv/app"), f))
+                .containsExactly("quarkus.config.locations names /etc/typo.properties, which does not exist");
+        assertThat(StartChecks.missingLocations(Optional.empty(), Path.of("/srv/app"), f)).isEmpty();
+    }
+
+    @Test
     void fileLocationsInsideTheDataDir() {
         assertThat(StartChecks.isUnder("/srv/app/data/keys/x.pem", DATA.resolve("keys"))).isTrue();
         assertThat(StartChecks.isUnder("file:/srv/app/data/keys/x.pem", DATA.resolve("keys"))).isTrue();

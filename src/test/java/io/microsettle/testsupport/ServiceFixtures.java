@@ -51,7 +51,10 @@ public final class ServiceFixtures {
     /** The system property that points a child's dev chain at {@link #contractsDir()}. */
     public static final String CONTRACTS_DIR = "microsettle.chain.dev.contracts-dir";
 
-    /** A PostgreSQL server for the service to use (an embedded one, started here: the test's stand-in for a real server). */
+    /**
+     * A PostgreSQL server (an embedded one: the test's stand-in for a real server). Test data only: no fsync
+     * (durability is not what the suites test; speed is).
+     */
     public static EmbeddedPostgres postgresServer() {
         try {
             return EmbeddedPostgres.builder()
