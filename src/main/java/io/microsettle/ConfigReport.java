@@ -95,7 +95,7 @@ public final class ConfigReport {
         for (Line l : lines) {
             out.printf("%-" + nameWidth + "s  %-" + valueWidth + "s  %s%n", l.name(), l.value(), l.source());
         }
-        List<String> problems = Main.startProblems(config);
+        List<String> problems = StartChecks.all(config);
         out.println();
         if (problems.isEmpty()) {
             out.println("run would start with this configuration.");

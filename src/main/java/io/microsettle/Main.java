@@ -69,7 +69,7 @@ public class Main {
             if (a.equals("--fresh")) fresh = true; else quarkusArgs.add(a);
         }
         BootConfig config = BootConfig.load(Optional.empty());
-        List<String> problems = startProblems(config);
+        List<String> problems = StartChecks.all(config);
         if (!problems.isEmpty()) {
             // before anything is embedded or generated, and before the service says it is running
             System.err.println(refusal(problems));
@@ -81,15 +81,6 @@ public class Main {
 
     /** Exit code of a start refused for its configuration. */
     static final int REFUSED = 3;
-
-    /** Everything {@code run} refuses to start with: unknown microsettle.* settings, dev keys on a real chain. */
-    static List<String> startProblems(BootConfig config) {
-        List<String> problems = new ArrayList<>(StartChecks.missingLocations(config.value(BootConfig.LOCATIONS), config.workDir(),
-                KeystoreFiles.INSTANCE));
-        problems.addAll(StartChecks.unknownProperties(config.unknownProperties(), KnownProperties.get()));
-        problems.addAll(StartChecks.devKeyProblems(config::value, config.dataDir(), KeystoreFiles.INSTANCE));
-        return problems;
-    }
 
     static String refusal(List<String> problems) {
         StringBuilder sb = new StringBuilder("microsettle: refusing to start; fix these settings (`microsettle config` shows"

@@ -41,6 +41,15 @@ public final class StartChecks {
         Optional<String> keystoreAddress(Path file);
     }
 
+    /** Everything {@code run} refuses to start with, read from the configuration in every source. */
+    public static List<String> all(BootConfig config) {
+        List<String> problems = new ArrayList<>(missingLocations(config.value(BootConfig.LOCATIONS), config.workDir(),
+                KeystoreFiles.INSTANCE));
+        problems.addAll(unknownProperties(config.unknownProperties(), KnownProperties.get()));
+        problems.addAll(devKeyProblems(config::value, config.dataDir(), KeystoreFiles.INSTANCE));
+        return problems;
+    }
+
     /**
      * A local dev chain: the one the service starts itself (no rpc-url), or a dev node at the rpc-url with chain id
      * 1337 that the service deploys to with the dev keys ({@code deploy-to-rpc}, docker-compose's Ganache).
