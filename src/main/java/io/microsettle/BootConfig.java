@@ -170,6 +170,7 @@ public final class BootConfig {
         }
         if (n.contains(".")) return Optional.of(n);
         if (!n.equals(n.toUpperCase(Locale.ROOT))) return Optional.empty();
+        if (KnownProperties.NOT_SETTINGS.contains(n)) return Optional.empty();
         String env = n.replaceFirst("^_[A-Z0-9]+_(?=(MICROSETTLE|QUARKUS|MP|SMALLRYE)_)", "");
         if (env.startsWith("MICROSETTLE_")) {
             return Optional.of(known.forEnvironmentName(env).orElse(env.toLowerCase(Locale.ROOT).replace('_', '.')));

@@ -43,6 +43,8 @@ public final class KnownProperties {
     public static final Map<String, String> RENAMED = Map.of(
             "microsettle.reconcile.confirmations", ChainConfig.class.getAnnotation(ConfigMapping.class).prefix() + ".confirmations");
     public static final String PREFIX = "microsettle.";
+    /** Environment variables named like settings that are not settings: the launcher's JVM options. */
+    public static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("MICROSETTLE_JAVA_OPTS");
 
     /** A known name: its default (empty: none) and the mapping it belongs to (empty: boot code). */
     public record Known(String name, Optional<String> defaultValue, Optional<String> owner) {

@@ -43,6 +43,7 @@ class BootConfigTest {
         assertThat(BootConfig.dottedName("QUARKUS_DATASOURCE_JDBC_URL", k)).contains("quarkus.datasource.jdbc.url");
         assertThat(BootConfig.dottedName("MICROSETTLE_CHAIN_CONFIRMATION", k)).contains("microsettle.chain.confirmation");
         assertThat(BootConfig.dottedName("PATH", k)).isEmpty();
+        assertThat(BootConfig.dottedName("MICROSETTLE_JAVA_OPTS", k)).as("the launcher's").isEmpty();
         assertThat(BootConfig.dottedName("Path_x", k)).isEmpty();
     }
 }

@@ -121,7 +121,9 @@ class NonDevChainIT {
         Path file = workDir.resolve("production.properties");
         Files.writeString(file, filledIn(Files.readString(Path.of("node-config", "production.example.properties")), placeholders));
         // MICROSETTLE_JAVA_OPTS=-Dquarkus.config.locations=<file> ./microsettle run, with the passwords in the environment
-        Map<String, String> env = Map.of("QUARKUS_DATASOURCE_PASSWORD", "db-secret",
+        // (the launcher puts MICROSETTLE_JAVA_OPTS on the java command line, and leaves it in the environment)
+        Map<String, String> env = Map.of("MICROSETTLE_JAVA_OPTS", "-Dquarkus.config.locations=" + file,
+                "QUARKUS_DATASOURCE_PASSWORD", "db-secret",
                 "MICROSETTLE_CHAIN_KEYS_SETTLER_PASSWORD", RealChainFixture.KEYSTORE_PASSWORD,
                 "MICROSETTLE_CHAIN_KEYS_ANCHORER_PASSWORD", RealChainFixture.KEYSTORE_PASSWORD);
 
