@@ -29,14 +29,19 @@ import java.util.Set;
  *       key under {@code ./data/keys};</li>
  *   <li>{@code verification-token --sub EXTERNAL_REF --wallet 0x… [--level BASIC|FULL] [--ttl-seconds N]}
  *       mints a verification token with the dev verifier key under {@code ./data/keys}.</li>
+ *   <li>{@code config [--profile NAME]} prints the configuration in effect, each value's source, and what
+ *       {@code run} would refuse ({@link ConfigReport}).</li>
  * </ul>
- * The minting subcommands do not boot Quarkus.
+ * {@code run} reads the configuration from every source before Quarkus boots ({@link BootConfig}) and refuses to
+ * start ({@link StartChecks}) with unknown settings, or with dev keys on a chain that is not a local dev chain.
+ * The other subcommands do not boot Quarkus.
  */
 @QuarkusMain
 public class Main {
     static final long DEMO_TOKEN_TTL_SECONDS = 24 * 3600;
     static final String USAGE = """
-            usage: microsettle [run [--fresh]]
+            usage: microsettle [run [--fresh] [-Dname=value ...]]
+                   microsettle config [--profile NAME] [-Dname=value ...]
                    microsettle token --sub NAME --role integrator|auditor|operator|admin [--ttl-seconds N]
                    microsettle verification-token --sub EXTERNAL_REF --wallet 0xADDRESS [--level BASIC|FULL] [--ttl-seconds N]""";
     private static volatile EmbeddedDefaults.Started started;
@@ -48,6 +53,7 @@ public class Main {
             case "token" -> System.exit(token(rest));
             case "verification-token" -> System.exit(verificationToken(rest));
             case "run" -> run(rest);
+            case "config" -> System.exit(config(rest));
             case "help" -> System.out.println(USAGE);
             default -> {
                 System.err.println(USAGE);
@@ -59,11 +65,57 @@ public class Main {
     static void run(String[] args) {
         boolean fresh = false;
         List<String> quarkusArgs = new ArrayList<>();
-        for (String a : args) {
+        for (String a : systemProperties(args)) {
             if (a.equals("--fresh")) fresh = true; else quarkusArgs.add(a);
         }
-        started = EmbeddedDefaults.start(fresh);
+        BootConfig config = BootConfig.load(Optional.empty());
+        List<String> problems = StartChecks.all(config);
+        if (!problems.isEmpty()) {
+            // before anything is embedded or generated, and before the service says it is running
+            System.err.println(refusal(problems));
+            System.exit(REFUSED);
+        }
+        started = EmbeddedDefaults.start(fresh, EmbeddedDefaults.plan(config));
         Quarkus.run(App.class, quarkusArgs.toArray(String[]::new));
+    }
+
+    /** Exit code of a start refused for its configuration. */
+    static final int REFUSED = 3;
+
+    static String refusal(List<String> problems) {
+        StringBuilder sb = new StringBuilder("microsettle: refusing to start; fix these settings (`microsettle config` shows"
+                + " every setting and its source; the README's Production section says how to set each):");
+        problems.forEach(p -> sb.append("\n  - ").append(p));
+        return sb.toString();
+    }
+
+    /** {@code config [--profile NAME]}: the configuration in effect and its sources. */
+    static int config(String[] args) {
+        try {
+            Map<String, String> o = options(systemProperties(args).toArray(String[]::new), Set.of("--profile"));
+            return ConfigReport.print(BootConfig.load(Optional.ofNullable(o.get("--profile"))), System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            return 2;
+        }
+    }
+
+    /**
+     * Sets {@code -Dname=value} arguments as system properties (so {@code microsettle run -Dquarkus.config.locations=f}
+     * works as {@code java -D...} does); returns the other arguments.
+     */
+    static List<String> systemProperties(String[] args) {
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("-D") && a.length() > 2) {
+                int eq = a.indexOf('=');
+                System.setProperty(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "" : a.substring(eq + 1));
+            } else {
+                rest.add(a);
+            }
+        }
+        return rest;
     }
 
     static int token(String[] args) {

@@ -31,8 +31,12 @@ public interface ChainConfig {
     /** Deployed token; absent on a dev chain = deploy TestStablecoin. */
     Optional<String> tokenAddress();
 
-    /** Blocks on top of a receipt's block before it counts as final. */
-    @WithDefault("1")
+    /**
+     * Finality, the one setting for it: a block's logs (a settlement's {@code PayoutSettled}) are acted on once the
+     * block has this many confirmations, the head block itself having 1 (reconcile follows the chain up to
+     * head − confirmations + 1).
+     */
+    @WithDefault("2")
     int confirmations();
 
     /** Where the dev chain state and {@code deployment.json} live. */

@@ -3,6 +3,7 @@ package io.microsettle.reconcile;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
+/** The follower of the escrow's logs; how deep a log must be before it counts is {@code microsettle.chain.confirmations}. */
 @ConfigMapping(prefix = "microsettle.reconcile")
 public interface ReconcileConfig {
 
@@ -12,10 +13,6 @@ public interface ReconcileConfig {
     /** How often the follower runs (a Quarkus scheduler duration). */
     @WithDefault("2s")
     String interval();
-
-    /** A log is acted on once its block has this many confirmations (the head block has 1). */
-    @WithDefault("2")
-    int confirmations();
 
     /** Largest block range per eth_getLogs call. */
     @WithDefault("2000")

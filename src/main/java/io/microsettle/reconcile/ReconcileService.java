@@ -5,6 +5,7 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.cashout.CashoutStatus;
 import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.ChainClient;
+import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
 import io.microsettle.infra.Db;
 import io.microsettle.settlement.SettlementStore;
@@ -47,6 +48,7 @@ public class ReconcileService {
     @Inject ChainClient chain;
     @Inject AuditLog audit;
     @Inject ReconcileConfig cfg;
+    @Inject ChainConfig chainConfig;
     @Inject CashoutStore cashouts;
     @Inject SettlementStore batches;
 
@@ -59,7 +61,7 @@ public class ReconcileService {
         int ranges = 0, logs = 0, settled = 0, disc = 0;
         for (int i = 0; i < cfg.maxRangesPerTick(); i++) {
             long next = QuarkusTransaction.requiringNew().call(this::cursor);
-            Optional<BlockRange> range = BlockRange.next(next, head, cfg.confirmations(), cfg.maxBlockRange());
+            Optional<BlockRange> range = BlockRange.next(next, head, chainConfig.confirmations(), cfg.maxBlockRange());
             if (range.isEmpty()) break;
             RangeResult r = processRange(web3j, range.get(), head);
             ranges++;

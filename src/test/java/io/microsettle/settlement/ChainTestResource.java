@@ -72,7 +72,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.funding.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
-            cfg.put("microsettle.reconcile.confirmations", "2");
+            cfg.put("microsettle.chain.confirmations", "2");
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");

@@ -46,11 +46,7 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     public Map<String, String> start() {
         try {
             // Test database only: no fsync (durability is not what the suites test; speed is).
-            postgres = EmbeddedPostgres.builder()
-                    .setServerConfig("fsync", "off")
-                    .setServerConfig("synchronous_commit", "off")
-                    .setServerConfig("full_page_writes", "off")
-                    .start();
+            postgres = ServiceFixtures.postgresServer();
             Path dir = Files.createTempDirectory("microsettle-test");
             Path keys = dir.resolve("keys");
             Path publicKey = DevKeys.ensure(keys);

@@ -33,12 +33,16 @@ public final class ServiceProcess implements AutoCloseable {
     public static final String RUNNING_LINE = "microsettle is running";
     /** Lines of output kept in memory (the log file has them all). */
     static final int MAX_LINES_KEPT = 20_000;
+    /** At most this long from the running line to the end of the start summary (a busy machine). */
+    static final int SUMMARY_TIMEOUT_SECONDS = 30;
 
     private final Process process;
     private final Path logFile;
     private final int httpPort;
     private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch running = new CountDownLatch(1);
+    /** The start summary after the running line ends with a blank line. */
+    private final CountDownLatch summaryPrinted = new CountDownLatch(1);
     private final Thread reader;
 
     private ServiceProcess(Process process, Path logFile, int httpPort) {
@@ -141,6 +145,7 @@ public final class ServiceProcess implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 if (lines.size() < MAX_LINES_KEPT) lines.add(line);
                 Files.writeString(logFile, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+                if (running.getCount() == 0 && line.isBlank()) summaryPrinted.countDown();
                 if (line.contains(RUNNING_LINE)) running.countDown();
             }
         } catch (IOException e) {
@@ -154,8 +159,8 @@ public final class ServiceProcess implements AutoCloseable {
         try {
             while (System.nanoTime() < deadline) {
                 if (running.await(200, TimeUnit.MILLISECONDS)) {
-                    // the lines after the banner (base URL, chain, token) follow at once
-                    Thread.sleep(200);
+                    // the lines after the banner (base URL, chain, token) follow at once, up to a blank line
+                    summaryPrinted.await(SUMMARY_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                     return;
                 }
                 if (!process.isAlive()) {
