@@ -91,24 +91,19 @@ public final class MerkleProofs {
     /** RFC 9162 §2.1.3.2: does {@code proof} place {@code leafHash} at {@code index} in the tree of {@code size} with {@code root}? */
     public static boolean verifyInclusion(byte[] leafHash, long index, long size, List<byte[]> proof, byte[] root) {
         if (index < 0 || index >= size || size > MerkleTree.MAX_SIZE || !wellFormed(proof, leafHash, root)) return false;
-        long fn = index;
-        long sn = size - 1;
+        Walk w = new Walk(index, size - 1);
         byte[] r = leafHash;
         for (byte[] p : proof) {
-            if (sn == 0) return false;
-            if ((fn & 1) == 1 || fn == sn) {
+            if (w.sn == 0) return false;
+            if (w.siblingOnTheLeft()) {
                 r = MerkleTree.nodeHash(p, r);
-                while ((fn & 1) == 0 && fn != 0) {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
+                w.skipLevelsWithoutSibling();
             } else {
                 r = MerkleTree.nodeHash(r, p);
             }
-            fn >>= 1;
-            sn >>= 1;
+            w.up();
         }
-        return sn == 0 && MessageDigest.isEqual(r, root);
+        return w.sn == 0 && MessageDigest.isEqual(r, root);
     }
 
     /**
@@ -125,30 +120,48 @@ public final class MerkleProofs {
         List<byte[]> path = new ArrayList<>(proof.size() + 1);
         if (Long.bitCount(first) == 1) path.add(firstRoot);
         path.addAll(proof);
-        long fn = first - 1;
-        long sn = second - 1;
-        while ((fn & 1) == 1) {
-            fn >>= 1;
-            sn >>= 1;
-        }
+        Walk w = new Walk(first - 1, second - 1);
+        while ((w.fn & 1) == 1) w.up();
         byte[] fr = path.getFirst();
         byte[] sr = path.getFirst();
         for (byte[] c : path.subList(1, path.size())) {
-            if (sn == 0) return false;
-            if ((fn & 1) == 1 || fn == sn) {
+            if (w.sn == 0) return false;
+            if (w.siblingOnTheLeft()) {
                 fr = MerkleTree.nodeHash(c, fr);
                 sr = MerkleTree.nodeHash(c, sr);
-                while ((fn & 1) == 0 && fn != 0) {
-                    fn >>= 1;
-                    sn >>= 1;
-                }
+                w.skipLevelsWithoutSibling();
             } else {
                 sr = MerkleTree.nodeHash(sr, c);
             }
+            w.up();
+        }
+        return w.sn == 0 && MessageDigest.isEqual(fr, firstRoot) && MessageDigest.isEqual(sr, secondRoot);
+    }
+
+    /** RFC 9162's fn (the node's index) and sn (the last node's index), walked up level by level together. */
+    private static final class Walk {
+        long fn;
+        long sn;
+
+        Walk(long fn, long sn) {
+            this.fn = fn;
+            this.sn = sn;
+        }
+
+        /** The proof element at this step is the left sibling: fn is a right child, or the last node with no right sibling. */
+        boolean siblingOnTheLeft() {
+            return (fn & 1) == 1 || fn == sn;
+        }
+
+        /** After a left sibling: "right-shift fn and sn equally until either LSB(fn) is set or fn is 0". */
+        void skipLevelsWithoutSibling() {
+            while ((fn & 1) == 0 && fn != 0) up();
+        }
+
+        void up() {
             fn >>= 1;
             sn >>= 1;
         }
-        return sn == 0 && MessageDigest.isEqual(fr, firstRoot) && MessageDigest.isEqual(sr, secondRoot);
     }
 
     private static boolean wellFormed(List<byte[]> proof, byte[] a, byte[] b) {
