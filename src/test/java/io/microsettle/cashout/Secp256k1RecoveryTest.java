@@ -24,6 +24,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The native secp256k1 recovery against web3j/BouncyCastle (the reference): random valid signatures,
@@ -252,6 +253,20 @@ class Secp256k1RecoveryTest {
         } finally {
             p.destroyForcibly();
         }
+    }
+
+    @Test
+    void theRecoveryRateForHarnessesCountsCheckedRecoveries() {
+        RecoveryRate rate = RecoveryRate.measure(CURRENT, java.time.Duration.ZERO, java.time.Duration.ofMillis(200));
+        assertThat(rate.implementation()).isEqualTo("native libsecp256k1");
+        assertThat(rate.calls()).isPositive();
+        assertThat(rate.cpuSeconds()).isPositive().isLessThanOrEqualTo(rate.wallSeconds() * 1.05);
+        assertThat(rate.perSecond()).isEqualTo(rate.calls() / rate.cpuSeconds());
+        assertThat(rate.line()).startsWith("signature recoveries per second on one core: ").contains("native libsecp256k1");
+        assertThatThrownBy(() -> RecoveryRate.measure(CURRENT, java.time.Duration.ofMinutes(2), java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> RecoveryRate.measure(CURRENT, java.time.Duration.ZERO, java.time.Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -22,16 +22,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  * against native libsecp256k1 — the bare curve operation and the whole {@link Eip712Signatures#recover}
  * path (signature text and digest in, EIP-55 address out) — over 128 cash-out digests signed by distinct
  * wallets, then {@link RecoveryRate#measure()} as a load benchmark calls it. Each row: a warm-up, then
- * rounds of fixed time; the median round is reported with the spread. Settings: -Dbench.warmupSeconds (3),
+ * rounds of fixed time; the median round is reported, by the thread's CPU time (what a call costs a
+ * core, whatever else runs) and by wall time (with the rounds' spread, which shows the machine's load). Settings: -Dbench.warmupSeconds (3),
  * -Dbench.rounds (5), -Dbench.roundMillis (1000).
  */
 @Tag("bench")
 class SignatureRecoveryBenchmark {
     static volatile long sink;
+    static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
-    record Row(String what, double[] perSecond) {
+    /**
+     * Per round: calls per second of wall time, CPU microseconds per call of this thread, and of the whole
+     * JVM (which adds the garbage collector's and compiler's threads; nothing else runs in it).
+     */
+    record Row(String what, double[] perSecond, double[] cpuMicrosPerCall, double[] processCpuMicrosPerCall) {
         double median() {
-            double[] s = perSecond.clone();
+            return median(perSecond);
+        }
+
+        double cpuMedian() {
+            return median(cpuMicrosPerCall);
+        }
+
+        double processCpuMedian() {
+            return median(processCpuMicrosPerCall);
+        }
+
+        static double median(double[] v) {
+            double[] s = v.clone();
             Arrays.sort(s);
             return s[s.length / 2];
         }
@@ -87,12 +106,18 @@ class SignatureRecoveryBenchmark {
     private static Row row(String what, long warmupNanos, int rounds, long roundNanos, IntUnaryOperator op) {
         run(op, warmupNanos);
         double[] perSecond = new double[rounds];
+        double[] cpuMicros = new double[rounds];
+        double[] processCpuMicros = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             long t = System.nanoTime();
+            long cpu = RecoveryRate.cpuNanos();
+            long processCpu = PROCESS.getProcessCpuTime();
             long calls = run(op, roundNanos);
             perSecond[r] = calls / ((System.nanoTime() - t) / 1e9);
+            cpuMicros[r] = (RecoveryRate.cpuNanos() - cpu) / 1e3 / calls;
+            processCpuMicros[r] = (PROCESS.getProcessCpuTime() - processCpu) / 1e3 / calls;
         }
-        return new Row(what, perSecond);
+        return new Row(what, perSecond, cpuMicros, processCpuMicros);
     }
 
     private static long run(IntUnaryOperator op, long nanos) {
@@ -114,14 +139,18 @@ class SignatureRecoveryBenchmark {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "%nsecp256k1 signature recovery, one thread: %.0f s warm-up, %d rounds of %d ms per row, 128 signed cash-out digests%n",
                 warmupNanos / 1e9, rounds, roundNanos / 1_000_000));
-        b.append(String.format(Locale.ROOT, "%-46s %14s %10s %24s%n", "", "recoveries/s", "µs/call", "rounds (min – max /s)"));
+        b.append(String.format(Locale.ROOT, "%-46s %11s %11s %13s %13s %10s %22s%n", "", "thread CPU", "JVM CPU", "per JVM CPU-s",
+                "calls/s wall", "wall µs", "wall rounds min – max"));
+        b.append(String.format(Locale.ROOT, "%-46s %11s %11s%n", "", "µs/call", "µs/call"));
         for (Row r : rows) {
             double[] v = r.perSecond().clone();
             Arrays.sort(v);
-            b.append(String.format(Locale.ROOT, "%-46s %,14.0f %10.1f %,11.0f – %,10.0f%n", r.what(), r.median(), 1e6 / r.median(), v[0], v[v.length - 1]));
+            b.append(String.format(Locale.ROOT, "%-46s %11.1f %11.1f %,13.0f %,13.0f %10.1f %,10.0f – %,9.0f%n", r.what(), r.cpuMedian(),
+                    r.processCpuMedian(), 1e6 / r.processCpuMedian(), r.median(), 1e6 / r.median(), v[0], v[v.length - 1]));
         }
-        double speedup = rows.get(3).median() / rows.get(2).median();
-        b.append(String.format(Locale.ROOT, "native / web3j on the recover path: %.1f×%n", speedup));
+        b.append(String.format(Locale.ROOT, "native / web3j on the recover path: %.1f× by thread CPU, %.1f× by JVM CPU, %.1f× by wall time%n",
+                rows.get(2).cpuMedian() / rows.get(3).cpuMedian(), rows.get(2).processCpuMedian() / rows.get(3).processCpuMedian(),
+                rows.get(3).median() / rows.get(2).median()));
         b.append(harness.line()).append(" [RecoveryRate.measure()]\n");
         b.append(String.format(Locale.ROOT, "%d cores, Java %s, %s, after %.2f%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"), load, loadAverage()));
