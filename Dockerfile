@@ -11,5 +11,6 @@ FROM eclipse-temurin:21-jre
 WORKDIR /app
 COPY --from=build /src/target/quarkus-app/ /app/
 EXPOSE 8080
-ENTRYPOINT ["java", "-jar", "/app/quarkus-run.jar"]
+# --enable-native-access: the native secp256k1 library (signature recovery) is loaded through JNI.
+ENTRYPOINT ["java", "--enable-native-access=ALL-UNNAMED", "-jar", "/app/quarkus-run.jar"]
 CMD ["run"]

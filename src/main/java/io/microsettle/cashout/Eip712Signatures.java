@@ -1,18 +1,16 @@
 package io.microsettle.cashout;
 
-import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
 import java.math.BigInteger;
-import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
 
 /**
  * Recovers the signer of a 65-byte secp256k1 signature (r ‖ s ‖ v) over a digest (plain
- * Java, web3j). Accepts v as 27/28 or 0/1; refuses other lengths, high s (malleable),
- * and r or s out of range.
+ * Java; the curve operation in {@link Secp256k1Recovery}). Accepts v as 27/28 or 0/1; refuses
+ * other lengths, high s (malleable), and r or s out of range.
  */
 public final class Eip712Signatures {
     private static final Pattern HEX = Pattern.compile("(0x)?[0-9a-fA-F]*");
@@ -28,7 +26,12 @@ public final class Eip712Signatures {
 
     private Eip712Signatures() {}
 
+    /** Recovers with the implementation in use ({@link Secp256k1Recovery#current()}). */
     public static Outcome recover(byte[] digest, String signatureHex) {
+        return recover(digest, signatureHex, Secp256k1Recovery.current());
+    }
+
+    public static Outcome recover(byte[] digest, String signatureHex, Secp256k1Recovery curve) {
         if (signatureHex == null || signatureHex.length() > 200 || !HEX.matcher(signatureHex).matches()) {
             return new Invalid("signature must be hex");
         }
@@ -44,11 +47,7 @@ public final class Eip712Signatures {
         BigInteger sInt = new BigInteger(1, s);
         if (rInt.signum() == 0 || rInt.compareTo(N) >= 0 || sInt.signum() == 0) return new Invalid("r or s out of range");
         if (sInt.compareTo(HALF_N) > 0) return new Invalid("high-s signature (malleable) refused");
-        try {
-            BigInteger publicKey = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) v, r, s));
-            return new Recovered(Keys.toChecksumAddress(Keys.getAddress(publicKey)));
-        } catch (SignatureException | RuntimeException e) {
-            return new Invalid("no public key recovers from this signature");
-        }
+        return curve.address(digest, r, s, v - 27).<Outcome>map(Recovered::new)
+                .orElseGet(() -> new Invalid("no public key recovers from this signature"));
     }
 }

@@ -114,6 +114,7 @@ public final class ServiceProcess implements AutoCloseable {
                 Integer port = httpPort == null && !systemProperties.containsKey("quarkus.http.port") ? Integer.valueOf(freePort()) : httpPort;
                 List<String> cmd = new ArrayList<>();
                 cmd.add(javaExecutable());
+                cmd.add("--enable-native-access=ALL-UNNAMED");  // as ./microsettle starts it (JNI secp256k1)
                 cmd.addAll(jvmOptions);
                 if (port != null) cmd.add("-Dquarkus.http.port=" + port);
                 systemProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
