@@ -17,8 +17,8 @@ import java.util.function.Supplier;
  * it loads, several times faster than web3j/BouncyCastle, which stays the fallback. Both give the same
  * answer for every input: the native library's refusals (an r that is no curve x, a recovered point at
  * infinity, a digest that is not 32 bytes) are decided again by web3j, so that whatever web3j accepts
- * or refuses stays so (web3j turns a point at infinity into the address of the all-zero key,
- * 0x3f17f1962B36e491b30A40b2405849e597Ba5FB5, where libsecp256k1 refuses). Callers check r, s and v
+ * or refuses stays so; a recovered point at infinity is refused by both (web3j alone would turn it
+ * into the address of the all-zero key, 0x3f17f1962B36e491b30A40b2405849e597Ba5FB5). Callers check r, s and v
  * first (see {@link Eip712Signatures}).
  */
 public final class Secp256k1Recovery {
@@ -110,6 +110,9 @@ public final class Secp256k1Recovery {
     static Optional<String> web3jAddress(byte[] digest, byte[] r, byte[] s, int recId) {
         try {
             var publicKey = Sign.signedMessageHashToKey(digest, new Sign.SignatureData((byte) (27 + recId), r, s));
+            // the point at infinity is no key: web3j would answer the "address" of an all-zero key, which
+            // anyone can make a signature for over any digest
+            if (publicKey.signum() == 0) return Optional.empty();
             return Optional.of(Keys.toChecksumAddress(Keys.getAddress(publicKey)));
         } catch (SignatureException | RuntimeException e) {
             return Optional.empty();

@@ -165,7 +165,7 @@ class Secp256k1RecoveryTest {
     }
 
     @Test
-    void aPointAtInfinityGivesWeb3jsZeroKeyAddressWithBothThoughTheNativeLibraryRefusesIt() {
+    void aPointAtInfinityIsRefusedByBothNotTurnedIntoTheZeroKeysAddress() {
         Random rnd = new Random(SEED + 2);
         for (int i = 0; i < 100; i++) {
             byte[] digest = bytes(rnd, 32);
@@ -174,7 +174,9 @@ class Secp256k1RecoveryTest {
             byte[] r = Numeric.toBytesPadded(sig.r(), 32);
             byte[] s = Numeric.toBytesPadded(sig.s(), 32);
             assertThat(CURRENT.nativeAddress(digest, r, s, sig.recId())).isEmpty();
-            assertThat(same(digest, sig.hex(27))).isEqualTo(new Eip712Signatures.Recovered(ZERO_KEY_ADDRESS));
+            assertThat(Secp256k1Recovery.web3jAddress(digest, r, s, sig.recId())).isEmpty();
+            assertThat(same(digest, sig.hex(27))).isInstanceOf(Eip712Signatures.Invalid.class)
+                    .isNotEqualTo(new Eip712Signatures.Recovered(ZERO_KEY_ADDRESS));
         }
     }
 
