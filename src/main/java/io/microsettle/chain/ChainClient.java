@@ -115,7 +115,7 @@ public class ChainClient implements AutoCloseable {
         ContractDeployer.Roles roles = new ContractDeployer.Roles(accounts.treasury().getAddress(),
                 java.util.List.of(c.settler.getAddress()), java.util.List.of(deployerKey.getAddress()),
                 java.util.List.of(c.anchorer.getAddress()));
-        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults());
+        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults().withAdminDelay(dev.adminDelay()));
         if (!d.reused() && dev.fundDemo()) {
             deployer.fundFunder(d, accounts.funder(), DEMO_DEPOSIT);
         }

@@ -23,7 +23,8 @@ class ChainClientTest {
     Path dataDir;
 
     record Dev(String kind, long blockTimeSeconds, Path contractsDir, String nodeExecutable, int port,
-               Duration startupTimeout, String mnemonic, boolean fundDemo, boolean deployToRpc) implements ChainConfig.Dev {
+               Duration startupTimeout, String mnemonic, Duration adminDelay, boolean fundDemo, boolean deployToRpc)
+            implements ChainConfig.Dev {
     }
 
     record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
@@ -39,7 +40,7 @@ class ChainClientTest {
     Config devConfig() {
         return new Config(Optional.empty(), 1337, Optional.empty(), Optional.empty(), 1, dataDir,
                 new Dev("ganache", 0, Path.of("contracts"), "node", 0, Duration.ofSeconds(45),
-                        DevAccounts.DEFAULT_MNEMONIC, true, false),
+                        DevAccounts.DEFAULT_MNEMONIC, Duration.ofSeconds(60), true, false),
                 new Keys(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                         Optional.empty()));
     }
@@ -83,7 +84,7 @@ class ChainClientTest {
             Config c = devConfig();
             Dev d = (Dev) c.dev();
             Dev deploying = new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(), d.nodeExecutable(), d.port(),
-                    d.startupTimeout(), d.mnemonic(), d.fundDemo(), true);
+                    d.startupTimeout(), d.mnemonic(), d.adminDelay(), d.fundDemo(), true);
             Config remote = new Config(Optional.of(chain.rpcUrl()), 1337, Optional.empty(), Optional.empty(), 1,
                     dataDir, deploying, c.keys());
             String escrow;
@@ -106,7 +107,8 @@ class ChainClientTest {
             Dev d = (Dev) c.dev();
             Config remote = new Config(Optional.of(other.rpcUrl()), 31337, Optional.empty(), Optional.empty(), 1,
                     dataDir.resolve("other-data"), new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(),
-                    d.nodeExecutable(), d.port(), d.startupTimeout(), d.mnemonic(), d.fundDemo(), true), c.keys());
+                    d.nodeExecutable(), d.port(), d.startupTimeout(), d.mnemonic(), d.adminDelay(), d.fundDemo(), true),
+                    c.keys());
             assertThatThrownBy(() -> ChainClient.connect(remote)).hasMessageContaining("refused on chain id 31337");
         }
     }
