@@ -7,13 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.microsettle.chain.contracts.SettlementEscrow;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /** ChainClient without CDI: the default (no rpc-url) starts Ganache, deploys, funds the demo funder once. */
 @Timeout(90)
@@ -114,8 +110,6 @@ class ChainClientTest {
     }
 
     private static java.math.BigInteger funderBalance(ChainClient client) throws Exception {
-        SettlementEscrow e = SettlementEscrow.load(client.escrowAddress(), client.web3j(),
-                new ReadonlyTransactionManager(client.web3j(), client.settler().getAddress()), new DefaultGasProvider());
-        return e.funderBalance(client.devFunder().orElseThrow().getAddress()).send();
+        return client.escrowReader().funderBalance(client.devFunder().orElseThrow().getAddress()).send();
     }
 }
