@@ -19,6 +19,7 @@ abstract contract EscrowBase is Test {
     address internal stranger = makeAddr("stranger");
 
     uint256 internal constant DELAY = 1 days;
+    uint256 internal constant ADMIN_DELAY = 2 days;
     uint256 internal constant MAX_PAYOUT = 1_000e6;
     uint256 internal constant MAX_BATCH = 100_000e6;
     uint256 internal constant WINDOW_CAP = 1_000_000e6;
@@ -28,7 +29,7 @@ abstract contract EscrowBase is Test {
         vm.warp(1_700_000_000);
         token = new TestStablecoin(admin);
         escrow = new SettlementEscrow(
-            address(token), admin, treasury, DELAY, MAX_PAYOUT, MAX_BATCH, WINDOW_CAP, WINDOW
+            address(token), admin, ADMIN_DELAY, treasury, DELAY, MAX_PAYOUT, MAX_BATCH, WINDOW_CAP, WINDOW
         );
         vm.startPrank(admin);
         escrow.grantRole(escrow.SETTLER_ROLE(), settler);
@@ -61,6 +62,12 @@ abstract contract EscrowBase is Test {
     {
         ps = new SettlementEscrow.Payout[](1);
         ps[0] = _payout(id, payee, net, fee);
+    }
+
+    function _gross(SettlementEscrow.Payout[] memory ps) internal pure returns (uint256 total) {
+        for (uint256 i; i < ps.length; i++) {
+            total += ps[i].netAmount + ps[i].feeAmount;
+        }
     }
 
     function _payee(uint256 i) internal pure returns (address) {

@@ -159,4 +159,57 @@ contract GasTest is EscrowBase {
     function test_gas_marginal_existing() public {
         assertLe(_marginal(true), 11_500);
     }
+
+    /// @dev EIP-7825: a transaction may use at most 2**24 gas.
+    uint256 internal constant TX_GAS_CAP = 16_777_216;
+
+    /// @dev Gas a transaction needs before its refund (what its gas limit must cover): 21,000 +
+    /// calldata + execution. Ids continue densely from `firstId`, payees never held the token.
+    function _txGasBeforeRefund(uint256 n, uint256 firstId, uint256 batchId) internal returns (uint256) {
+        SettlementEscrow.Payout[] memory ps = _batch(n, false);
+        for (uint256 i; i < n; i++) {
+            ps[i].payoutId = firstId + i;
+            ps[i].payee = address(uint160(0x900000 + firstId + i));
+        }
+        bytes memory data = abi.encodeCall(SettlementEscrow.settleBatch, (batchId, funder, ps));
+        vm.cool(address(token));
+        vm.cool(address(escrow));
+        vm.prank(settler);
+        escrow.settleBatch(batchId, funder, ps);
+        return 21_000 + _calldataGas(data) + vm.lastCallGas().gasTotalUsed;
+    }
+
+    /// @dev The largest batch of new payees whose transaction fits under the EIP-7825 cap: a linear
+    /// estimate from 100 and 500 payouts, then measured (n fits, n + 1 does not), each batch
+    /// continuing the dense ids of the one before, as the service assigns them.
+    function test_gas_largestBatchUnderTxCap_new() public {
+        uint256 id = 1_000;
+        uint256 g100 = _txGasBeforeRefund(100, id, 100);
+        id += 100;
+        uint256 g500 = _txGasBeforeRefund(500, id, 101);
+        id += 500;
+        uint256 perPayout = (g500 - g100) / 400;
+        uint256 n = 500 + (TX_GAS_CAP - g500) / perPayout;
+        uint256 batchId = 102;
+        uint256 g = _txGasBeforeRefund(n, id, batchId++);
+        id += n;
+        while (g > TX_GAS_CAP) {
+            n--;
+            g = _txGasBeforeRefund(n, id, batchId++);
+            id += n;
+        }
+        uint256 next = _txGasBeforeRefund(n + 1, id, batchId++);
+        id += n + 1;
+        while (next <= TX_GAS_CAP) {
+            n++;
+            g = next;
+            next = _txGasBeforeRefund(n + 1, id, batchId++);
+            id += n + 1;
+        }
+        console.log("largest batch of new payees under 16,777,216 gas", n);
+        console.log("  tx gas of n / of n + 1", g, next);
+        assertGe(n, 500);
+        assertLe(g, TX_GAS_CAP);
+        assertGt(next, TX_GAS_CAP);
+    }
 }

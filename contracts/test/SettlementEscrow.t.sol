@@ -2,7 +2,10 @@
 pragma solidity ^0.8.24;
 
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
+import {IAccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/IAccessControlDefaultAdminRules.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {EscrowBase} from "./EscrowBase.sol";
 import {SettlementEscrow} from "../src/SettlementEscrow.sol";
 import {TestStablecoin} from "../src/TestStablecoin.sol";
@@ -25,6 +28,17 @@ contract SettlementEscrowTest is EscrowBase {
 
     // ------------------------------------------------------------ constructor and views
 
+    function _deploy(uint256 adminDelay, uint256 withdrawalDelay, uint256 cap, uint256 window)
+        internal
+        returns (SettlementEscrow)
+    {
+        return new SettlementEscrow(address(token), admin, adminDelay, treasury, withdrawalDelay, cap, cap, cap, window);
+    }
+
+    function _downcast(uint8 bits, uint256 value) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(SafeCast.SafeCastOverflowedUintDowncast.selector, bits, value);
+    }
+
     function test_constructor_setsState() public view {
         assertEq(escrow.token(), address(token));
         assertEq(escrow.treasury(), treasury);
@@ -37,44 +51,74 @@ contract SettlementEscrowTest is EscrowBase {
         assertEq(escrow.windowVolume(), 0);
         assertEq(escrow.lastAnchoredSeq(), 0);
         assertTrue(escrow.hasRole(escrow.DEFAULT_ADMIN_ROLE(), admin));
+        assertEq(escrow.defaultAdmin(), admin);
+        assertEq(escrow.owner(), admin);
+        assertEq(escrow.defaultAdminDelay(), ADMIN_DELAY);
         assertEq(escrow.SETTLER_ROLE(), keccak256("SETTLER_ROLE"));
         assertEq(escrow.PAUSER_ROLE(), keccak256("PAUSER_ROLE"));
         assertEq(escrow.ANCHOR_ROLE(), keccak256("ANCHOR_ROLE"));
         assertEq(escrow.MAX_BATCH_PAYOUTS(), 1000);
+        assertEq(escrow.MIN_WITHDRAWAL_DELAY(), 1 hours);
+        assertEq(escrow.MAX_WITHDRAWAL_DELAY(), 30 days);
+        assertEq(escrow.MAX_ADMIN_DELAY(), 30 days);
     }
 
     function test_constructor_adminGetsOnlyDefaultAdmin() public {
-        SettlementEscrow e = new SettlementEscrow(address(token), admin, treasury, 0, 1, 1, 1, 1);
+        SettlementEscrow e = _deploy(0, 1 hours, 1, 1);
         assertTrue(e.hasRole(e.DEFAULT_ADMIN_ROLE(), admin));
         assertFalse(e.hasRole(e.SETTLER_ROLE(), admin));
         assertFalse(e.hasRole(e.PAUSER_ROLE(), admin));
         assertFalse(e.hasRole(e.ANCHOR_ROLE(), admin));
         assertFalse(e.hasRole(e.DEFAULT_ADMIN_ROLE(), address(this)));
+        assertEq(e.defaultAdminDelay(), 0);
     }
 
     function test_constructor_revertsZeroToken() public {
         vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
-        new SettlementEscrow(address(0), admin, treasury, 0, 1, 1, 1, 1);
+        new SettlementEscrow(address(0), admin, 0, treasury, 1 hours, 1, 1, 1, 1);
     }
 
     function test_constructor_revertsZeroAdmin() public {
-        vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
-        new SettlementEscrow(address(token), address(0), treasury, 0, 1, 1, 1, 1);
+        vm.expectRevert(_invalidAdmin(address(0)));
+        new SettlementEscrow(address(token), address(0), 0, treasury, 1 hours, 1, 1, 1, 1);
     }
 
     function test_constructor_revertsZeroTreasury() public {
         vm.expectRevert(SettlementEscrow.ZeroAddress.selector);
-        new SettlementEscrow(address(token), admin, address(0), 0, 1, 1, 1, 1);
+        new SettlementEscrow(address(token), admin, 0, address(0), 1 hours, 1, 1, 1, 1);
     }
 
-    function test_constructor_revertsLongDelay() public {
-        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooLong.selector, 31 days, 30 days));
-        new SettlementEscrow(address(token), admin, treasury, 31 days, 1, 1, 1, 1);
+    function test_constructor_withdrawalDelayBoundaries() public {
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooShort.selector, 0, 1 hours));
+        _deploy(0, 0, 1, 1);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooShort.selector, 1 hours - 1, 1 hours));
+        _deploy(0, 1 hours - 1, 1, 1);
+        assertEq(_deploy(0, 1 hours, 1, 1).withdrawalDelay(), 1 hours);
+        assertEq(_deploy(0, 30 days, 1, 1).withdrawalDelay(), 30 days);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooLong.selector, 30 days + 1, 30 days));
+        _deploy(0, 30 days + 1, 1, 1);
+    }
+
+    function test_constructor_adminDelayBoundaries() public {
+        assertEq(_deploy(30 days, 1 hours, 1, 1).defaultAdminDelay(), 30 days);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.AdminDelayTooLong.selector, 30 days + 1, 30 days));
+        _deploy(30 days + 1, 1 hours, 1, 1);
+        // beyond 48 bits SafeCast refuses it before the range check
+        vm.expectRevert(_downcast(48, 1 << 48));
+        _deploy(1 << 48, 1 hours, 1, 1);
     }
 
     function test_constructor_revertsInvalidLimits() public {
         vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
-        new SettlementEscrow(address(token), admin, treasury, 0, 1, 1, 1, 0);
+        _deploy(0, 1 hours, 1, 0);
+    }
+
+    function test_constructor_revertsSafeCastOnLimits() public {
+        uint256 big = uint256(type(uint128).max) + 1;
+        vm.expectRevert(_downcast(128, big));
+        _deploy(0, 1 hours, big, 1);
+        vm.expectRevert(_downcast(64, 1 << 64));
+        _deploy(0, 1 hours, 1, 1 << 64);
     }
 
     // ------------------------------------------------------------ deposit
@@ -156,9 +200,9 @@ contract SettlementEscrowTest is EscrowBase {
         emit SettlementEscrow.WithdrawalRequested(funder, 40e6, block.timestamp + DELAY);
         vm.prank(funder);
         escrow.requestWithdrawal(40e6);
-        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        (uint256 amount, uint256 readyAt) = escrow.pendingWithdrawal(funder);
         assertEq(amount, 40e6);
-        assertEq(at, block.timestamp + DELAY);
+        assertEq(readyAt, block.timestamp + DELAY);
         assertEq(escrow.availableBalance(funder), 60e6);
         assertEq(escrow.funderBalance(funder), 100e6);
     }
@@ -170,9 +214,9 @@ contract SettlementEscrowTest is EscrowBase {
         vm.warp(block.timestamp + 100);
         vm.prank(funder);
         escrow.requestWithdrawal(5e6);
-        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        (uint256 amount, uint256 readyAt) = escrow.pendingWithdrawal(funder);
         assertEq(amount, 15e6);
-        assertEq(at, block.timestamp + DELAY);
+        assertEq(readyAt, block.timestamp + DELAY);
     }
 
     function test_requestWithdrawal_revertsZero() public {
@@ -186,6 +230,29 @@ contract SettlementEscrowTest is EscrowBase {
         vm.prank(funder);
         vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.InsufficientAvailableBalance.selector, funder, 10, 11));
         escrow.requestWithdrawal(11);
+    }
+
+    function test_requestWithdrawal_revertsSafeCastInsteadOfWrapping() public {
+        uint256 limit = type(uint192).max;
+        _fund(funder, limit + 10);
+        // one request past 192 bits
+        vm.prank(funder);
+        vm.expectRevert(_downcast(192, limit + 1));
+        escrow.requestWithdrawal(limit + 1);
+        // filling the pending amount to the last value that fits works...
+        vm.prank(funder);
+        escrow.requestWithdrawal(limit);
+        (uint256 pending,) = escrow.pendingWithdrawal(funder);
+        assertEq(pending, limit);
+        // ...one more unit does not wrap it to 0
+        vm.prank(funder);
+        vm.expectRevert(_downcast(192, limit + 1));
+        escrow.requestWithdrawal(1);
+        (pending,) = escrow.pendingWithdrawal(funder);
+        assertEq(pending, limit);
+        assertEq(escrow.availableBalance(funder), 10);
+        assertEq(escrow.funderBalance(funder), limit + 10);
+        assertEq(token.balanceOf(address(escrow)), limit + 10);
     }
 
     function test_withdraw() public {
@@ -207,10 +274,10 @@ contract SettlementEscrowTest is EscrowBase {
         _fund(funder, 100e6);
         vm.prank(funder);
         escrow.requestWithdrawal(40e6);
-        uint256 at = block.timestamp + DELAY;
-        vm.warp(at - 1);
+        uint256 readyAt = block.timestamp + DELAY;
+        vm.warp(readyAt - 1);
         vm.prank(funder);
-        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalNotReady.selector, at, at - 1));
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalNotReady.selector, readyAt, readyAt - 1));
         escrow.withdraw();
     }
 
@@ -241,9 +308,9 @@ contract SettlementEscrowTest is EscrowBase {
         vm.prank(funder);
         escrow.cancelWithdrawal();
         assertEq(escrow.availableBalance(funder), 100e6);
-        (uint256 amount, uint256 at) = escrow.pendingWithdrawal(funder);
+        (uint256 amount, uint256 readyAt) = escrow.pendingWithdrawal(funder);
         assertEq(amount, 0);
-        assertEq(at, 0);
+        assertEq(readyAt, 0);
     }
 
     function test_cancelWithdrawal_revertsNothingPending() public {
@@ -627,20 +694,26 @@ contract SettlementEscrowTest is EscrowBase {
         assertEq(escrow.windowDurationSeconds(), 4);
     }
 
-    function test_setLimits_revertsOutOfRange() public {
+    function test_setLimits_revertsSafeCastOutOfRange() public {
         uint256 big = uint256(type(uint128).max) + 1;
         vm.startPrank(admin);
-        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        vm.expectRevert(_downcast(128, big));
         escrow.setLimits(big, 1, 1, 1);
-        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        vm.expectRevert(_downcast(128, big));
         escrow.setLimits(1, big, 1, 1);
-        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
-        escrow.setLimits(1, 1, big, 1);
+        vm.expectRevert(_downcast(128, type(uint256).max));
+        escrow.setLimits(1, 1, type(uint256).max, 1);
         vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
         escrow.setLimits(1, 1, 1, 0);
-        vm.expectRevert(SettlementEscrow.InvalidLimits.selector);
+        vm.expectRevert(_downcast(64, uint256(type(uint64).max) + 1));
         escrow.setLimits(1, 1, 1, uint256(type(uint64).max) + 1);
+        // the largest values that fit are kept as they are, not wrapped
+        escrow.setLimits(type(uint128).max, type(uint128).max, type(uint128).max, type(uint64).max);
         vm.stopPrank();
+        assertEq(escrow.maxPayoutAmount(), type(uint128).max);
+        assertEq(escrow.maxBatchAmount(), type(uint128).max);
+        assertEq(escrow.windowCapAmount(), type(uint128).max);
+        assertEq(escrow.windowDurationSeconds(), type(uint64).max);
     }
 
     function test_setLimits_revertsWithoutRole() public {
@@ -657,16 +730,293 @@ contract SettlementEscrowTest is EscrowBase {
         assertEq(escrow.withdrawalDelay(), 2 hours);
     }
 
-    function test_setWithdrawalDelay_revertsTooLong() public {
-        vm.prank(admin);
+    function test_setWithdrawalDelay_boundaries() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooShort.selector, 0, 1 hours));
+        escrow.setWithdrawalDelay(0);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooShort.selector, 1 hours - 1, 1 hours));
+        escrow.setWithdrawalDelay(1 hours - 1);
+        escrow.setWithdrawalDelay(1 hours);
+        assertEq(escrow.withdrawalDelay(), 1 hours);
+        escrow.setWithdrawalDelay(30 days);
+        assertEq(escrow.withdrawalDelay(), 30 days);
         vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalDelayTooLong.selector, 30 days + 1, 30 days));
         escrow.setWithdrawalDelay(30 days + 1);
+        vm.stopPrank();
+        assertEq(escrow.withdrawalDelay(), 30 days);
+    }
+
+    function test_withdraw_atMinimumDelay() public {
+        vm.prank(admin);
+        escrow.setWithdrawalDelay(1 hours);
+        _fund(funder, 10e6);
+        vm.prank(funder);
+        escrow.requestWithdrawal(10e6);
+        uint256 readyAt = block.timestamp + 1 hours;
+        vm.warp(readyAt - 1);
+        vm.prank(funder);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WithdrawalNotReady.selector, readyAt, readyAt - 1));
+        escrow.withdraw();
+        vm.warp(readyAt);
+        vm.prank(funder);
+        escrow.withdraw();
+        assertEq(token.balanceOf(funder), 10e6);
     }
 
     function test_setWithdrawalDelay_revertsWithoutRole() public {
         vm.prank(settler);
         vm.expectRevert(_unauthorized(settler, bytes32(0)));
         escrow.setWithdrawalDelay(1);
+    }
+
+    // ------------------------------------------------------------ default admin (two steps, with a delay)
+
+    function _invalidAdmin(address who) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(IAccessControlDefaultAdminRules.AccessControlInvalidDefaultAdmin.selector, who);
+    }
+
+    /// @dev The admin begins a transfer to a new account.
+    function _beginTransfer() internal returns (address newAdmin) {
+        newAdmin = makeAddr("newAdmin");
+        vm.prank(admin);
+        escrow.beginDefaultAdminTransfer(newAdmin);
+    }
+
+    function _enforcedDelay(uint256 schedule) internal pure returns (bytes memory) {
+        return abi.encodeWithSelector(
+            IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminDelay.selector, schedule
+        );
+    }
+
+    function test_admin_transferTakesTwoStepsAndTheDelay() public {
+        address newAdmin = makeAddr("newAdmin");
+        uint256 schedule = block.timestamp + ADMIN_DELAY;
+        vm.expectEmit(address(escrow));
+        emit IAccessControlDefaultAdminRules.DefaultAdminTransferScheduled(newAdmin, uint48(schedule));
+        vm.prank(admin);
+        escrow.beginDefaultAdminTransfer(newAdmin);
+        (address pendingAdmin, uint48 pendingSchedule) = escrow.pendingDefaultAdmin();
+        assertEq(pendingAdmin, newAdmin);
+        assertEq(pendingSchedule, schedule);
+        // nothing changes before the delay has passed (OpenZeppelin: strictly after the schedule)
+        vm.warp(schedule);
+        vm.prank(newAdmin);
+        vm.expectRevert(_enforcedDelay(schedule));
+        escrow.acceptDefaultAdminTransfer();
+        assertEq(escrow.defaultAdmin(), admin);
+        vm.warp(schedule + 1);
+        vm.prank(newAdmin);
+        escrow.acceptDefaultAdminTransfer();
+        assertEq(escrow.defaultAdmin(), newAdmin);
+        assertTrue(escrow.hasRole(escrow.DEFAULT_ADMIN_ROLE(), newAdmin));
+        assertFalse(escrow.hasRole(escrow.DEFAULT_ADMIN_ROLE(), admin));
+        (pendingAdmin, pendingSchedule) = escrow.pendingDefaultAdmin();
+        assertEq(pendingAdmin, address(0));
+        assertEq(pendingSchedule, 0);
+        // the old admin lost its rights, the new one has them
+        vm.prank(admin);
+        vm.expectRevert(_unauthorized(admin, bytes32(0)));
+        escrow.setLimits(1, 1, 1, 1);
+        vm.prank(newAdmin);
+        escrow.setLimits(1, 1, 1, 1);
+        assertEq(escrow.maxPayoutAmount(), 1);
+    }
+
+    function test_admin_otherRolesSurviveTheTransfer() public {
+        address newAdmin = _beginTransfer();
+        vm.warp(block.timestamp + ADMIN_DELAY + 1);
+        vm.prank(newAdmin);
+        escrow.acceptDefaultAdminTransfer();
+        assertTrue(escrow.hasRole(escrow.SETTLER_ROLE(), settler));
+        assertTrue(escrow.hasRole(escrow.PAUSER_ROLE(), pauser));
+        assertTrue(escrow.hasRole(escrow.ANCHOR_ROLE(), anchorer));
+        _fund(funder, 10e6);
+        _settle(1, _one(1, _payee(0), 1e6, 0));
+        // the new admin manages them; the old one cannot
+        bytes32 role = escrow.PAUSER_ROLE();
+        vm.prank(admin);
+        vm.expectRevert(_unauthorized(admin, bytes32(0)));
+        escrow.revokeRole(role, pauser);
+        vm.prank(newAdmin);
+        escrow.revokeRole(role, pauser);
+        assertFalse(escrow.hasRole(role, pauser));
+    }
+
+    function test_admin_acceptRevertsForAnyoneButThePendingAdmin() public {
+        _beginTransfer();
+        vm.warp(block.timestamp + ADMIN_DELAY + 1);
+        vm.prank(stranger);
+        vm.expectRevert(_invalidAdmin(stranger));
+        escrow.acceptDefaultAdminTransfer();
+        assertEq(escrow.defaultAdmin(), admin);
+    }
+
+    function test_admin_cancelledTransferCannotBeAccepted() public {
+        address newAdmin = _beginTransfer();
+        vm.expectEmit(address(escrow));
+        emit IAccessControlDefaultAdminRules.DefaultAdminTransferCanceled();
+        vm.prank(admin);
+        escrow.cancelDefaultAdminTransfer();
+        (address pendingAdmin, uint48 schedule) = escrow.pendingDefaultAdmin();
+        assertEq(pendingAdmin, address(0));
+        assertEq(schedule, 0);
+        vm.warp(block.timestamp + ADMIN_DELAY + 1);
+        vm.prank(newAdmin);
+        vm.expectRevert(_invalidAdmin(newAdmin));
+        escrow.acceptDefaultAdminTransfer();
+        assertEq(escrow.defaultAdmin(), admin);
+    }
+
+    function test_admin_stepsNeedTheRole() public {
+        vm.startPrank(stranger);
+        vm.expectRevert(_unauthorized(stranger, bytes32(0)));
+        escrow.beginDefaultAdminTransfer(stranger);
+        vm.expectRevert(_unauthorized(stranger, bytes32(0)));
+        escrow.cancelDefaultAdminTransfer();
+        vm.expectRevert(_unauthorized(stranger, bytes32(0)));
+        escrow.changeDefaultAdminDelay(1);
+        // the role is checked before the value
+        vm.expectRevert(_unauthorized(stranger, bytes32(0)));
+        escrow.changeDefaultAdminDelay(30 days + 1);
+        vm.stopPrank();
+    }
+
+    function test_admin_roleCannotBeGrantedRevokedOrRenouncedDirectly() public {
+        bytes32 role = escrow.DEFAULT_ADMIN_ROLE();
+        vm.startPrank(admin);
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        escrow.grantRole(role, stranger);
+        vm.expectRevert(IAccessControlDefaultAdminRules.AccessControlEnforcedDefaultAdminRules.selector);
+        escrow.revokeRole(role, admin);
+        vm.expectRevert(_enforcedDelay(0));
+        escrow.renounceRole(role, admin);
+        vm.stopPrank();
+        assertEq(escrow.defaultAdmin(), admin);
+    }
+
+    function test_admin_changeDelayIsCappedAndScheduled() public {
+        vm.startPrank(admin);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.AdminDelayTooLong.selector, 30 days + 1, 30 days));
+        escrow.changeDefaultAdminDelay(30 days + 1);
+        // an increase takes effect after min(new delay, 5 days)
+        escrow.changeDefaultAdminDelay(30 days);
+        vm.stopPrank();
+        (uint48 newDelay, uint48 effect) = escrow.pendingDefaultAdminDelay();
+        assertEq(newDelay, 30 days);
+        assertEq(effect, block.timestamp + 5 days);
+        assertEq(escrow.defaultAdminDelay(), ADMIN_DELAY);
+        vm.warp(effect + 1);
+        assertEq(escrow.defaultAdminDelay(), 30 days);
+    }
+
+    // ------------------------------------------------------------ views for checking a planned batch
+
+    function _capacity() internal view returns (SettlementEscrow.SettlementCapacity memory) {
+        return escrow.settlementCapacity();
+    }
+
+    function test_settlementCapacity_beforeAnyBatch() public view {
+        SettlementEscrow.SettlementCapacity memory c = _capacity();
+        assertFalse(c.paused);
+        assertEq(c.maxBatchPayouts, 1000);
+        assertEq(c.maxPayoutAmount, MAX_PAYOUT);
+        assertEq(c.maxBatchAmount, MAX_BATCH);
+        assertEq(c.windowCapAmount, WINDOW_CAP);
+        assertEq(c.windowDurationSeconds, WINDOW);
+        assertEq(c.windowStart, block.timestamp);
+        assertEq(c.windowVolume, 0);
+        assertEq(c.windowRemaining, WINDOW_CAP);
+        assertEq(escrow.windowRemaining(), WINDOW_CAP);
+    }
+
+    function test_settlementCapacity_followsBatchesAndTheWindow() public {
+        _fund(funder, 100e6);
+        uint256 t0 = block.timestamp;
+        _settle(1, _two(1, 2)); // 33e6 gross
+        vm.warp(t0 + 100);
+        SettlementEscrow.SettlementCapacity memory c = _capacity();
+        assertEq(c.windowStart, t0);
+        assertEq(c.windowVolume, 33e6);
+        assertEq(c.windowRemaining, WINDOW_CAP - 33e6);
+        assertEq(escrow.windowRemaining(), WINDOW_CAP - 33e6);
+        _settle(2, _two(3, 4));
+        assertEq(escrow.windowRemaining(), WINDOW_CAP - 66e6);
+        // the last second of the window still counts the volume...
+        vm.warp(t0 + WINDOW - 1);
+        assertEq(escrow.windowRemaining(), WINDOW_CAP - 66e6);
+        // ...then a batch would open a new window at this block
+        vm.warp(t0 + WINDOW);
+        c = _capacity();
+        assertEq(c.windowStart, t0 + WINDOW);
+        assertEq(c.windowVolume, 0);
+        assertEq(c.windowRemaining, WINDOW_CAP);
+        assertEq(escrow.windowStart(), t0, "stored start moves only with a batch");
+    }
+
+    function test_windowRemaining_isExactlyWhatABatchMayUse() public {
+        vm.prank(admin);
+        escrow.setLimits(MAX_PAYOUT, MAX_BATCH, 50e6, WINDOW);
+        _fund(funder, 1_000e6);
+        _settle(1, _two(1, 2)); // 33e6
+        uint256 remaining = escrow.windowRemaining();
+        assertEq(remaining, 17e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WindowCapExceeded.selector, 50e6 + 1, 50e6));
+        escrow.settleBatch(2, funder, _one(3, _payee(0), remaining, 1));
+        _settle(2, _one(3, _payee(0), remaining - 1, 1));
+        assertEq(escrow.windowRemaining(), 0);
+        assertEq(_capacity().windowVolume, 50e6);
+    }
+
+    function test_windowRemaining_zeroWhenALoweredCapIsUsedUp() public {
+        _fund(funder, 100e6);
+        _settle(1, _two(1, 2)); // 33e6
+        vm.prank(admin);
+        escrow.setLimits(MAX_PAYOUT, MAX_BATCH, 10e6, WINDOW);
+        assertEq(escrow.windowRemaining(), 0);
+        assertEq(_capacity().windowVolume, 33e6);
+        vm.prank(settler);
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.WindowCapExceeded.selector, 33e6 + 1, 10e6));
+        escrow.settleBatch(2, funder, _one(3, _payee(0), 1, 0));
+    }
+
+    function test_settlementCapacity_showsPauseAndLimits() public {
+        vm.prank(pauser);
+        escrow.pause();
+        assertTrue(_capacity().paused);
+        vm.prank(admin);
+        escrow.setLimits(7, 8, 9, 10);
+        SettlementEscrow.SettlementCapacity memory c = _capacity();
+        assertEq(c.maxPayoutAmount, 7);
+        assertEq(c.maxBatchAmount, 8);
+        assertEq(c.windowCapAmount, 9);
+        assertEq(c.windowDurationSeconds, 10);
+        assertEq(c.windowRemaining, 9);
+    }
+
+    function test_payoutsSettled() public {
+        _fund(funder, 100e6);
+        _settle(9, _two(5, 300));
+        uint256[] memory ids = new uint256[](5);
+        ids[0] = 5;
+        ids[1] = 6;
+        ids[2] = 300;
+        ids[3] = 5;
+        ids[4] = type(uint256).max;
+        bool[] memory settled = escrow.payoutsSettled(ids);
+        assertEq(settled.length, 5);
+        assertTrue(settled[0]);
+        assertFalse(settled[1]);
+        assertTrue(settled[2]);
+        assertTrue(settled[3]);
+        assertFalse(settled[4]);
+        assertEq(escrow.payoutsSettled(new uint256[](0)).length, 0);
+        assertEq(escrow.payoutsSettled(new uint256[](1000)).length, 1000);
+    }
+
+    function test_payoutsSettled_revertsOverMaxBatch() public {
+        vm.expectRevert(abi.encodeWithSelector(SettlementEscrow.BatchTooLarge.selector, 1001, 1000));
+        escrow.payoutsSettled(new uint256[](1001));
     }
 
     // ------------------------------------------------------------ token

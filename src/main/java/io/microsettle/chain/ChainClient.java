@@ -10,6 +10,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.chain.contracts.TestStablecoin;
 
 import org.jboss.logging.Logger;
@@ -115,7 +116,7 @@ public class ChainClient implements AutoCloseable {
         ContractDeployer.Roles roles = new ContractDeployer.Roles(accounts.treasury().getAddress(),
                 java.util.List.of(c.settler.getAddress()), java.util.List.of(deployerKey.getAddress()),
                 java.util.List.of(c.anchorer.getAddress()));
-        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults());
+        Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults().withAdminDelay(dev.adminDelay()));
         if (!d.reused() && dev.fundDemo()) {
             deployer.fundFunder(d, accounts.funder(), DEMO_DEPOSIT);
         }
@@ -196,6 +197,31 @@ public class ChainClient implements AutoCloseable {
 
     public Credentials anchorer() {
         return anchorer;
+    }
+
+    /**
+     * The escrow through the generated wrapper, for its views only ({@code eth_call} from the settler's address;
+     * this wrapper cannot send a transaction).
+     */
+    public SettlementEscrow escrowReader() {
+        return SettlementEscrow.load(escrowAddress, web3j, new ReadonlyTransactionManager(web3j, settler.getAddress()),
+                new DefaultGasProvider());
+    }
+
+    /**
+     * The escrow's pause flag, caps and current window at the latest block ({@code settlementCapacity()}), to
+     * refuse a batch that is certain to revert before signing it.
+     *
+     * @throws IOException the node did not answer
+     */
+    public EscrowCapacity escrowCapacity() throws IOException {
+        try {
+            return EscrowCapacity.of(escrowReader().settlementCapacity().send());
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException("settlementCapacity() failed: " + e.getMessage(), e);
+        }
     }
 
     /** The demo funder's key on a dev chain; empty on a configured RPC endpoint. */

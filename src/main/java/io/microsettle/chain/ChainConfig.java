@@ -76,6 +76,14 @@ public interface ChainConfig {
         @WithDefault(DevAccounts.DEFAULT_MNEMONIC)
         String mnemonic();
 
+        /**
+         * Default-admin transfer delay of the escrow deployed on the dev chain (whole seconds, at most 30 days):
+         * short, so the two-step admin transfer can be tried. Deployments elsewhere default to 3 days
+         * ({@link EscrowLimits#DEFAULT_ADMIN_DELAY_SECONDS}).
+         */
+        @WithDefault("60s")
+        Duration adminDelay();
+
         /** Fund the demo integrator (account 2) with tokens and an escrow deposit on first deployment. */
         @WithDefault("true")
         boolean fundDemo();

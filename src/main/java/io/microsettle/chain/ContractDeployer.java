@@ -54,8 +54,11 @@ public final class ContractDeployer {
     public static final byte[] ANCHOR_ROLE = Hash.sha3("ANCHOR_ROLE".getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     /**
-     * Who gets what: the admin (DEFAULT_ADMIN_ROLE on the escrow; admin and minter of the token) must be the
-     * deployer's address, since the deployer grants the other roles right after deployment.
+     * Who gets what: the admin (the escrow's one default admin; admin and minter of the token) is the deployer's
+     * address, since the deployer grants the other roles right after deployment. To hand the escrow's admin role
+     * to another key later: {@code beginDefaultAdminTransfer(newAdmin)} by the admin, then
+     * {@code acceptDefaultAdminTransfer()} by the new admin once {@link EscrowLimits#adminDelaySeconds()} has
+     * passed (cancellable until then).
      */
     public record Roles(String treasury, List<String> settlers, List<String> pausers, List<String> anchorers) {
         public Roles {
@@ -128,7 +131,7 @@ public final class ContractDeployer {
         try {
             TestStablecoin token = TestStablecoin.deploy(web3j, txManager, gasProvider, admin).send();
             SettlementEscrow escrow = SettlementEscrow.deploy(web3j, txManager, gasProvider,
-                    token.getContractAddress(), admin, roles.treasury(),
+                    token.getContractAddress(), admin, limits.adminDelaySeconds(), roles.treasury(),
                     limits.withdrawalDelaySeconds(), limits.maxPayoutAmount(), limits.maxBatchAmount(),
                     limits.windowCapAmount(), limits.windowDurationSeconds()).send();
             for (String s : roles.settlers()) requireSuccess(escrow.grantRole(SETTLER_ROLE, s).send(), "grant SETTLER_ROLE");

@@ -10,6 +10,11 @@
  *   <li>{@link io.microsettle.chain.ContractDeployer} deploys TestStablecoin and SettlementEscrow, grants the
  *       roles, records {@code deployment.json} under the data dir and reuses it after checking code and genesis
  *       hash; {@code fundFunder} mints, approves and deposits for a funder on a dev chain.</li>
+ *   <li>{@link io.microsettle.chain.EscrowLimits}: the escrow's constructor values (caps, notice period, admin
+ *       delay), checked against the contract's bounds.</li>
+ *   <li>{@link io.microsettle.chain.EscrowCapacity}: the escrow's {@code settlementCapacity()} view and the rule
+ *       that refuses a planned batch certain to revert on the pause flag or a cap; {@code ChainClient.escrowCapacity()}
+ *       reads it, {@code ChainClient.escrowReader()} gives the wrapper for the other views.</li>
  *   <li>{@link io.microsettle.chain.Eip1559GasProvider}: fees from the latest base fee, gas from
  *       {@code eth_estimateGas}.</li>
  *   <li>{@link io.microsettle.chain.ChainConfig}: {@code microsettle.chain.*}.</li>

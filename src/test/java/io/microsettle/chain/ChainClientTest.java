@@ -7,13 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
-import io.microsettle.chain.contracts.SettlementEscrow;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 /** ChainClient without CDI: the default (no rpc-url) starts Ganache, deploys, funds the demo funder once. */
 @Timeout(90)
@@ -23,7 +19,8 @@ class ChainClientTest {
     Path dataDir;
 
     record Dev(String kind, long blockTimeSeconds, Path contractsDir, String nodeExecutable, int port,
-               Duration startupTimeout, String mnemonic, boolean fundDemo, boolean deployToRpc) implements ChainConfig.Dev {
+               Duration startupTimeout, String mnemonic, Duration adminDelay, boolean fundDemo, boolean deployToRpc)
+            implements ChainConfig.Dev {
     }
 
     record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
@@ -39,7 +36,7 @@ class ChainClientTest {
     Config devConfig() {
         return new Config(Optional.empty(), 1337, Optional.empty(), Optional.empty(), 1, dataDir,
                 new Dev("ganache", 0, Path.of("contracts"), "node", 0, Duration.ofSeconds(45),
-                        DevAccounts.DEFAULT_MNEMONIC, true, false),
+                        DevAccounts.DEFAULT_MNEMONIC, Duration.ofSeconds(60), true, false),
                 new Keys(Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
                         Optional.empty()));
     }
@@ -83,7 +80,7 @@ class ChainClientTest {
             Config c = devConfig();
             Dev d = (Dev) c.dev();
             Dev deploying = new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(), d.nodeExecutable(), d.port(),
-                    d.startupTimeout(), d.mnemonic(), d.fundDemo(), true);
+                    d.startupTimeout(), d.mnemonic(), d.adminDelay(), d.fundDemo(), true);
             Config remote = new Config(Optional.of(chain.rpcUrl()), 1337, Optional.empty(), Optional.empty(), 1,
                     dataDir, deploying, c.keys());
             String escrow;
@@ -106,14 +103,13 @@ class ChainClientTest {
             Dev d = (Dev) c.dev();
             Config remote = new Config(Optional.of(other.rpcUrl()), 31337, Optional.empty(), Optional.empty(), 1,
                     dataDir.resolve("other-data"), new Dev(d.kind(), d.blockTimeSeconds(), d.contractsDir(),
-                    d.nodeExecutable(), d.port(), d.startupTimeout(), d.mnemonic(), d.fundDemo(), true), c.keys());
+                    d.nodeExecutable(), d.port(), d.startupTimeout(), d.mnemonic(), d.adminDelay(), d.fundDemo(), true),
+                    c.keys());
             assertThatThrownBy(() -> ChainClient.connect(remote)).hasMessageContaining("refused on chain id 31337");
         }
     }
 
     private static java.math.BigInteger funderBalance(ChainClient client) throws Exception {
-        SettlementEscrow e = SettlementEscrow.load(client.escrowAddress(), client.web3j(),
-                new ReadonlyTransactionManager(client.web3j(), client.settler().getAddress()), new DefaultGasProvider());
-        return e.funderBalance(client.devFunder().orElseThrow().getAddress()).send();
+        return client.escrowReader().funderBalance(client.devFunder().orElseThrow().getAddress()).send();
     }
 }
