@@ -28,7 +28,7 @@ public class CapacityReservations {
     static final int MAX_REFILLS_PER_TAKE = 3;
 
     /** This replica (a random id per process). */
-    static final String HOLDER = Ids.newId("replica");
+    static final String HOLDER = Replica.ID;
 
     @Inject
     AgroalDataSource ds;

@@ -14,6 +14,10 @@ public interface ReconcileConfig {
     @WithDefault("2s")
     String interval();
 
+    /** How long a replica's reconcile lease lasts without renewal, in milliseconds (another replica takes over after it). */
+    @WithDefault("15000")
+    long leaseMillis();
+
     /** Largest block range per eth_getLogs call. */
     @WithDefault("2000")
     int maxBlockRange();

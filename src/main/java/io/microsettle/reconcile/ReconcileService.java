@@ -8,6 +8,7 @@ import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
 import io.microsettle.infra.Db;
+import io.microsettle.infra.Leases;
 import io.microsettle.settlement.SettlementStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,19 +52,28 @@ public class ReconcileService {
     @Inject ChainConfig chainConfig;
     @Inject CashoutStore cashouts;
     @Inject SettlementStore batches;
+    @Inject Leases leases;
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
+    /** One replica reconciles at a time: empty while another holds the lease (this tick then does nothing). */
+    Optional<Leases.Lease> lease() {
+        return leases.acquire("reconciler:" + chain.chainId(), java.time.Duration.ofMillis(cfg.leaseMillis()));
+    }
+
     public synchronized TickResult tick() {
+        Optional<Leases.Lease> held = lease();
+        if (held.isEmpty()) return new TickResult(-1, 0, 0, 0, 0, -1);
+        Leases.Lease lease = held.get();
         Web3j web3j = chain.web3j();
         long head = call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
-        long fork = checkReorg(web3j);
+        long fork = checkReorg(lease, web3j);
         int ranges = 0, logs = 0, settled = 0, disc = 0;
         for (int i = 0; i < cfg.maxRangesPerTick(); i++) {
             long next = QuarkusTransaction.requiringNew().call(this::cursor);
             Optional<BlockRange> range = BlockRange.next(next, head, chainConfig.confirmations(), cfg.maxBlockRange());
             if (range.isEmpty()) break;
-            RangeResult r = processRange(web3j, range.get(), head);
+            RangeResult r = processRange(lease, web3j, range.get(), head);
             ranges++;
             logs += r.logs();
             settled += r.settled();
@@ -74,10 +84,11 @@ public class ReconcileService {
 
     record RangeResult(int logs, int settled, int discrepancies) {}
 
-    RangeResult processRange(Web3j web3j, BlockRange range, long head) {
+    RangeResult processRange(Leases.Lease lease, Web3j web3j, BlockRange range, long head) {
         List<EscrowEvents.Decoded> decoded = read(web3j, range);
         String endHash = blockHash(web3j, range.toBlock());
         return QuarkusTransaction.requiringNew().call(() -> {
+            leases.check(lease);
             long cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> rs.getLong(1), CURSOR)
                     .orElseThrow();
             if (cursor != range.fromBlock()) return new RangeResult(0, 0, 0); // another run moved it
@@ -232,14 +243,17 @@ public class ReconcileService {
     }
 
     /** Returns the fork block (last canonical block) when a reorg was found and undone, else -1. */
-    long checkReorg(Web3j web3j) {
+    long checkReorg(Leases.Lease lease, Web3j web3j) {
         List<ReorgDetector.StoredBlock> stored = QuarkusTransaction.requiringNew().call(() -> Db.query(ds,
                 "SELECT block_number, block_hash FROM reconcile_blocks ORDER BY block_number DESC LIMIT ?",
                 rs -> new ReorgDetector.StoredBlock(rs.getLong(1), rs.getString(2)), cfg.reorgWindowBlocks()));
         OptionalLong last = ReorgDetector.lastCanonical(stored, n -> blockHash(web3j, n), cfg.reorgWindowBlocks());
         if (last.isEmpty()) return -1;
         long fork = last.getAsLong();
-        QuarkusTransaction.requiringNew().run(() -> undoAbove(fork));
+        QuarkusTransaction.requiringNew().run(() -> {
+            leases.check(lease);
+            undoAbove(fork);
+        });
         return fork;
     }
 

@@ -11,6 +11,13 @@ public interface SettlementConfig {
     @WithDefault("true")
     boolean enabled();
 
+    /**
+     * How long a replica's lease on a settler key's lane lasts without renewal, in milliseconds: another
+     * replica takes the lane over this long after the holder stopped (each pass renews it).
+     */
+    @WithDefault("15000")
+    long leaseMillis();
+
     /** How often the batcher runs (a Quarkus scheduler duration). */
     @WithDefault("2s")
     String interval();

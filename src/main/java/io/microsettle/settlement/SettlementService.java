@@ -5,6 +5,7 @@ import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
+import io.microsettle.infra.Leases;
 import io.microsettle.ledger.EscrowFunding;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,6 +50,16 @@ public class SettlementService {
     @Inject EscrowFunding funding;
     @Inject SettlementStore store;
     @Inject CashoutStore cashouts;
+    @Inject Leases leases;
+
+    /**
+     * The lease of the settler key's lane: one replica submits for a key at a time. Taken or renewed at
+     * each step; empty while another replica holds it (this one then does nothing).
+     */
+    Optional<Leases.Lease> lease() {
+        String name = "settler:" + chain.chainId() + ":" + chain.settler().getAddress().toLowerCase();
+        return leases.acquire(name, java.time.Duration.ofMillis(cfg.leaseMillis()));
+    }
 
     /** One pass: rebroadcast stored transactions, create and sign new batches, broadcast, check receipts. */
     public synchronized TickResult tick() {
@@ -65,21 +76,24 @@ public class SettlementService {
 
     /** Claims QUEUED cash-outs into batches, then signs and stores every batch that has no transaction yet. Returns batches created. */
     public int createBatches() {
+        Optional<Leases.Lease> held = lease();
+        if (held.isEmpty()) return 0;
+        Leases.Lease lease = held.get();
         Credentials settler = chain.settler();
         long pending = pendingCount(settler.getAddress());
         Eip1559Fees fees = marketFees();
-        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(settler.getAddress(), pending));
+        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(lease, settler.getAddress(), pending));
         for (SettlementStore.Batch b : store.unsigned(cfg.maxBatchesPerTick())) {
             if (!b.fromAddress().equalsIgnoreCase(settler.getAddress())) {
                 LOG.warnf("batch %s was claimed for %s, not the current settler; left for it", b.id(), b.fromAddress());
                 continue;
             }
-            signAndStore(b, settler, fees, b.nonce(), null);
+            signAndStore(lease, b, settler, fees, b.nonce(), null);
         }
         return created.size();
     }
 
-    private List<SettlementStore.Batch> claim(String settler, long chainPendingCount) {
+    private List<SettlementStore.Batch> claim(Leases.Lease lease, String settler, long chainPendingCount) {
         BatchPlanner planner = new BatchPlanner(cfg.maxPayoutsPerBatch(), new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx()));
         List<PayoutCandidate> fundable = new ArrayList<>();
         for (CashoutStore.Queued q : cashouts.claimQueued(cfg.maxCashoutsPerTick())) {
@@ -93,13 +107,14 @@ public class SettlementService {
         List<SettlementStore.Batch> out = new ArrayList<>();
         for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, cfg.maxBatchesPerTick())) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
-            out.add(store.create(plan, funder, settler, chain.chainId(), chainPendingCount));
+            out.add(store.create(lease, plan, funder, settler, chain.chainId(), chainPendingCount));
         }
         return out;
     }
 
     /** Estimates gas and signs (no transaction open), then stores the signed transaction in a short one. */
-    private void signAndStore(SettlementStore.Batch b, Credentials settler, Eip1559Fees fees, long nonce, Long replacesTxId) {
+    private void signAndStore(Leases.Lease lease, SettlementStore.Batch b, Credentials settler, Eip1559Fees fees, long nonce,
+                              Long replacesTxId) {
         String data = SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts());
         long gasLimit = gasLimit(settler.getAddress(), data, b.estimatedGas());
         RawTransaction raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
@@ -108,7 +123,7 @@ public class SettlementService {
         String txHash = Hash.sha3(rawHex);
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                store.storeSigned(b.id(), settler.getAddress(), chain.chainId(), nonce, gasLimit, fees, rawHex, txHash, replacesTxId);
+                store.storeSigned(lease, b.id(), settler.getAddress(), chain.chainId(), nonce, gasLimit, fees, rawHex, txHash, replacesTxId);
                 if (replacesTxId != null) {
                     audit.append(ACTOR, "batch.replacement_signed", b.id(), Map.of("txHash", txHash, "nonce", nonce,
                             "maxFeePerGasWei", fees.maxFeePerGasWei().toString(),
@@ -163,6 +178,9 @@ public class SettlementService {
 
     /** Broadcasts every stored-but-unbroadcast transaction (also after a crash). Returns how many were accepted. */
     public int broadcastStored() {
+        Optional<Leases.Lease> held = lease();
+        if (held.isEmpty()) return 0;
+        Leases.Lease lease = held.get();
         int accepted = 0;
         for (SettlementStore.StoredTx tx : store.signed(cfg.maxBroadcastAttempts(), MAX_BROADCASTS_PER_PASS)) {
             String error = null;
@@ -179,12 +197,12 @@ public class SettlementService {
             if (result == BroadcastResult.NONCE_USED && receipt(tx.txHash()).isPresent()) result = BroadcastResult.ACCEPTED;
             if (result == BroadcastResult.ACCEPTED) {
                 long head = headBlock();
-                QuarkusTransaction.requiringNew().run(() -> store.submitted(tx, head));
+                QuarkusTransaction.requiringNew().run(() -> store.submitted(lease, tx, head));
                 accepted++;
             } else {
                 String err = error;
                 LOG.warnf("broadcast of %s (batch %s) refused: %s", tx.txHash(), tx.batchId(), err);
-                QuarkusTransaction.requiringNew().run(() -> store.broadcastFailed(tx.id(), err));
+                QuarkusTransaction.requiringNew().run(() -> store.broadcastFailed(lease, tx.id(), err));
             }
         }
         return accepted;
@@ -194,6 +212,9 @@ public class SettlementService {
 
     /** Looks at batches pending for a while (not every transaction every tick): revert → FAILED; stuck → replacement. */
     public int checkSubmitted() {
+        Optional<Leases.Lease> held = lease();
+        if (held.isEmpty()) return 0;
+        Leases.Lease lease = held.get();
         long head = headBlock();
         List<SettlementStore.SubmittedBatch> old = store.submittedBefore(head - cfg.receiptCheckAfterBlocks(), cfg.maxReceiptChecksPerTick());
         for (SettlementStore.SubmittedBatch b : old) {
@@ -204,13 +225,13 @@ public class SettlementService {
                 if (mined.isPresent()) break;
             }
             if (mined.isPresent()) {
-                onReceipt(b, mined.get(), head);
+                onReceipt(lease, b, mined.get(), head);
             } else if (!txs.isEmpty()) {
                 SettlementStore.StoredTx last = txs.getFirst();
                 long lastBroadcast = last.broadcastBlock() == null ? b.submittedBlock() : last.broadcastBlock();
                 if (!store.replacementWaiting(b.id()) && head - lastBroadcast >= cfg.replaceAfterBlocks()
                         && txs.size() <= cfg.maxReplacements()) {
-                    replace(b, last);
+                    replace(lease, b, last);
                 }
             }
         }
@@ -218,24 +239,24 @@ public class SettlementService {
     }
 
     /** A revert fails the batch only once its block is final (a reorg may yet mine the transaction successfully). */
-    private void onReceipt(SettlementStore.SubmittedBatch b, TransactionReceipt r, long head) {
+    private void onReceipt(Leases.Lease lease, SettlementStore.SubmittedBatch b, TransactionReceipt r, long head) {
         long block = r.getBlockNumber().longValueExact();
         if (r.isStatusOK()) {
-            QuarkusTransaction.requiringNew().run(() -> store.mined(r.getTransactionHash()));
+            QuarkusTransaction.requiringNew().run(() -> store.mined(lease, r.getTransactionHash()));
             return;
         }
         if (!ConfirmationDepth.isFinal(head, block, chainConfig.confirmations())) return;
-        int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(b.id(), r.getTransactionHash(), block, r.getGasUsed()));
+        int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(lease, b.id(), r.getTransactionHash(), block, r.getGasUsed()));
         LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", b.id(), r.getTransactionHash(),
                 r.getGasUsed(), failed);
     }
 
-    private void replace(SettlementStore.SubmittedBatch b, SettlementStore.StoredTx last) {
+    private void replace(Leases.Lease lease, SettlementStore.SubmittedBatch b, SettlementStore.StoredTx last) {
         Eip1559Fees market = marketFees();
         Eip1559Fees bumped = new Eip1559Fees(last.maxPriorityFeePerGasWei(), last.maxFeePerGasWei()).bumped(cfg.feeBumpPercent(), market);
         SettlementStore.Batch batch = new SettlementStore.Batch(b.id(), b.chainBatchId(), b.funder(), last.fromAddress(), last.nonce(),
                 store.payouts(b.id()), b.estimatedGas());
-        signAndStore(batch, chain.settler(), bumped, last.nonce(), last.id());
+        signAndStore(lease, batch, chain.settler(), bumped, last.nonce(), last.id());
     }
 
     // ---------------------------------------------------------------- chain reads

@@ -4,6 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.cashout.CashoutStore;
 import io.microsettle.infra.Db;
+import io.microsettle.infra.Leases;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -32,6 +33,8 @@ public class SettlementStore {
     CashoutStore cashouts;
     @Inject
     AuditLog audit;
+    @Inject
+    Leases leases;
 
     /** A batch to sign: its on-chain id, funder, key and nonce, and its payouts in payout-id order. */
     public record Batch(String id, long chainBatchId, String funder, String fromAddress, long nonce,
@@ -51,7 +54,9 @@ public class SettlementStore {
      * before this transaction, moves the lane forward if the key was used elsewhere).
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public Batch create(BatchPlanner.PlannedBatch plan, String funder, String fromAddress, long chainId, long chainPendingCount) {
+    public Batch create(Leases.Lease lease, BatchPlanner.PlannedBatch plan, String funder, String fromAddress, long chainId,
+                        long chainPendingCount) {
+        leases.check(lease);
         int n = plan.payouts().size();
         long chainBatchId = Db.scalar(ds, "SELECT nextval('batch_id_seq')");
         long[] payoutIds = Db.query(ds, "SELECT nextval('payout_id_seq') FROM generate_series(1, ?)", rs -> rs.getLong(1), n)
@@ -119,12 +124,13 @@ public class SettlementStore {
 
     /** Stores a signed transaction, unbroadcast (crash safety: it is broadcast, again if need be, from here). */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void storeSigned(String batchId, String fromAddress, long chainId, long nonce, long gasLimit, Eip1559Fees fees, String rawTx,
-                            String txHash, Long replacesTxId) {
+    public void storeSigned(Leases.Lease lease, String batchId, String fromAddress, long chainId, long nonce, long gasLimit,
+                            Eip1559Fees fees, String rawTx, String txHash, Long replacesTxId) {
+        leases.check(lease);
         Db.update(ds, "INSERT INTO settlement_txs (batch_id, from_address, chain_id, nonce, gas_limit, max_fee_per_gas_wei, "
-                        + "max_priority_fee_per_gas_wei, raw_tx, tx_hash, status, replaces_tx_id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        + "max_priority_fee_per_gas_wei, raw_tx, tx_hash, status, replaces_tx_id, fence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 batchId, fromAddress.toLowerCase(), chainId, nonce, gasLimit, fees.maxFeePerGasWei(), fees.maxPriorityFeePerGasWei(),
-                rawTx, txHash, TxStatus.SIGNED, replacesTxId);
+                rawTx, txHash, TxStatus.SIGNED, replacesTxId, lease.fence());
     }
 
     @Transactional
@@ -144,7 +150,8 @@ public class SettlementStore {
 
     /** A broadcast refused or unanswered: counted, with the node's words. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void broadcastFailed(long txId, String error) {
+    public void broadcastFailed(Leases.Lease lease, long txId, String error) {
+        leases.check(lease);
         Db.update(ds, "UPDATE settlement_txs SET broadcast_attempts = broadcast_attempts + 1, last_error = ?, updated_at = now() WHERE id = ?",
                 error, txId);
     }
@@ -155,7 +162,8 @@ public class SettlementStore {
      * A batch settled or failed meanwhile is left as it is.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void submitted(StoredTx tx, long headBlock) {
+    public void submitted(Leases.Lease lease, StoredTx tx, long headBlock) {
+        leases.check(lease);
         List<String> moved = cashouts.submit(tx.batchId(), tx.txHash(), ACTOR);
         int batch = Db.update(ds, "UPDATE settlement_batches SET status = ?, tx_hash = ?, submitted_block = ?, updated_at = now() "
                 + "WHERE id = ? AND status IN (?, ?)", BatchStatus.SUBMITTED, tx.txHash(), headBlock, tx.batchId(), BatchStatus.BATCHED,
@@ -194,14 +202,16 @@ public class SettlementStore {
     }
 
     @Transactional(Transactional.TxType.MANDATORY)
-    public void mined(String txHash) {
+    public void mined(Leases.Lease lease, String txHash) {
+        leases.check(lease);
         Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE tx_hash = ? AND status <> ?",
                 TxStatus.MINED, txHash, TxStatus.MINED);
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public int failed(String batchId, String txHash, long block, BigInteger gasUsed) {
+    public int failed(Leases.Lease lease, String batchId, String txHash, long block, BigInteger gasUsed) {
+        leases.check(lease);
         List<CashoutStore.Locked> failed = cashouts.fail(batchId, txHash, "settlement_reverted", ACTOR);
         int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, updated_at = now() WHERE id = ? AND status = ?",
                 BatchStatus.FAILED, batchId, BatchStatus.SUBMITTED);
