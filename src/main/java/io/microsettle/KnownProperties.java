@@ -38,7 +38,9 @@ public final class KnownProperties {
             RiskConfig.class, SecurityConfig.class, SettlementConfig.class, WebhookConfig.class);
     public static final String DATA_DIR = "microsettle.data-dir";
     /** Read by the boot code itself (EmbeddedDefaults), not by a mapping. */
-    public static final Map<String, String> BOOT_DEFAULTS = Map.of(DATA_DIR, "data");
+    public static final Map<String, String> BOOT_DEFAULTS = Map.of(DATA_DIR, "data",
+            // fault tests only: crash points (infra.CrashPoints), off unless named
+            "microsettle.test.crash-at", "");
     /** Settings that moved: a configuration still naming the old one is told the new name. */
     public static final Map<String, String> RENAMED = Map.of(
             "microsettle.reconcile.confirmations", ChainConfig.class.getAnnotation(ConfigMapping.class).prefix() + ".confirmations",

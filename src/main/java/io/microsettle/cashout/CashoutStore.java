@@ -246,6 +246,28 @@ public class CashoutStore {
         return m;
     }
 
+    /**
+     * A cancelled batch (its transaction's nonce was filled by a no-op that is final, or used outside
+     * the service): its BATCHED and SUBMITTED cash-outs go back to the queue, without payout id, to be
+     * batched again. Returns their ids.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> requeue(String batchId, String reason, String actor) {
+        List<Locked> rows = lockAll(Db.query(ds, "SELECT id FROM cashouts WHERE batch_id = ? AND status IN (?, ?)", rs -> rs.getString(1),
+                batchId, BATCHED, SUBMITTED));
+        if (rows.isEmpty()) return List.of();
+        for (Locked c : rows) CashoutTransitions.check(c.status(), QUEUED);
+        Db.update(ds, "UPDATE cashouts SET status = ?, batch_id = NULL, payout_id = NULL, tx_hash = NULL, updated_at = now() "
+                + "WHERE id = ANY(?)", QUEUED, ids(rows));
+        List<AuditLog.Entry> events = new ArrayList<>(rows.size());
+        for (Locked c : rows) {
+            events.add(new AuditLog.Entry("cashout.requeued", c.id(), Map.of("from", c.status().name(), "to", QUEUED.name(),
+                    "batchId", batchId, "reason", reason)));
+        }
+        audit.appendAll(actor, events);
+        return List.of(ids(rows));
+    }
+
     /** A reorg below {@code forkBlock + 1}: CONFIRMED and SETTLED cash-outs above it go back to SUBMITTED. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<Reverted> revertAbove(long forkBlock, String actor) {

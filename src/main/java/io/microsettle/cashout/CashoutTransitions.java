@@ -11,7 +11,8 @@ import static io.microsettle.cashout.CashoutStatus.*;
  * The cash-out state machine (plain Java):
  * REQUESTED → QUEUED | HELD | REJECTED; HELD → QUEUED | REJECTED; QUEUED → BATCHED;
  * BATCHED → SUBMITTED | QUEUED (batch abandoned before broadcast) | CONFIRMED (its transaction mined
- * before the broadcast was recorded, e.g. across a crash); SUBMITTED → SUBMITTED
+ * before the broadcast was recorded, e.g. across a crash); SUBMITTED → QUEUED (its transaction can
+ * never be mined: its nonce was filled by a final no-op or used outside the service); SUBMITTED → SUBMITTED
  * (replacement) | CONFIRMED | FAILED; CONFIRMED → SETTLED | SUBMITTED (reorg);
  * SETTLED → SUBMITTED (reorg). REJECTED and FAILED are final.
  */
@@ -23,7 +24,7 @@ public final class CashoutTransitions {
         ALLOWED.put(HELD, EnumSet.of(QUEUED, REJECTED));
         ALLOWED.put(QUEUED, EnumSet.of(BATCHED));
         ALLOWED.put(BATCHED, EnumSet.of(SUBMITTED, QUEUED, CONFIRMED));
-        ALLOWED.put(SUBMITTED, EnumSet.of(SUBMITTED, CONFIRMED, FAILED));
+        ALLOWED.put(SUBMITTED, EnumSet.of(SUBMITTED, CONFIRMED, FAILED, QUEUED));
         ALLOWED.put(CONFIRMED, EnumSet.of(SETTLED, SUBMITTED));
         ALLOWED.put(SETTLED, EnumSet.of(SUBMITTED));
         ALLOWED.put(REJECTED, EnumSet.noneOf(CashoutStatus.class));

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
@@ -19,6 +20,7 @@ import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.WalletUtils;
 import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.http.HttpService;
 import org.web3j.tx.ReadonlyTransactionManager;
 import org.web3j.tx.gas.DefaultGasProvider;
@@ -50,7 +52,11 @@ public class ChainClient implements AutoCloseable {
     private String tokenAddress;
     private int tokenDecimals;
     private Credentials settler;
+    private List<Credentials> settlers = List.of();
     private Credentials anchorer;
+    private Optional<Credentials> admin = Optional.empty();
+    private Optional<Credentials> pauser = Optional.empty();
+    private String settlerPassword = "";
     private Optional<Credentials> devFunder = Optional.empty();
     private Optional<Deployment> deployment = Optional.empty();
 
@@ -112,11 +118,19 @@ public class ChainClient implements AutoCloseable {
         Credentials deployerKey = keystore(keys.deployerKeystore(), keys.deployerPassword()).orElse(accounts.deployer());
         c.settler = keystore(keys.settlerKeystore(), keys.settlerPassword()).orElse(accounts.settler());
         c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElse(accounts.anchorer());
+        c.admin = Optional.of(deployerKey);
+        c.pauser = keystore(keys.pauserKeystore(), keys.pauserPassword()).or(() -> c.admin);
+        c.settlerPassword = keys.settlerPassword().orElse("");
+        List<Credentials> settlers = new java.util.ArrayList<>(List.of(c.settler));
+        for (int i = 1; i < Math.max(1, dev.settlers()); i++) settlers.add(DevAccounts.derive(dev.mnemonic(), DevAccounts.EXTRA_SETTLER_FIRST + i - 1));
+        settlers.addAll(extraSettlers(keys));
+        c.settlers = List.copyOf(settlers);
         ContractDeployer deployer = new ContractDeployer(c.web3j, deployerKey, c.chainId, config.dataDir());
         ContractDeployer.Roles roles = new ContractDeployer.Roles(accounts.treasury().getAddress(),
-                java.util.List.of(c.settler.getAddress()), java.util.List.of(deployerKey.getAddress()),
+                c.settlers.stream().map(Credentials::getAddress).toList(), java.util.List.of(deployerKey.getAddress()),
                 java.util.List.of(c.anchorer.getAddress()));
         Deployment d = deployer.deployOrReuse(roles, EscrowLimits.devDefaults().withAdminDelay(dev.adminDelay()));
+        if (d.reused()) deployer.grantMissingSettlers(d, roles.settlers());
         if (!d.reused() && dev.fundDemo()) {
             deployer.fundFunder(d, accounts.funder(), DEMO_DEPOSIT);
         }
@@ -154,6 +168,25 @@ public class ChainClient implements AutoCloseable {
                 new IllegalStateException("microsettle.chain.keys.settler-keystore is required with an rpc-url"));
         c.anchorer = keystore(keys.anchorerKeystore(), keys.anchorerPassword()).orElseThrow(() ->
                 new IllegalStateException("microsettle.chain.keys.anchorer-keystore is required with an rpc-url"));
+        c.admin = keystore(keys.deployerKeystore(), keys.deployerPassword());
+        c.pauser = keystore(keys.pauserKeystore(), keys.pauserPassword()).or(() -> c.admin);
+        c.settlerPassword = keys.settlerPassword().orElse("");
+        List<Credentials> settlers = new java.util.ArrayList<>(List.of(c.settler));
+        settlers.addAll(extraSettlers(keys));
+        c.settlers = List.copyOf(settlers);
+    }
+
+    private static List<Credentials> extraSettlers(ChainConfig.Keys keys) {
+        List<Credentials> out = new java.util.ArrayList<>();
+        for (Path p : keys.extraSettlerKeystores().orElse(List.of())) {
+            out.add(keystore(Optional.of(p), keys.settlerPassword()).orElseThrow());
+        }
+        return out;
+    }
+
+    /** A settler key rotated in: its keystore file, decrypted with the configured settler password. */
+    public Credentials loadSettlerKeystore(Path file) {
+        return keystore(Optional.of(file), Optional.of(settlerPassword)).orElseThrow();
     }
 
     private static Optional<Credentials> keystore(Optional<Path> file, Optional<String> password) {
@@ -199,6 +232,21 @@ public class ChainClient implements AutoCloseable {
         return anchorer;
     }
 
+    /** Every configured settler key (the first is {@link #settler()}): one nonce lane each. */
+    public List<Credentials> configuredSettlers() {
+        return settlers;
+    }
+
+    /** The DEFAULT_ADMIN_ROLE key (deployer), when configured (always on a dev chain): grants and revokes SETTLER_ROLE. */
+    public Optional<Credentials> admin() {
+        return admin;
+    }
+
+    /** The PAUSER_ROLE key (else the admin key), when configured. */
+    public Optional<Credentials> pauser() {
+        return pauser;
+    }
+
     /**
      * The escrow through the generated wrapper, for its views only ({@code eth_call} from the settler's address;
      * this wrapper cannot send a transaction).
@@ -215,13 +263,26 @@ public class ChainClient implements AutoCloseable {
      * @throws IOException the node did not answer
      */
     public EscrowCapacity escrowCapacity() throws IOException {
-        try {
-            return EscrowCapacity.of(escrowReader().settlementCapacity().send());
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException("settlementCapacity() failed: " + e.getMessage(), e);
-        }
+        // the static struct is returned as its nine fields in order; decoded as a flat tuple (the generated
+        // wrapper's struct decoding looks classes up reflectively, which fails under some class loaders)
+        org.web3j.abi.datatypes.Function f = new org.web3j.abi.datatypes.Function("settlementCapacity", List.of(), List.of(
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Bool>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {},
+                new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() {}));
+        var call = web3j.ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(settler.getAddress(),
+                escrowAddress, org.web3j.abi.FunctionEncoder.encode(f)), DefaultBlockParameterName.LATEST).send();
+        if (call.hasError()) throw new IOException("settlementCapacity() failed: " + call.getError().getMessage());
+        List<org.web3j.abi.datatypes.Type> v = org.web3j.abi.FunctionReturnDecoder.decode(call.getValue(), f.getOutputParameters());
+        if (v.size() != 9) throw new IOException("settlementCapacity() returned " + v.size() + " values");
+        java.util.function.IntFunction<BigInteger> u = i -> (BigInteger) v.get(i).getValue();
+        return new EscrowCapacity((Boolean) v.get(0).getValue(), u.apply(1).intValueExact(), u.apply(2), u.apply(3), u.apply(4),
+                u.apply(5).longValueExact(), u.apply(6).longValueExact(), u.apply(7), u.apply(8));
     }
 
     /** The demo funder's key on a dev chain; empty on a configured RPC endpoint. */

@@ -96,6 +96,13 @@ public interface ChainConfig {
          */
         @WithDefault("false")
         boolean deployToRpc();
+
+        /**
+         * Settler keys (nonce lanes) on the dev chain: account 1 of the mnemonic, and accounts 5, 6, … for
+         * more; each is given SETTLER_ROLE at start. More lanes settle more batches at once.
+         */
+        @WithDefault("1")
+        int settlers();
     }
 
     interface Keys {
@@ -109,9 +116,23 @@ public interface ChainConfig {
 
         Optional<String> anchorerPassword();
 
-        /** Deployer/admin key for deployments; absent on a dev chain = account 0 of the mnemonic. */
+        /**
+         * More settler keys, each a nonce lane of its own (throughput), as keystore files decrypted with
+         * {@code settler-password}; keys rotated in through the admin API are read the same way.
+         */
+        Optional<java.util.List<Path>> extraSettlerKeystores();
+
+        /**
+         * Deployer/admin key (DEFAULT_ADMIN_ROLE) for deployments and settler rotation (it grants and
+         * revokes SETTLER_ROLE); absent on a dev chain = account 0 of the mnemonic.
+         */
         Optional<Path> deployerKeystore();
 
         Optional<String> deployerPassword();
+
+        /** Pauser key (PAUSER_ROLE) for the admin pause; absent = the deployer/admin key. */
+        Optional<Path> pauserKeystore();
+
+        Optional<String> pauserPassword();
     }
 }

@@ -93,7 +93,7 @@ public final class ContractDeployer {
         this.web3j = Objects.requireNonNull(web3j);
         this.deployer = Objects.requireNonNull(deployer);
         this.chainId = chainId;
-        this.dataDir = Objects.requireNonNull(dataDir);
+        this.dataDir = dataDir; // null: role and pause operations only (nothing is recorded)
         this.gasProvider = Objects.requireNonNull(gasProvider);
         this.txManager = transactionManager(web3j, deployer, chainId);
     }
@@ -105,6 +105,7 @@ public final class ContractDeployer {
     }
 
     public Path recordFile() {
+        if (dataDir == null) throw new IllegalStateException("no data directory: this deployer only manages roles and the pause");
         return dataDir.resolve(RECORD_FILE);
     }
 
@@ -145,6 +146,49 @@ public final class ContractDeployer {
             throw e;
         } catch (Exception e) {
             throw new DeploymentException("deployment failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** A reused dev deployment: grants SETTLER_ROLE to configured settlers that do not have it yet (more dev lanes). */
+    public void grantMissingSettlers(Deployment deployment, List<String> settlers) {
+        for (String s : settlers) {
+            if (!hasRole(deployment.escrow(), SETTLER_ROLE, s)) setRole(deployment.escrow(), SETTLER_ROLE, s, true);
+        }
+    }
+
+    public boolean hasRole(String escrow, byte[] role, String account) {
+        try {
+            return SettlementEscrow.load(escrow, web3j, txManager, gasProvider).hasRole(role, account).send();
+        } catch (Exception e) {
+            throw new DeploymentException("hasRole failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Grants or revokes a role with the admin key (this deployer), waiting for the receipt; returns the transaction hash. */
+    public String setRole(String escrow, byte[] role, String account, boolean grant) {
+        try {
+            SettlementEscrow e = SettlementEscrow.load(escrow, web3j, txManager, gasProvider);
+            TransactionReceipt r = grant ? e.grantRole(role, account).send() : e.revokeRole(role, account).send();
+            requireSuccess(r, grant ? "grant role" : "revoke role");
+            return r.getTransactionHash();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DeploymentException((grant ? "grant" : "revoke") + " role failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Pauses or unpauses the escrow with this key (PAUSER_ROLE), waiting for the receipt; returns the transaction hash. */
+    public String setPaused(String escrow, boolean paused) {
+        try {
+            SettlementEscrow e = SettlementEscrow.load(escrow, web3j, txManager, gasProvider);
+            TransactionReceipt r = paused ? e.pause().send() : e.unpause().send();
+            requireSuccess(r, paused ? "pause" : "unpause");
+            return r.getTransactionHash();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new DeploymentException((paused ? "pause" : "unpause") + " failed: " + e.getMessage(), e);
         }
     }
 

@@ -25,6 +25,8 @@ public record DevAccounts(Credentials deployer, Credentials settler, Credentials
     public static final int FUNDER = 2;
     public static final int TREASURY = 3;
     public static final int ANCHORER = 4;
+    /** Further dev settler keys (microsettle.chain.dev.settlers > 1) are accounts 5, 6, … */
+    public static final int EXTRA_SETTLER_FIRST = 5;
 
     private static final int HARDENED = 0x80000000;
 

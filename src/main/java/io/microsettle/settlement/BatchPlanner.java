@@ -25,12 +25,26 @@ public final class BatchPlanner {
         this.gas = gas;
     }
 
+    private static long cap(java.math.BigInteger v) {
+        return v == null ? Long.MAX_VALUE : v.min(java.math.BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
+    }
+
     /** The effective per-batch bound: the smaller of the count limit and what fits under the gas cap. */
     public int payoutsPerBatch() {
         return Math.min(maxPayoutsPerBatch, gas.maxPayoutsWithinGasCap());
     }
 
     public List<PlannedBatch> plan(List<PayoutCandidate> candidates, int maxBatches) {
+        return plan(candidates, maxBatches, null, null);
+    }
+
+    /**
+     * As above, and each batch's gross total at most {@code maxBatchGross} and all batches together at
+     * most {@code windowRemainingGross} (the escrow's caps at this block; null: no cap), so that no
+     * batch is certain to revert. Candidates that do not fit stay for a later pass, in order.
+     */
+    public List<PlannedBatch> plan(List<PayoutCandidate> candidates, int maxBatches, java.math.BigInteger maxBatchGross,
+                                   java.math.BigInteger windowRemainingGross) {
         Map<String, List<PayoutCandidate>> byIntegrator = new LinkedHashMap<>();
         for (PayoutCandidate c : candidates) {
             if (c.netBaseUnits() <= 0 || c.feeBaseUnits() < 0)
@@ -38,12 +52,30 @@ public final class BatchPlanner {
             byIntegrator.computeIfAbsent(c.integratorId(), k -> new ArrayList<>()).add(c);
         }
         int size = payoutsPerBatch();
+        long windowLeft = cap(windowRemainingGross);
+        long batchCap = cap(maxBatchGross);
         List<PlannedBatch> out = new ArrayList<>();
         for (var e : byIntegrator.entrySet()) {
-            List<PayoutCandidate> all = e.getValue();
-            for (int i = 0; i < all.size() && out.size() < maxBatches; i += size) {
-                List<PayoutCandidate> chunk = List.copyOf(all.subList(i, Math.min(all.size(), i + size)));
-                out.add(new PlannedBatch(e.getKey(), chunk, gas.estimateGas(chunk.size())));
+            List<PayoutCandidate> chunk = new ArrayList<>();
+            long total = 0;
+            for (PayoutCandidate c : e.getValue()) {
+                if (out.size() >= maxBatches) break;
+                long gross = c.grossBaseUnits();
+                if (chunk.size() == size || total + gross > batchCap || total + gross > windowLeft) {
+                    if (!chunk.isEmpty()) {
+                        out.add(new PlannedBatch(e.getKey(), List.copyOf(chunk), gas.estimateGas(chunk.size())));
+                        windowLeft -= total;
+                        chunk.clear();
+                        total = 0;
+                    }
+                    if (gross > batchCap || gross > windowLeft || out.size() >= maxBatches) continue;
+                }
+                chunk.add(c);
+                total += gross;
+            }
+            if (!chunk.isEmpty() && out.size() < maxBatches) {
+                out.add(new PlannedBatch(e.getKey(), List.copyOf(chunk), gas.estimateGas(chunk.size())));
+                windowLeft -= total;
             }
         }
         return out;

@@ -10,7 +10,9 @@ public enum BroadcastResult {
     NONCE_USED,
     /** A transaction with this nonce and higher fees is pending: needs a bigger bump. */
     UNDERPRICED,
-    /** Anything else (insufficient funds for gas, node down, ...): retry later, bounded. */
+    /** The transaction can never be valid as signed (gas limit, intrinsic gas, sender): its nonce is filled by a no-op. */
+    NEVER_VALID,
+    /** Anything else (insufficient funds for gas, node down, ...): retry later with a growing pause, never abandoned. */
     RETRY;
 
     public static BroadcastResult classify(String errorMessage) {
@@ -21,6 +23,8 @@ public enum BroadcastResult {
         if (m.contains("nonce too low") || m.contains("nonce is too low") || m.contains("nonce has already been used")
                 || m.contains("old nonce")) return NONCE_USED;
         if (m.contains("underpriced") || m.contains("fee too low") || m.contains("replacement")) return UNDERPRICED;
+        if (m.contains("intrinsic gas too low") || m.contains("exceeds block gas limit") || m.contains("gas limit reached")
+                || m.contains("invalid sender") || m.contains("tx type not supported") || m.contains("chain id")) return NEVER_VALID;
         return RETRY;
     }
 }

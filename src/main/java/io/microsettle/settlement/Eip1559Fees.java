@@ -20,6 +20,31 @@ public record Eip1559Fees(BigInteger maxPriorityFeePerGasWei, BigInteger maxFeeP
         return new Eip1559Fees(tipWei, maxFee);
     }
 
+    /** What a replacement can be sent with: bumped fees, or nothing under the ceiling. */
+    public sealed interface Bump permits Bumped, AtCeiling {}
+
+    /** A replacement's fees: both at least +bumpPercent over the replaced ones, at most the ceiling. */
+    public record Bumped(Eip1559Fees fees) implements Bump {}
+
+    /** Nodes would refuse any replacement under the ceiling (it needs {@code required} max fee per gas): alert and wait. */
+    public record AtCeiling(BigInteger requiredMaxFeePerGasWei, BigInteger ceilingWei) implements Bump {}
+
+    /**
+     * The replacement of a transaction sent with these fees: both fees +bumpPercent (at least the 10 %
+     * nodes require of a replacement) and at least the market's; never above {@code ceilingWei}, and
+     * when the bump does not fit under it, {@link AtCeiling} (a replacement that is not a full bump
+     * is refused as underpriced, so none is sent).
+     */
+    public Bump bumpedWithin(int bumpPercent, Eip1559Fees market, BigInteger ceilingWei) {
+        if (bumpPercent < MIN_BUMP_PERCENT) throw new IllegalArgumentException("bump must be >= " + MIN_BUMP_PERCENT + "%");
+        BigInteger minTip = bump(maxPriorityFeePerGasWei, bumpPercent);
+        BigInteger minMax = bump(maxFeePerGasWei, bumpPercent).max(minTip);
+        if (minMax.compareTo(ceilingWei) > 0) return new AtCeiling(minMax, ceilingWei);
+        BigInteger max = minMax.max(market.maxFeePerGasWei).min(ceilingWei);
+        BigInteger tip = minTip.max(market.maxPriorityFeePerGasWei).min(max);
+        return new Bumped(new Eip1559Fees(tip, max));
+    }
+
     /**
      * Fees for a replacement of a transaction sent with these fees: each at least +bumpPercent
      * (rounded up, and at least +1 wei), and at least what the market asks now.

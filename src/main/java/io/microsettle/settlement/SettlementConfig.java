@@ -58,7 +58,7 @@ public interface SettlementConfig {
     @WithDefault("2")
     int baseFeeMultiplier();
 
-    /** Never offer more than this per gas, in wei. */
+    /** Never offer more than this per gas, in wei: a replacement that would need more is not sent (the lane alerts and waits). */
     @WithDefault("500000000000")
     BigInteger maxFeeCeilingWei();
 
@@ -70,19 +70,23 @@ public interface SettlementConfig {
     @WithDefault("12")
     int replaceAfterBlocks();
 
-    /** Fee bump for a replacement, percent (>= 10). */
+    /** Fee bump for a replacement, percent (>= 10: what nodes require of a replacement, on both fees). */
     @WithDefault("15")
     int feeBumpPercent();
 
-    /** At most this many replacements of one batch's transaction. */
-    @WithDefault("5")
-    int maxReplacements();
+    /** First pause before a failed broadcast is tried again, in milliseconds (it doubles each time up to the maximum). */
+    @WithDefault("1000")
+    long broadcastRetryBaseMillis();
 
-    /** Broadcast attempts of one stored transaction before it is left for an operator. */
-    @WithDefault("50")
-    int maxBroadcastAttempts();
+    /** Longest pause between broadcast attempts, in milliseconds (a stored transaction is never given up). */
+    @WithDefault("30000")
+    long broadcastRetryMaxMillis();
 
-    /** At most this many submitted batches checked for receipts per tick. */
+    /** A lane whose broadcasts have failed this long raises settlement.stalled (once), in milliseconds. */
+    @WithDefault("60000")
+    long stallAlertAfterMillis();
+
+    /** At most this many nonces checked for receipts per lane and tick. */
     @WithDefault("20")
     int maxReceiptChecksPerTick();
 }

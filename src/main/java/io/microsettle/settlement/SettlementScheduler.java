@@ -11,6 +11,7 @@ public class SettlementScheduler {
     private static final Logger LOG = Logger.getLogger(SettlementScheduler.class);
 
     @Inject SettlementService settlement;
+    @Inject SettlementAdmin admin;
     @Inject SettlementConfig cfg;
 
     @Scheduled(identity = "settlement-batcher", every = "${microsettle.settlement.interval:2s}", delayed = "1s",
@@ -19,6 +20,7 @@ public class SettlementScheduler {
         if (!cfg.enabled()) return;
         try {
             SettlementService.TickResult r = settlement.tick();
+            admin.retireDrained();
             if (r.batchesCreated() > 0 || r.transactionsBroadcast() > 0) LOG.infof("settlement tick: %s", r);
         } catch (RuntimeException e) {
             LOG.warnf(e, "settlement tick failed: %s", e.getMessage());

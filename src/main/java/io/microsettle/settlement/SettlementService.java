@@ -5,6 +5,8 @@ import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
+import io.microsettle.chain.EscrowCapacity;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Leases;
 import io.microsettle.ledger.EscrowFunding;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -12,36 +14,45 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
 import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.DefaultBlockParameterNumber;
 import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.utils.Numeric;
 
 /**
- * The settlement pipeline: QUEUED cash-outs → batch (BATCHED) → signed and stored settleBatch
- * transaction → broadcast (SUBMITTED) → receipt checks (FAILED on a revert deep enough) and
- * fee-bumped replacements. Reconciliation (CONFIRMED/SETTLED) is the reconcile feature's job, from logs.
+ * The settlement pipeline, per nonce lane (settler key) under that lane's lease: QUEUED cash-outs →
+ * batch (BATCHED) → signed and stored settleBatch transaction → broadcast (SUBMITTED) → receipt checks
+ * (FAILED on a revert deep enough) and fee-bumped replacements. Reconciliation (CONFIRMED/SETTLED) is
+ * the reconcile feature's job, from logs. See docs/settlement.md.
  *
- * <p>No JSON-RPC call happens inside a database transaction: the chain is read first (nonce, fees),
- * cash-outs are claimed in one short transaction, gas is estimated and the transaction signed with
- * no transaction open, and the result is recorded in another short one.
+ * <p>No JSON-RPC call happens inside a database transaction. Nothing is sent that is certain to
+ * revert (paused, over a cap): it waits, or, when it can never be valid, its nonce is filled by a
+ * no-op and its cash-outs go back to the queue once the no-op is final. A broadcast that fails is
+ * retried with a growing pause forever and raises {@code settlement.stalled} once it has failed too long.
  */
 @ApplicationScoped
 public class SettlementService {
     private static final Logger LOG = Logger.getLogger(SettlementService.class);
-    private static final String ACTOR = SettlementStore.ACTOR;
-    /** Stored transactions broadcast per pass at most. */
+    /** Stored transactions broadcast per lane and pass at most. */
     static final int MAX_BROADCASTS_PER_PASS = 100;
+    /** Open transactions looked at per lane and pass at most when healing. */
+    static final int MAX_OPEN_PER_PASS = 200;
+    /** A no-op transfer's gas. */
+    static final long NO_OP_GAS = 21_000;
 
     @Inject ChainClient chain;
     @Inject ChainConfig chainConfig;
@@ -51,95 +62,152 @@ public class SettlementService {
     @Inject SettlementStore store;
     @Inject CashoutStore cashouts;
     @Inject Leases leases;
+    @Inject SettlerLanes lanes;
 
-    /**
-     * The lease of the settler key's lane: one replica submits for a key at a time. Taken or renewed at
-     * each step; empty while another replica holds it (this one then does nothing).
-     */
-    Optional<Leases.Lease> lease() {
-        String name = "settler:" + chain.chainId() + ":" + chain.settler().getAddress().toLowerCase();
-        return leases.acquire(name, java.time.Duration.ofMillis(cfg.leaseMillis()));
+    public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked) {}
+
+    /** A lane held by this replica for the pass. */
+    record Held(Leases.Lease lease, SettlerLanes.Lane lane) {
+        String address() {
+            return lane.address();
+        }
+
+        Credentials key() {
+            return lane.key();
+        }
     }
 
-    /** One pass: rebroadcast stored transactions, create and sign new batches, broadcast, check receipts. */
+    /** One pass over every lane this replica can hold: heal, broadcast, batch, broadcast, check receipts. */
     public synchronized TickResult tick() {
-        int rebroadcast = broadcastStored();
-        int batches = createBatches();
-        int sent = batches > 0 ? broadcastStored() : 0;
-        int checked = checkSubmitted();
-        return new TickResult(batches, rebroadcast + sent, checked);
+        SettlementStore.Control control = store.control();
+        Optional<EscrowCapacity> cap = capacity();
+        int created = 0, sent = 0, checked = 0;
+        for (Held h : held()) {
+            heal(h);
+            boolean hold = control.paused() || cap.isEmpty() || cap.get().paused();
+            sent += broadcast(h, hold, cap);
+            if (!hold && h.lane().active()) {
+                int n = createBatches(h, cap.get());
+                created += n;
+                if (n > 0) sent += broadcast(h, false, cap);
+            }
+            checked += checkSubmitted(h);
+        }
+        return new TickResult(created, sent, checked);
     }
 
-    public record TickResult(int batchesCreated, int transactionsBroadcast, int batchesChecked) {}
+    /** The lanes whose lease this replica holds now (taken or renewed). */
+    List<Held> held() {
+        List<Held> out = new ArrayList<>();
+        for (SettlerLanes.Lane lane : lanes.lanes()) {
+            String name = "settler:" + chain.chainId() + ":" + lane.address();
+            leases.acquire(name, Duration.ofMillis(cfg.leaseMillis())).ifPresent(l -> out.add(new Held(l, lane)));
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- the steps, for tests that drive them one by one
+
+    /** Creates batches on every active lane held (unless paused). Returns batches created. */
+    public int createBatches() {
+        if (store.control().paused()) return 0;
+        Optional<EscrowCapacity> cap = capacity();
+        if (cap.isEmpty() || cap.get().paused()) return 0;
+        int n = 0;
+        for (Held h : held()) if (h.lane().active()) n += createBatches(h, cap.get());
+        return n;
+    }
+
+    /** Broadcasts the stored transactions due on every lane held. Returns how many the node accepted. */
+    public int broadcastStored() {
+        boolean paused = store.control().paused();
+        Optional<EscrowCapacity> cap = capacity();
+        int n = 0;
+        for (Held h : held()) n += broadcast(h, paused || cap.isEmpty() || cap.get().paused(), cap);
+        return n;
+    }
+
+    /** Checks receipts (and replaces stuck transactions) on every lane held. Returns the nonces looked at. */
+    public int checkSubmitted() {
+        int n = 0;
+        for (Held h : held()) n += checkSubmitted(h);
+        return n;
+    }
 
     // ---------------------------------------------------------------- batching and signing
 
-    /** Claims QUEUED cash-outs into batches, then signs and stores every batch that has no transaction yet. Returns batches created. */
-    public int createBatches() {
-        Optional<Leases.Lease> held = lease();
-        if (held.isEmpty()) return 0;
-        Leases.Lease lease = held.get();
-        Credentials settler = chain.settler();
-        long pending = pendingCount(settler.getAddress());
+    /** Claims QUEUED cash-outs into batches that fit the escrow's caps, then signs every batch of the lane that has no transaction. */
+    int createBatches(Held h, EscrowCapacity cap) {
+        long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
         Eip1559Fees fees = marketFees();
-        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(lease, settler.getAddress(), pending));
-        for (SettlementStore.Batch b : store.unsigned(cfg.maxBatchesPerTick())) {
-            if (!b.fromAddress().equalsIgnoreCase(settler.getAddress())) {
-                LOG.warnf("batch %s was claimed for %s, not the current settler; left for it", b.id(), b.fromAddress());
-                continue;
-            }
-            signAndStore(lease, b, settler, fees, b.nonce(), null);
+        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap));
+        for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
+            signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
         }
         return created.size();
     }
 
-    private List<SettlementStore.Batch> claim(Leases.Lease lease, String settler, long chainPendingCount) {
-        BatchPlanner planner = new BatchPlanner(cfg.maxPayoutsPerBatch(), new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx()));
+    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap) {
+        GasModel gas = new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx());
+        BatchPlanner planner = new BatchPlanner(Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts())), gas);
         List<PayoutCandidate> fundable = new ArrayList<>();
         for (CashoutStore.Queued q : cashouts.claimQueued(cfg.maxCashoutsPerTick())) {
-            if (funding.funderOf(q.integratorId()).isPresent()) {
+            if (funding.funderOf(q.integratorId()).isEmpty()) {
+                LOG.warnf("no funder configured for integrator %s; cash-out %s stays QUEUED", q.integratorId(), q.id());
+            } else if (BigInteger.valueOf(q.grossBaseUnits()).compareTo(cap.maxPayoutBaseUnits()) > 0) {
+                LOG.warnf("cash-out %s (%d) is over the escrow's per-payout cap %s; it stays QUEUED", q.id(), q.grossBaseUnits(),
+                        cap.maxPayoutBaseUnits());
+            } else {
                 fundable.add(new PayoutCandidate(q.id(), q.integratorId(), q.accountId(), q.destination(), q.grossBaseUnits(),
                         q.netBaseUnits(), q.feeBaseUnits()));
-            } else {
-                LOG.warnf("no funder configured for integrator %s; cash-out %s stays QUEUED", q.integratorId(), q.id());
             }
         }
         List<SettlementStore.Batch> out = new ArrayList<>();
-        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, cfg.maxBatchesPerTick())) {
+        BigInteger room = cap.windowRemainingBaseUnits();
+        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, cfg.maxBatchesPerTick(), cap.maxBatchBaseUnits(), room)) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
-            out.add(store.create(lease, plan, funder, settler, chain.chainId(), chainPendingCount));
+            out.add(store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount));
         }
         return out;
     }
 
     /** Estimates gas and signs (no transaction open), then stores the signed transaction in a short one. */
-    private void signAndStore(Leases.Lease lease, SettlementStore.Batch b, Credentials settler, Eip1559Fees fees, long nonce,
-                              Long replacesTxId) {
-        String data = SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts());
-        long gasLimit = gasLimit(settler.getAddress(), data, b.estimatedGas());
-        RawTransaction raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
-                chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
-        String rawHex = Numeric.toHexString(TransactionEncoder.signMessage(raw, settler));
+    private void signAndStore(Held h, TxKind kind, SettlementStore.Batch b, Eip1559Fees fees, long nonce, Long replacesTxId) {
+        RawTransaction raw;
+        long gasLimit;
+        if (kind == TxKind.CANCEL) {
+            gasLimit = NO_OP_GAS;
+            raw = RawTransaction.createEtherTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
+                    h.key().getAddress(), BigInteger.ZERO, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
+        } else {
+            String data = SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts());
+            gasLimit = gasLimit(h.key().getAddress(), data, b.estimatedGas());
+            raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
+                    chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
+        }
+        String rawHex = Numeric.toHexString(TransactionEncoder.signMessage(raw, h.key()));
         String txHash = Hash.sha3(rawHex);
+        long limit = gasLimit;
         try {
             QuarkusTransaction.requiringNew().run(() -> {
-                store.storeSigned(lease, b.id(), settler.getAddress(), chain.chainId(), nonce, gasLimit, fees, rawHex, txHash, replacesTxId);
+                store.storeSigned(h.lease(), kind, b.id(), h.key().getAddress(), chain.chainId(), nonce, limit, fees, rawHex, txHash, replacesTxId);
                 if (replacesTxId != null) {
-                    audit.append(ACTOR, "batch.replacement_signed", b.id(), Map.of("txHash", txHash, "nonce", nonce,
-                            "maxFeePerGasWei", fees.maxFeePerGasWei().toString(),
-                            "maxPriorityFeePerGasWei", fees.maxPriorityFeePerGasWei().toString()));
+                    audit.append(SettlementStore.ACTOR, kind == TxKind.CANCEL ? "batch.cancel_signed" : "batch.replacement_signed", b.id(),
+                            Map.of("txHash", txHash, "nonce", nonce, "maxFeePerGasWei", fees.maxFeePerGasWei().toString(),
+                                    "maxPriorityFeePerGasWei", fees.maxPriorityFeePerGasWei().toString()));
                 }
             });
         } catch (RuntimeException e) {
-            // another signer stored this batch's first transaction first (a unique index): nothing lost
+            // another signer stored this batch's first transaction first (a unique index), or the lease moved: nothing sent
             LOG.warnf("batch %s: signed transaction not stored: %s", b.id(), e.getMessage());
+            return;
         }
+        CrashPoints.reach("settlement.after-sign");
     }
 
     /**
      * The gas limit: the node's estimate with headroom when it can give one, never below the model's bound,
-     * never above the per-transaction cap. A failing estimate (the call would revert) keeps the model's bound;
-     * the revert is then seen in the receipt and the cash-outs fail and are released.
+     * never above the per-transaction cap. A failing estimate (the call would revert) keeps the model's bound.
      */
     long gasLimit(String from, String data, long modelGas) {
         try {
@@ -156,11 +224,240 @@ public class SettlementService {
         }
     }
 
-    private long pendingCount(String address) {
+    // ---------------------------------------------------------------- broadcasting
+
+    /**
+     * Broadcasts the lane's stored transactions that are due, lowest nonce first. A settleBatch is held
+     * while settlement or the escrow is paused or a cap would make it revert; one that can never be valid
+     * gets a no-op at its nonce instead. Returns how many the node accepted.
+     */
+    int broadcast(Held h, boolean hold, Optional<EscrowCapacity> cap) {
+        int accepted = 0;
+        for (SettlementStore.StoredTx tx : store.due(h.address(), MAX_BROADCASTS_PER_PASS)) {
+            if (tx.kind() == TxKind.SETTLE) {
+                if (hold) break; // later nonces cannot be mined before this one anyway
+                EscrowCapacity.Verdict v = cap.map(c -> c.check(store.grossAmounts(tx.batchId()))).orElse(EscrowCapacity.Verdict.PAUSED);
+                if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
+                if (v != EscrowCapacity.Verdict.FITS) {
+                    cancel(h, tx, "batch_over_escrow_caps: " + v);
+                    break;
+                }
+            }
+            if (send(h, tx)) accepted++;
+        }
+        return accepted;
+    }
+
+    /** Sends one stored transaction and records what the node said. */
+    private boolean send(Held h, SettlementStore.StoredTx tx) {
+        String error = null;
         try {
-            return chain.web3j().ethGetTransactionCount(address, DefaultBlockParameterName.PENDING).send().getTransactionCount().longValueExact();
+            EthSendTransaction r = chain.web3j().ethSendRawTransaction(tx.rawTx()).send();
+            if (r.hasError()) error = r.getError().getMessage();
+            else if (!r.getTransactionHash().equalsIgnoreCase(tx.txHash())) {
+                LOG.errorf("node returned hash %s for stored tx %s", r.getTransactionHash(), tx.txHash());
+            }
         } catch (IOException e) {
-            throw new IllegalStateException("eth_getTransactionCount failed: " + e.getMessage(), e);
+            error = "io: " + e.getMessage();
+        }
+        BroadcastResult result = BroadcastResult.classify(error);
+        if (result == BroadcastResult.NONCE_USED && receipt(tx.txHash()).isPresent()) result = BroadcastResult.ACCEPTED;
+        CrashPoints.reach("settlement.after-broadcast");
+        switch (result) {
+            case ACCEPTED -> {
+                long head = headBlock();
+                QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head));
+                return true;
+            }
+            case UNDERPRICED -> {
+                if (tx.replacesTxId() != null) {
+                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, "underpriced"));
+                } else {
+                    failed(h, tx, "underpriced");
+                }
+            }
+            case NEVER_VALID -> cancel(h, tx, "never_valid: " + error);
+            default -> failed(h, tx, error);
+        }
+        LOG.warnf("broadcast of %s (batch %s, nonce %d) refused: %s", tx.txHash(), tx.batchId(), tx.nonce(), error);
+        return false;
+    }
+
+    /** A failed broadcast: tried again after a growing pause; stalled (alert) once it has failed for too long. */
+    private void failed(Held h, SettlementStore.StoredTx tx, String error) {
+        BroadcastBackoff backoff = backoff();
+        Instant next = Instant.now().plusMillis(backoff.delayMillis(tx.attempts() + 1));
+        long failingSince = tx.failingSince() == null ? System.currentTimeMillis() : tx.failingSince().toEpochMilli();
+        boolean stalled = backoff.stalled(failingSince, System.currentTimeMillis());
+        boolean raised = QuarkusTransaction.requiringNew().call(() -> store.broadcastFailed(h.lease(), tx, error, next, stalled));
+        if (raised) LOG.errorf("settlement stalled on %s nonce %d: broadcasts failing since %s (%s)", tx.fromAddress(), tx.nonce(),
+                Instant.ofEpochMilli(failingSince), error);
+    }
+
+    BroadcastBackoff backoff() {
+        return new BroadcastBackoff(cfg.broadcastRetryBaseMillis(), cfg.broadcastRetryMaxMillis(), cfg.stallAlertAfterMillis());
+    }
+
+    /**
+     * A transaction that can never be valid: it is not sent again (DROPPED) and a no-op with fees above
+     * everything signed at its nonce takes the nonce; its batch's cash-outs are requeued once the no-op is final.
+     */
+    private void cancel(Held h, SettlementStore.StoredTx tx, String reason) {
+        LOG.warnf("batch %s (nonce %d) can never be valid (%s): filling the nonce with a no-op", tx.batchId(), tx.nonce(), reason);
+        QuarkusTransaction.requiringNew().run(() -> {
+            store.dropped(h.lease(), tx, reason);
+            store.markStalled(tx, "cancelled", reason);
+        });
+        Eip1559Fees base = store.highestFees(h.address(), tx.nonce()).orElse(tx.fees());
+        switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
+            case Eip1559Fees.Bumped b -> signAndStore(h, TxKind.CANCEL, new SettlementStore.Batch(tx.batchId(), 0, null, h.address(),
+                    tx.nonce(), List.of(), NO_OP_GAS), b.fees(), tx.nonce(), tx.id());
+            case Eip1559Fees.AtCeiling c -> QuarkusTransaction.requiringNew().run(() ->
+                    store.markStalled(tx, "fee_ceiling", "a no-op needs " + c.requiredMaxFeePerGasWei() + " wei/gas, over the ceiling"));
+        }
+    }
+
+    // ---------------------------------------------------------------- receipts, failures, replacements
+
+    /**
+     * Looks at the lane's nonces with a transaction broadcast a while ago: a final receipt settles the
+     * nonce's fate (a revert FAILS the batch, a no-op CANCELS it); no receipt for long: a fee-bumped
+     * replacement, never above the ceiling (there it alerts and waits). Returns the nonces looked at.
+     */
+    int checkSubmitted(Held h) {
+        long head = headBlock();
+        TreeMap<Long, List<SettlementStore.StoredTx>> byNonce = new TreeMap<>();
+        for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
+            if (t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && t.broadcastBlock() <= head - cfg.receiptCheckAfterBlocks()) {
+                byNonce.computeIfAbsent(t.nonce(), k -> new ArrayList<>()).add(t);
+            }
+        }
+        int looked = 0;
+        for (var e : byNonce.entrySet()) {
+            if (looked++ >= cfg.maxReceiptChecksPerTick()) break;
+            CrashPoints.reach("settlement.before-receipt");
+            List<SettlementStore.StoredTx> all = store.atNonce(h.address(), e.getKey());
+            Optional<Receipted> mined = firstReceipt(all);
+            if (mined.isPresent()) onReceipt(h, mined.get(), head);
+            else stuck(h, all, head);
+        }
+        return looked;
+    }
+
+    record Receipted(SettlementStore.StoredTx tx, TransactionReceipt receipt) {}
+
+    private Optional<Receipted> firstReceipt(List<SettlementStore.StoredTx> all) {
+        for (SettlementStore.StoredTx t : all) {
+            if (t.status() == TxStatus.SIGNED || t.status() == TxStatus.DROPPED) continue;
+            Optional<TransactionReceipt> r = receipt(t.txHash());
+            if (r.isPresent()) return Optional.of(new Receipted(t, r.get()));
+        }
+        return Optional.empty();
+    }
+
+    /** A revert fails the batch and a no-op cancels it only once its block is final (a reorg may yet change it). */
+    private void onReceipt(Held h, Receipted m, long head) {
+        TransactionReceipt r = m.receipt();
+        long block = r.getBlockNumber().longValueExact();
+        SettlementStore.Mined mined = new SettlementStore.Mined(r.getTransactionHash(), block, r.getGasUsed().longValueExact(),
+                r.getEffectiveGasPrice() == null ? BigInteger.ZERO : Numeric.decodeQuantity(r.getEffectiveGasPrice()));
+        boolean fin = ConfirmationDepth.isFinal(head, block, chainConfig.confirmations());
+        if (m.tx().kind() == TxKind.CANCEL) {
+            if (!fin) return;
+            List<String> requeued = QuarkusTransaction.requiringNew().call(() -> store.cancelled(h.lease(), m.tx().batchId(), "nonce_filled_by_no_op", mined));
+            LOG.warnf("batch %s cancelled by a final no-op at nonce %d; %d cash-outs back in the queue", m.tx().batchId(), m.tx().nonce(), requeued.size());
+        } else if (r.isStatusOK()) {
+            QuarkusTransaction.requiringNew().run(() -> store.mined(h.lease(), mined));
+        } else if (fin) {
+            int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(h.lease(), m.tx().batchId(), mined));
+            LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", m.tx().batchId(), r.getTransactionHash(),
+                    r.getGasUsed(), failed);
+        }
+    }
+
+    /** No receipt yet: after {@code replace-after-blocks} blocks, a fee-bumped replacement of the newest transaction at the nonce. */
+    private void stuck(Held h, List<SettlementStore.StoredTx> all, long head) {
+        SettlementStore.StoredTx last = null;
+        for (SettlementStore.StoredTx t : all) {
+            if (t.status() == TxStatus.SIGNED) return; // a replacement waits for its broadcast
+            if (t.status() == TxStatus.BROADCAST) last = t;
+        }
+        if (last == null || last.broadcastBlock() == null || head - last.broadcastBlock() < cfg.replaceAfterBlocks()) return;
+        Eip1559Fees base = store.highestFees(h.address(), last.nonce()).orElse(last.fees());
+        SettlementStore.StoredTx replaced = last;
+        switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
+            case Eip1559Fees.Bumped b -> {
+                SettlementStore.Batch batch = replaced.kind() == TxKind.CANCEL
+                        ? new SettlementStore.Batch(replaced.batchId(), 0, null, h.address(), replaced.nonce(), List.of(), NO_OP_GAS)
+                        : batchOf(replaced);
+                signAndStore(h, replaced.kind(), batch, b.fees(), replaced.nonce(), replaced.id());
+            }
+            case Eip1559Fees.AtCeiling c -> {
+                boolean raised = QuarkusTransaction.requiringNew().call(() -> store.markStalled(replaced, "fee_ceiling",
+                        "the next replacement needs " + c.requiredMaxFeePerGasWei() + " wei/gas; the ceiling is " + c.ceilingWei()));
+                if (raised) LOG.errorf("settlement stalled on %s nonce %d: fee ceiling reached", h.address(), replaced.nonce());
+            }
+        }
+    }
+
+    private SettlementStore.Batch batchOf(SettlementStore.StoredTx tx) {
+        return store.batch(tx.batchId()).orElseThrow(() -> new IllegalStateException("no batch " + tx.batchId()));
+    }
+
+    // ---------------------------------------------------------------- healing the lane
+
+    /**
+     * Compares the lane with the chain: a transaction the node forgot (not known, no receipt) is sent
+     * again; a nonce the chain has consumed (final) by a transaction that is none of ours means the key
+     * was used outside the service: the batch can never be mined, its cash-outs go back to the queue
+     * and the lane raises its alert.
+     */
+    void heal(Held h) {
+        long head = headBlock();
+        long finalCount = transactionCount(h.address(), new DefaultBlockParameterNumber(Math.max(0, head - chainConfig.confirmations() + 1)));
+        for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
+            if (t.nonce() < finalCount) {
+                List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
+                if (firstReceipt(all).isPresent()) continue; // ours was mined: checkSubmitted settles it
+                List<String> requeued = QuarkusTransaction.requiringNew().call(() -> {
+                    store.markStalled(t, "nonce_used_elsewhere", "nonce " + t.nonce() + " was used by a transaction that is not the service's");
+                    return store.cancelled(h.lease(), t.batchId(), "nonce_used_elsewhere", null);
+                });
+                LOG.errorf("nonce %d of %s was used outside the service; batch %s cancelled, %d cash-outs requeued", t.nonce(),
+                        h.address(), t.batchId(), requeued.size());
+            } else if (t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && head - t.broadcastBlock() >= cfg.receiptCheckAfterBlocks()
+                    && unknownToNode(t.txHash())) {
+                resend(t);
+            }
+        }
+    }
+
+    private boolean unknownToNode(String txHash) {
+        try {
+            return chain.web3j().ethGetTransactionByHash(txHash).send().getTransaction().isEmpty() && receipt(txHash).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void resend(SettlementStore.StoredTx t) {
+        try {
+            EthSendTransaction r = chain.web3j().ethSendRawTransaction(t.rawTx()).send();
+            LOG.infof("re-sent %s (nonce %d), which the node had forgotten: %s", t.txHash(), t.nonce(),
+                    r.hasError() ? r.getError().getMessage() : "accepted");
+        } catch (IOException e) {
+            LOG.warnf("re-sending %s failed: %s", t.txHash(), e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- chain reads
+
+    Optional<EscrowCapacity> capacity() {
+        try {
+            return Optional.of(chain.escrowCapacity());
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("settlementCapacity() failed: %s", e.getMessage());
+            return Optional.empty();
         }
     }
 
@@ -174,92 +471,13 @@ public class SettlementService {
         }
     }
 
-    // ---------------------------------------------------------------- broadcasting
-
-    /** Broadcasts every stored-but-unbroadcast transaction (also after a crash). Returns how many were accepted. */
-    public int broadcastStored() {
-        Optional<Leases.Lease> held = lease();
-        if (held.isEmpty()) return 0;
-        Leases.Lease lease = held.get();
-        int accepted = 0;
-        for (SettlementStore.StoredTx tx : store.signed(cfg.maxBroadcastAttempts(), MAX_BROADCASTS_PER_PASS)) {
-            String error = null;
-            try {
-                EthSendTransaction r = chain.web3j().ethSendRawTransaction(tx.rawTx()).send();
-                if (r.hasError()) error = r.getError().getMessage();
-                else if (!r.getTransactionHash().equalsIgnoreCase(tx.txHash())) {
-                    LOG.errorf("node returned hash %s for stored tx %s", r.getTransactionHash(), tx.txHash());
-                }
-            } catch (IOException e) {
-                error = "io: " + e.getMessage();
-            }
-            BroadcastResult result = BroadcastResult.classify(error);
-            if (result == BroadcastResult.NONCE_USED && receipt(tx.txHash()).isPresent()) result = BroadcastResult.ACCEPTED;
-            if (result == BroadcastResult.ACCEPTED) {
-                long head = headBlock();
-                QuarkusTransaction.requiringNew().run(() -> store.submitted(lease, tx, head));
-                accepted++;
-            } else {
-                String err = error;
-                LOG.warnf("broadcast of %s (batch %s) refused: %s", tx.txHash(), tx.batchId(), err);
-                QuarkusTransaction.requiringNew().run(() -> store.broadcastFailed(lease, tx.id(), err));
-            }
+    private long transactionCount(String address, org.web3j.protocol.core.DefaultBlockParameter at) {
+        try {
+            return chain.web3j().ethGetTransactionCount(address, at).send().getTransactionCount().longValueExact();
+        } catch (IOException e) {
+            throw new IllegalStateException("eth_getTransactionCount failed: " + e.getMessage(), e);
         }
-        return accepted;
     }
-
-    // ---------------------------------------------------------------- receipts, failures, replacements
-
-    /** Looks at batches pending for a while (not every transaction every tick): revert → FAILED; stuck → replacement. */
-    public int checkSubmitted() {
-        Optional<Leases.Lease> held = lease();
-        if (held.isEmpty()) return 0;
-        Leases.Lease lease = held.get();
-        long head = headBlock();
-        List<SettlementStore.SubmittedBatch> old = store.submittedBefore(head - cfg.receiptCheckAfterBlocks(), cfg.maxReceiptChecksPerTick());
-        for (SettlementStore.SubmittedBatch b : old) {
-            List<SettlementStore.StoredTx> txs = store.sentTxs(b.id());
-            Optional<TransactionReceipt> mined = Optional.empty();
-            for (SettlementStore.StoredTx t : txs) {
-                mined = receipt(t.txHash());
-                if (mined.isPresent()) break;
-            }
-            if (mined.isPresent()) {
-                onReceipt(lease, b, mined.get(), head);
-            } else if (!txs.isEmpty()) {
-                SettlementStore.StoredTx last = txs.getFirst();
-                long lastBroadcast = last.broadcastBlock() == null ? b.submittedBlock() : last.broadcastBlock();
-                if (!store.replacementWaiting(b.id()) && head - lastBroadcast >= cfg.replaceAfterBlocks()
-                        && txs.size() <= cfg.maxReplacements()) {
-                    replace(lease, b, last);
-                }
-            }
-        }
-        return old.size();
-    }
-
-    /** A revert fails the batch only once its block is final (a reorg may yet mine the transaction successfully). */
-    private void onReceipt(Leases.Lease lease, SettlementStore.SubmittedBatch b, TransactionReceipt r, long head) {
-        long block = r.getBlockNumber().longValueExact();
-        if (r.isStatusOK()) {
-            QuarkusTransaction.requiringNew().run(() -> store.mined(lease, r.getTransactionHash()));
-            return;
-        }
-        if (!ConfirmationDepth.isFinal(head, block, chainConfig.confirmations())) return;
-        int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(lease, b.id(), r.getTransactionHash(), block, r.getGasUsed()));
-        LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", b.id(), r.getTransactionHash(),
-                r.getGasUsed(), failed);
-    }
-
-    private void replace(Leases.Lease lease, SettlementStore.SubmittedBatch b, SettlementStore.StoredTx last) {
-        Eip1559Fees market = marketFees();
-        Eip1559Fees bumped = new Eip1559Fees(last.maxPriorityFeePerGasWei(), last.maxFeePerGasWei()).bumped(cfg.feeBumpPercent(), market);
-        SettlementStore.Batch batch = new SettlementStore.Batch(b.id(), b.chainBatchId(), b.funder(), last.fromAddress(), last.nonce(),
-                store.payouts(b.id()), b.estimatedGas());
-        signAndStore(lease, batch, chain.settler(), bumped, last.nonce(), last.id());
-    }
-
-    // ---------------------------------------------------------------- chain reads
 
     Optional<TransactionReceipt> receipt(String txHash) {
         try {

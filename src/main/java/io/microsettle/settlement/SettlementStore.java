@@ -10,6 +10,9 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.math.BigInteger;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +21,10 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The one writer of the settlement tables (settlement_batches, settlement_txs, nonce_lanes).
- * Every method runs in the caller's short transaction and makes no network call; within it,
- * cash-outs are locked before batches, batches before transactions, transactions before the
- * nonce lane (the documented lock order).
+ * The one writer of the settlement tables (settlement_batches, settlement_txs, nonce_lanes,
+ * settlement_control, settler_keys). Every method runs in the caller's short transaction and makes
+ * no network call; a job's write checks its lease first, then locks cash-outs before batches,
+ * batches before transactions, transactions before the nonce lane (the documented lock order).
  */
 @ApplicationScoped
 public class SettlementStore {
@@ -42,11 +45,38 @@ public class SettlementStore {
 
     /** A stored transaction. */
     public record StoredTx(long id, String batchId, String fromAddress, long nonce, String rawTx, String txHash, Long replacesTxId,
-                           int attempts, BigInteger maxPriorityFeePerGasWei, BigInteger maxFeePerGasWei, Long broadcastBlock) {}
+                           int attempts, BigInteger maxPriorityFeePerGasWei, BigInteger maxFeePerGasWei, Long broadcastBlock,
+                           TxKind kind, TxStatus status, Instant failingSince, Instant stalledSince) {
+        public Eip1559Fees fees() {
+            return new Eip1559Fees(maxPriorityFeePerGasWei, maxFeePerGasWei);
+        }
+    }
 
     /** A batch waiting for its receipt. */
     public record SubmittedBatch(String id, long chainBatchId, String funder, String fromAddress, long nonce, long submittedBlock,
                                  long estimatedGas) {}
+
+    /** What a receipt said about a mined transaction. */
+    public record Mined(String txHash, long block, long gasUsed, BigInteger effectiveGasPriceWei) {}
+
+    /** The admin pause. */
+    public record Control(boolean paused, String changedBy, Instant changedAt, String reason, String chainTx) {}
+
+    /** A settler key and its lane's state. */
+    public record SettlerKey(String address, String keystore, SettlerStatus status, String addedBy, Instant addedAt,
+                             Instant retiringAt, Instant retiredAt) {}
+
+    static final String TX_COLUMNS = "id, batch_id, from_address, nonce, raw_tx, tx_hash, replaces_tx_id, broadcast_attempts, "
+            + "max_priority_fee_per_gas_wei, max_fee_per_gas_wei, broadcast_block, kind, status, failing_since, stalled_since";
+
+    static StoredTx storedTx(ResultSet rs) throws SQLException {
+        return new StoredTx(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
+                (Long) rs.getObject(7), rs.getInt(8), rs.getBigDecimal(9).toBigIntegerExact(), rs.getBigDecimal(10).toBigIntegerExact(),
+                (Long) rs.getObject(11), TxKind.valueOf(rs.getString(12)), TxStatus.valueOf(rs.getString(13)), Db.instant(rs, 14),
+                Db.instant(rs, 15));
+    }
+
+    // ---------------------------------------------------------------- batches
 
     /**
      * Creates a batch of claimed cash-outs (QUEUED → BATCHED through the cash-out store), gives it its
@@ -69,7 +99,7 @@ public class SettlementStore {
                         + "total_net_base_units, total_fee_base_units, estimated_gas, status, from_address, nonce) "
                         + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 batchId, chainBatchId, plan.integratorId(), funder, payoutIds, n, plan.totalNetBaseUnits(), plan.totalFeeBaseUnits(),
-                plan.estimatedGas(), BatchStatus.BATCHED, fromAddress, nonce);
+                plan.estimatedGas(), BatchStatus.BATCHED, fromAddress.toLowerCase(), nonce);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("chainBatchId", chainBatchId);
         payload.put("integratorId", plan.integratorId());
@@ -100,19 +130,27 @@ public class SettlementStore {
         return nonce;
     }
 
-    /** Batches claimed but not signed yet (a crash between the claim and the signature leaves them here), oldest first. */
+    /** A lane's batches claimed but not signed yet (a crash between the claim and the signature leaves them here), oldest first. */
     @Transactional
-    public List<Batch> unsigned(int limit) {
+    public List<Batch> unsigned(String fromAddress, int limit) {
         List<Batch> heads = Db.query(ds, "SELECT b.id, b.chain_batch_id, b.funder_address, b.from_address, b.nonce, b.estimated_gas "
-                        + "FROM settlement_batches b WHERE b.status = ? AND b.nonce IS NOT NULL "
-                        + "AND NOT EXISTS (SELECT 1 FROM settlement_txs t WHERE t.batch_id = b.id) ORDER BY b.created_at LIMIT ?",
+                        + "FROM settlement_batches b WHERE b.status = ? AND b.from_address = ? AND b.nonce IS NOT NULL "
+                        + "AND NOT EXISTS (SELECT 1 FROM settlement_txs t WHERE t.batch_id = b.id) ORDER BY b.nonce LIMIT ?",
                 rs -> new Batch(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), List.of(), rs.getLong(6)),
-                BatchStatus.BATCHED, limit);
+                BatchStatus.BATCHED, fromAddress.toLowerCase(), limit);
         List<Batch> out = new ArrayList<>(heads.size());
         for (Batch b : heads) {
             out.add(new Batch(b.id(), b.chainBatchId(), b.funder(), b.fromAddress(), b.nonce(), payouts(b.id()), b.estimatedGas()));
         }
         return out;
+    }
+
+    /** A batch as it is signed (again, for a replacement). */
+    @Transactional
+    public Optional<Batch> batch(String batchId) {
+        return Db.one(ds, "SELECT id, chain_batch_id, funder_address, from_address, nonce, estimated_gas FROM settlement_batches WHERE id = ?",
+                rs -> new Batch(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), List.of(), rs.getLong(6)),
+                batchId).map(b -> new Batch(b.id(), b.chainBatchId(), b.funder(), b.fromAddress(), b.nonce(), payouts(b.id()), b.estimatedGas()));
     }
 
     /** A batch's payouts in payout-id order, as signed. */
@@ -122,59 +160,104 @@ public class SettlementStore {
                 rs -> new SettleBatchCall.Payout(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)), batchId);
     }
 
+    /** The batch's cash-outs' gross amounts in payout-id order (what the escrow's caps count). */
+    @Transactional
+    public List<Long> grossAmounts(String batchId) {
+        return Db.query(ds, "SELECT gross_base_units FROM cashouts WHERE batch_id = ? ORDER BY payout_id", rs -> rs.getLong(1), batchId);
+    }
+
+    // ---------------------------------------------------------------- transactions
+
     /** Stores a signed transaction, unbroadcast (crash safety: it is broadcast, again if need be, from here). */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void storeSigned(Leases.Lease lease, String batchId, String fromAddress, long chainId, long nonce, long gasLimit,
+    public void storeSigned(Leases.Lease lease, TxKind kind, String batchId, String fromAddress, long chainId, long nonce, long gasLimit,
                             Eip1559Fees fees, String rawTx, String txHash, Long replacesTxId) {
         leases.check(lease);
         Db.update(ds, "INSERT INTO settlement_txs (batch_id, from_address, chain_id, nonce, gas_limit, max_fee_per_gas_wei, "
-                        + "max_priority_fee_per_gas_wei, raw_tx, tx_hash, status, replaces_tx_id, fence) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                        + "max_priority_fee_per_gas_wei, raw_tx, tx_hash, status, replaces_tx_id, fence, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 batchId, fromAddress.toLowerCase(), chainId, nonce, gasLimit, fees.maxFeePerGasWei(), fees.maxPriorityFeePerGasWei(),
-                rawTx, txHash, TxStatus.SIGNED, replacesTxId, lease.fence());
+                rawTx, txHash, TxStatus.SIGNED, replacesTxId, lease.fence(), kind);
     }
 
+    /** A lane's stored transactions due for a broadcast, lowest nonce first (never given up: a failure only postpones). */
     @Transactional
-    public List<StoredTx> signed(int maxAttempts, int limit) {
-        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status = ? AND broadcast_attempts < ? "
-                + "ORDER BY nonce, id LIMIT ?", SettlementStore::storedTx, TxStatus.SIGNED, maxAttempts, limit);
+    public List<StoredTx> due(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status = ? AND from_address = ? "
+                        + "AND (next_broadcast_at IS NULL OR next_broadcast_at <= now()) ORDER BY nonce, id LIMIT ?",
+                SettlementStore::storedTx, TxStatus.SIGNED, fromAddress.toLowerCase(), limit);
     }
 
-    static final String TX_COLUMNS = "id, batch_id, from_address, nonce, raw_tx, tx_hash, replaces_tx_id, broadcast_attempts, "
-            + "max_priority_fee_per_gas_wei, max_fee_per_gas_wei, broadcast_block";
-
-    static StoredTx storedTx(java.sql.ResultSet rs) throws java.sql.SQLException {
-        return new StoredTx(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
-                (Long) rs.getObject(7), rs.getInt(8), rs.getBigDecimal(9).toBigIntegerExact(), rs.getBigDecimal(10).toBigIntegerExact(),
-                (Long) rs.getObject(11));
+    /** Every stored transaction of a lane not yet mined or given up, by nonce (for healing the lane). */
+    @Transactional
+    public List<StoredTx> open(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status IN (?, ?) AND from_address = ? ORDER BY nonce, id LIMIT ?",
+                SettlementStore::storedTx, TxStatus.SIGNED, TxStatus.BROADCAST, fromAddress.toLowerCase(), limit);
     }
 
-    /** A broadcast refused or unanswered: counted, with the node's words. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public void broadcastFailed(Leases.Lease lease, long txId, String error) {
-        leases.check(lease);
-        Db.update(ds, "UPDATE settlement_txs SET broadcast_attempts = broadcast_attempts + 1, last_error = ?, updated_at = now() WHERE id = ?",
-                error, txId);
+    /** Every transaction ever signed for a nonce of a lane (the original, replacements, a no-op). */
+    @Transactional
+    public List<StoredTx> atNonce(String fromAddress, long nonce) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE from_address = ? AND nonce = ? ORDER BY id",
+                SettlementStore::storedTx, fromAddress.toLowerCase(), nonce);
     }
 
     /**
-     * The node accepted {@code tx} at head {@code headBlock}: its cash-outs (still BATCHED or
-     * SUBMITTED) are SUBMITTED with its hash, the batch too, the transaction it replaces REPLACED.
-     * A batch settled or failed meanwhile is left as it is.
+     * A broadcast refused or unanswered: counted, tried again at {@code nextAttempt}. Returns true
+     * when this makes the lane stalled for the first time ({@code stalled}): the alert is appended here.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean broadcastFailed(Leases.Lease lease, StoredTx tx, String error, Instant nextAttempt, boolean stalled) {
+        leases.check(lease);
+        Db.update(ds, "UPDATE settlement_txs SET broadcast_attempts = broadcast_attempts + 1, last_error = ?, next_broadcast_at = ?, "
+                + "failing_since = coalesce(failing_since, now()), updated_at = now() WHERE id = ?", error, nextAttempt, tx.id());
+        return stalled && markStalled(tx, "broadcast_failing", error);
+    }
+
+    /**
+     * Raises the lane's alert once for this transaction: {@code settlement.stalled} (an audit event, a
+     * webhook to operators' endpoints) and the mark the health check reads. False if already raised.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean markStalled(StoredTx tx, String reason, String detail) {
+        int n = Db.update(ds, "UPDATE settlement_txs SET stalled_since = now(), updated_at = now() WHERE id = ? AND stalled_since IS NULL",
+                tx.id());
+        if (n == 0) return false;
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("address", tx.fromAddress());
+        payload.put("nonce", tx.nonce());
+        payload.put("txHash", tx.txHash());
+        payload.put("batchId", tx.batchId());
+        payload.put("reason", reason);
+        payload.put("detail", detail == null ? "" : detail);
+        audit.append(ACTOR, "settlement.stalled", "settler:" + tx.fromAddress(), payload);
+        return true;
+    }
+
+    /** A replacement the node refused as underpriced: never sent again; the next bump starts above it. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void dropped(Leases.Lease lease, StoredTx tx, String error) {
+        leases.check(lease);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, last_error = ?, updated_at = now() WHERE id = ? AND status = ?",
+                TxStatus.DROPPED, error, tx.id(), TxStatus.SIGNED);
+    }
+
+    /**
+     * The node accepted {@code tx} at head {@code headBlock}: a settleBatch's cash-outs (still BATCHED
+     * or SUBMITTED) are SUBMITTED with its hash, the batch too, the transaction it replaces REPLACED, the
+     * lane's alert cleared. A batch settled, failed or cancelled meanwhile is left as it is.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void submitted(Leases.Lease lease, StoredTx tx, long headBlock) {
         leases.check(lease);
-        List<String> moved = cashouts.submit(tx.batchId(), tx.txHash(), ACTOR);
-        int batch = Db.update(ds, "UPDATE settlement_batches SET status = ?, tx_hash = ?, submitted_block = ?, updated_at = now() "
-                + "WHERE id = ? AND status IN (?, ?)", BatchStatus.SUBMITTED, tx.txHash(), headBlock, tx.batchId(), BatchStatus.BATCHED,
-                BatchStatus.SUBMITTED);
+        List<String> moved = tx.kind() == TxKind.SETTLE ? cashouts.submit(tx.batchId(), tx.txHash(), ACTOR) : List.of();
+        int batch = tx.kind() == TxKind.SETTLE ? Db.update(ds, "UPDATE settlement_batches SET status = ?, tx_hash = ?, submitted_block = ?, "
+                + "updated_at = now() WHERE id = ? AND status IN (?, ?)", BatchStatus.SUBMITTED, tx.txHash(), headBlock, tx.batchId(),
+                BatchStatus.BATCHED, BatchStatus.SUBMITTED) : 0;
         Db.update(ds, "UPDATE settlement_txs SET status = ?, broadcast_attempts = broadcast_attempts + 1, broadcast_block = ?, "
-                + "broadcast_at = now(), last_error = NULL, updated_at = now() WHERE id = ? AND status = ?",
-                TxStatus.BROADCAST, headBlock, tx.id(), TxStatus.SIGNED);
-        if (tx.replacesTxId() != null) {
-            Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE id = ? AND status = ?",
-                    TxStatus.REPLACED, tx.replacesTxId(), TxStatus.BROADCAST);
-        }
+                + "broadcast_at = now(), last_error = NULL, next_broadcast_at = NULL, failing_since = NULL, stalled_since = NULL, "
+                + "updated_at = now() WHERE id = ? AND status = ?", TxStatus.BROADCAST, headBlock, tx.id(), TxStatus.SIGNED);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE from_address = ? AND nonce = ? AND id <> ? AND status = ?",
+                TxStatus.REPLACED, tx.fromAddress(), tx.nonce(), tx.id(), TxStatus.BROADCAST);
         if (batch == 1 && !moved.isEmpty()) {
             audit.append(ACTOR, "batch.submitted", tx.batchId(), Map.of("txHash", tx.txHash(), "block", headBlock,
                     "replacement", tx.replacesTxId() != null, "cashouts", moved.size()));
@@ -182,18 +265,18 @@ public class SettlementStore {
     }
 
     @Transactional
-    public List<SubmittedBatch> submittedBefore(long block, int limit) {
-        return Db.query(ds, "SELECT id, chain_batch_id, funder_address, coalesce(from_address, ''), coalesce(nonce, -1), submitted_block, "
-                        + "estimated_gas FROM settlement_batches WHERE status = ? AND submitted_block <= ? ORDER BY submitted_block LIMIT ?",
+    public List<SubmittedBatch> submittedBefore(String fromAddress, long block, int limit) {
+        return Db.query(ds, "SELECT id, chain_batch_id, funder_address, from_address, nonce, submitted_block, estimated_gas "
+                        + "FROM settlement_batches WHERE status = ? AND from_address = ? AND submitted_block <= ? ORDER BY nonce LIMIT ?",
                 rs -> new SubmittedBatch(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-                        rs.getLong(7)), BatchStatus.SUBMITTED, block, limit);
+                        rs.getLong(7)), BatchStatus.SUBMITTED, fromAddress.toLowerCase(), block, limit);
     }
 
-    /** The batch's transactions that may carry its receipt, newest first. */
+    /** The batch's transactions that may carry its receipt, newest first (a no-op of its nonce included). */
     @Transactional
     public List<StoredTx> sentTxs(String batchId) {
-        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE batch_id = ? AND status IN (?, ?, ?) ORDER BY id DESC",
-                SettlementStore::storedTx, batchId, TxStatus.BROADCAST, TxStatus.REPLACED, TxStatus.MINED);
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE batch_id = ? AND status IN (?, ?, ?, ?) ORDER BY id DESC",
+                SettlementStore::storedTx, batchId, TxStatus.BROADCAST, TxStatus.REPLACED, TxStatus.MINED, TxStatus.REVERTED);
     }
 
     @Transactional
@@ -201,33 +284,66 @@ public class SettlementStore {
         return Db.one(ds, "SELECT 1 FROM settlement_txs WHERE batch_id = ? AND status = ?", rs -> 1, batchId, TxStatus.SIGNED).isPresent();
     }
 
+    /** The highest fees ever signed for a nonce (a replacement must go above them all, refused ones included). */
+    @Transactional
+    public Optional<Eip1559Fees> highestFees(String fromAddress, long nonce) {
+        return Db.one(ds, "SELECT max(max_priority_fee_per_gas_wei), max(max_fee_per_gas_wei) FROM settlement_txs "
+                        + "WHERE from_address = ? AND nonce = ? HAVING count(*) > 0",
+                rs -> new Eip1559Fees(rs.getBigDecimal(1).toBigIntegerExact(), rs.getBigDecimal(2).toBigIntegerExact()),
+                fromAddress.toLowerCase(), nonce);
+    }
+
     @Transactional(Transactional.TxType.MANDATORY)
-    public void mined(Leases.Lease lease, String txHash) {
+    public void mined(Leases.Lease lease, Mined m) {
         leases.check(lease);
-        Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE tx_hash = ? AND status <> ?",
-                TxStatus.MINED, txHash, TxStatus.MINED);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+                + "WHERE tx_hash = ? AND status <> ?", TxStatus.MINED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash(), TxStatus.MINED);
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */
     @Transactional(Transactional.TxType.MANDATORY)
-    public int failed(Leases.Lease lease, String batchId, String txHash, long block, BigInteger gasUsed) {
+    public int failed(Leases.Lease lease, String batchId, Mined m) {
         leases.check(lease);
-        List<CashoutStore.Locked> failed = cashouts.fail(batchId, txHash, "settlement_reverted", ACTOR);
-        int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, updated_at = now() WHERE id = ? AND status = ?",
+        List<CashoutStore.Locked> failed = cashouts.fail(batchId, m.txHash(), "settlement_reverted", ACTOR);
+        int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, finished_at = now(), updated_at = now() WHERE id = ? AND status = ?",
                 BatchStatus.FAILED, batchId, BatchStatus.SUBMITTED);
-        Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE tx_hash = ?", TxStatus.REVERTED, txHash);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+                + "WHERE tx_hash = ?", TxStatus.REVERTED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash());
         if (n == 1) {
-            audit.append(ACTOR, "batch.failed", batchId, Map.of("txHash", txHash, "block", block, "reason", "reverted",
-                    "gasUsed", gasUsed == null ? "" : gasUsed.toString(), "cashouts", failed.size()));
+            audit.append(ACTOR, "batch.failed", batchId, Map.of("txHash", m.txHash(), "block", m.block(), "reason", "reverted",
+                    "gasUsed", m.gasUsed(), "cashouts", failed.size()));
         }
         return failed.size();
+    }
+
+    /**
+     * The batch can never be mined (a no-op filled its nonce and is final, or its nonce was used outside
+     * the service): CANCELLED, its cash-outs back in the queue to be batched again with new payout ids.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> cancelled(Leases.Lease lease, String batchId, String reason, Mined noOp) {
+        leases.check(lease);
+        List<String> requeued = cashouts.requeue(batchId, reason, ACTOR);
+        int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, finished_at = now(), updated_at = now() WHERE id = ? AND status IN (?, ?)",
+                BatchStatus.CANCELLED, batchId, BatchStatus.BATCHED, BatchStatus.SUBMITTED);
+        if (noOp != null) mined(lease, noOp);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE batch_id = ? AND kind = ? AND status IN (?, ?)",
+                TxStatus.REPLACED, batchId, TxKind.SETTLE, TxStatus.SIGNED, TxStatus.BROADCAST);
+        if (n == 1) {
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("reason", reason);
+            payload.put("requeued", requeued.size());
+            if (noOp != null) payload.put("noOpTxHash", noOp.txHash());
+            audit.append(ACTOR, "batch.cancelled", batchId, payload);
+        }
+        return requeued;
     }
 
     /** The chain settled a batch (its BatchSettled log, deep enough): returns the local batch ids moved to SETTLED. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> settled(long chainBatchId, long block, String txHash, String actor, Map<String, Object> payload) {
-        List<String> ids = Db.query(ds, "UPDATE settlement_batches SET status = ?, settled_block = ?, tx_hash = ?, updated_at = now() "
-                        + "WHERE chain_batch_id = ? AND status IN (?, ?) RETURNING id", rs -> rs.getString(1),
+        List<String> ids = Db.query(ds, "UPDATE settlement_batches SET status = ?, settled_block = ?, tx_hash = ?, finished_at = now(), "
+                        + "updated_at = now() WHERE chain_batch_id = ? AND status IN (?, ?) RETURNING id", rs -> rs.getString(1),
                 BatchStatus.SETTLED, block, txHash, chainBatchId, BatchStatus.BATCHED, BatchStatus.SUBMITTED);
         List<AuditLog.Entry> events = new ArrayList<>();
         for (String id : ids) events.add(new AuditLog.Entry("batch.settled", id, payload));
@@ -243,13 +359,85 @@ public class SettlementStore {
     /** A reorg above {@code forkBlock}: batches settled there wait for their receipt again. */
     @Transactional(Transactional.TxType.MANDATORY)
     public int unsettleAbove(long forkBlock) {
-        return Db.update(ds, "UPDATE settlement_batches SET status = ?, settled_block = NULL, updated_at = now() "
+        return Db.update(ds, "UPDATE settlement_batches SET status = ?, settled_block = NULL, finished_at = NULL, updated_at = now() "
                 + "WHERE status = ? AND settled_block > ?", BatchStatus.SUBMITTED, BatchStatus.SETTLED, forkBlock);
     }
 
-    /** The most recent fees a batch's transactions were sent with. */
+    // ---------------------------------------------------------------- pause
+
     @Transactional
-    public Optional<StoredTx> tx(long txId) {
-        return Db.one(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE id = ?", SettlementStore::storedTx, txId);
+    public Control control() {
+        return Db.one(ds, "SELECT paused, changed_by, changed_at, reason, chain_tx FROM settlement_control WHERE id = 1",
+                rs -> new Control(rs.getBoolean(1), rs.getString(2), Db.instant(rs, 3), rs.getString(4), rs.getString(5))).orElseThrow();
+    }
+
+    /** Sets the pause flag and appends {@code settlement.paused} / {@code settlement.unpaused}; false when it already was so. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean setPaused(boolean paused, String actor, String reason, String chainTx) {
+        boolean was = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1 FOR UPDATE", rs -> rs.getBoolean(1)).orElseThrow();
+        Db.update(ds, "UPDATE settlement_control SET paused = ?, changed_by = ?, changed_at = now(), reason = ?, chain_tx = ? WHERE id = 1",
+                paused, actor, reason, chainTx);
+        if (was == paused) return false;
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("paused", paused);
+        payload.put("reason", reason == null ? "" : reason);
+        payload.put("chainTx", chainTx == null ? "" : chainTx);
+        audit.append(actor, paused ? "settlement.paused" : "settlement.unpaused", "settlement", payload);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- settler keys
+
+    @Transactional
+    public List<SettlerKey> settlerKeys(long chainId) {
+        return Db.query(ds, "SELECT address, keystore, status, added_by, added_at, retiring_at, retired_at FROM settler_keys "
+                        + "WHERE chain_id = ? ORDER BY added_at, address",
+                rs -> new SettlerKey(rs.getString(1), rs.getString(2), SettlerStatus.valueOf(rs.getString(3)), rs.getString(4),
+                        Db.instant(rs, 5), Db.instant(rs, 6), Db.instant(rs, 7)), chainId);
+    }
+
+    /** Records a configured key the first time it is used (ACTIVE); a key already recorded keeps its status. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void recordConfiguredKey(String address, long chainId) {
+        Db.update(ds, "INSERT INTO settler_keys (address, chain_id, status, added_by, added_at) VALUES (?, ?, ?, 'configuration', now()) "
+                + "ON CONFLICT DO NOTHING", address.toLowerCase(), chainId, SettlerStatus.ACTIVE);
+    }
+
+    /**
+     * A new settler key (its SETTLER_ROLE granted in {@code roleTx}) takes over: ACTIVE, and every other
+     * ACTIVE key RETIRING (no new batch; retired once its transactions are final); audited.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> rotate(String address, long chainId, String keystore, String actor, String roleTx) {
+        List<String> retiring = Db.query(ds, "UPDATE settler_keys SET status = ?, retiring_at = now() WHERE chain_id = ? AND status = ? "
+                + "AND address <> ? RETURNING address", rs -> rs.getString(1), SettlerStatus.RETIRING, chainId, SettlerStatus.ACTIVE,
+                address.toLowerCase());
+        Db.update(ds, "INSERT INTO settler_keys (address, chain_id, keystore, status, added_by, added_at, role_tx) VALUES (?, ?, ?, ?, ?, now(), ?) "
+                        + "ON CONFLICT (address, chain_id) DO UPDATE SET status = EXCLUDED.status, keystore = EXCLUDED.keystore, "
+                        + "retiring_at = NULL, retired_at = NULL, role_tx = EXCLUDED.role_tx",
+                address.toLowerCase(), chainId, keystore, SettlerStatus.ACTIVE, actor, roleTx);
+        Map<String, Object> payload = new LinkedHashMap<>();
+        payload.put("address", address);
+        payload.put("retiring", retiring);
+        payload.put("roleTx", roleTx);
+        audit.append(actor, "settler.rotated", "settler:" + address.toLowerCase(), payload);
+        return retiring;
+    }
+
+    /** Whether a RETIRING key has nothing left in flight: no batch waiting on it and no transaction not final. */
+    @Transactional
+    public boolean laneDrained(String address) {
+        return Db.one(ds, "SELECT 1 FROM settlement_batches WHERE from_address = ? AND status IN (?, ?) UNION ALL "
+                        + "SELECT 1 FROM settlement_txs WHERE from_address = ? AND status IN (?, ?) LIMIT 1", rs -> 1,
+                address.toLowerCase(), BatchStatus.BATCHED, BatchStatus.SUBMITTED, address.toLowerCase(), TxStatus.SIGNED, TxStatus.BROADCAST)
+                .isEmpty();
+    }
+
+    /** The key's SETTLER_ROLE was revoked in {@code roleTx}: RETIRED, audited. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void retired(String address, long chainId, String roleTx, String actor) {
+        int n = Db.update(ds, "UPDATE settler_keys SET status = ?, retired_at = now(), role_tx = ? WHERE address = ? AND chain_id = ? AND status = ?",
+                SettlerStatus.RETIRED, roleTx, address.toLowerCase(), chainId, SettlerStatus.RETIRING);
+        if (n == 1) audit.append(actor, "settler.retired", "settler:" + address.toLowerCase(), Map.of("address", address, "roleTx", roleTx));
     }
 }

@@ -23,6 +23,10 @@ class CashoutTransitionsTest {
         assertThat(CashoutTransitions.allowed(REQUESTED, REJECTED)).isTrue();
         assertThat(CashoutTransitions.allowed(SUBMITTED, SUBMITTED)).isTrue();
         assertThat(CashoutTransitions.allowed(SUBMITTED, FAILED)).isTrue();
+        // its transaction can never be mined (a final no-op filled its nonce): back to the queue
+        assertThat(CashoutTransitions.allowed(SUBMITTED, QUEUED)).isTrue();
+        assertThat(CashoutTransitions.allowed(CONFIRMED, QUEUED)).isFalse();
+        assertThat(CashoutTransitions.allowed(SETTLED, QUEUED)).isFalse();
         assertThat(CashoutTransitions.allowed(CONFIRMED, SUBMITTED)).isTrue();
         assertThat(CashoutTransitions.allowed(SETTLED, SUBMITTED)).isTrue();
         assertThat(CashoutTransitions.allowed(BATCHED, QUEUED)).isTrue();

@@ -21,11 +21,29 @@ class ChainClientTest {
     record Dev(String kind, long blockTimeSeconds, Path contractsDir, String nodeExecutable, int port,
                Duration startupTimeout, String mnemonic, Duration adminDelay, boolean fundDemo, boolean deployToRpc)
             implements ChainConfig.Dev {
+        @Override
+        public int settlers() {
+            return 1;
+        }
     }
 
     record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
                 Optional<Path> anchorerKeystore, Optional<String> anchorerPassword,
                 Optional<Path> deployerKeystore, Optional<String> deployerPassword) implements ChainConfig.Keys {
+        @Override
+        public Optional<java.util.List<Path>> extraSettlerKeystores() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<Path> pauserKeystore() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Optional<String> pauserPassword() {
+            return Optional.empty();
+        }
     }
 
     record Config(Optional<String> rpcUrl, long chainId, Optional<String> escrowAddress,

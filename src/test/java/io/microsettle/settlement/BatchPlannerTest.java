@@ -27,6 +27,22 @@ class BatchPlannerTest {
     }
 
     @Test
+    void theEscrowsBatchCapAndWindowBoundTheBatchesSoNoneIsCertainToRevert() {
+        BatchPlanner planner = new BatchPlanner(100, new GasModel(100_000, 30_000, 16_777_216));
+        // gross 110 each: a batch cap of 350 takes 3 (330); a window of 800 takes 7 in all
+        var plan = planner.plan(candidates("a", 20), 10, java.math.BigInteger.valueOf(350), java.math.BigInteger.valueOf(800));
+        assertThat(plan).extracting(b -> b.payouts().size()).containsExactly(3, 3, 1);
+        assertThat(plan.stream().mapToLong(b -> b.totalNetBaseUnits() + b.totalFeeBaseUnits()).sum()).isLessThanOrEqualTo(800);
+        assertThat(plan).allSatisfy(b -> assertThat(b.totalNetBaseUnits() + b.totalFeeBaseUnits()).isLessThanOrEqualTo(350));
+        // the ones left out stay in order for a later pass: the first seven were taken
+        assertThat(plan.get(2).payouts().getFirst().cashoutId()).isEqualTo("a-co6");
+        // a payout larger than the batch cap is never planned (it would revert)
+        List<PayoutCandidate> big = List.of(new PayoutCandidate("big", "a", "acct", "0x" + "1".repeat(40), 500, 490, 10));
+        assertThat(planner.plan(big, 10, java.math.BigInteger.valueOf(350), null)).isEmpty();
+        assertThat(planner.plan(candidates("a", 5), 10, null, java.math.BigInteger.ZERO)).isEmpty();
+    }
+
+    @Test
     void countLimitBoundsWhenSmaller() {
         BatchPlanner planner = new BatchPlanner(3, new GasModel(100_000, 30_000, 16_777_216));
         var plan = planner.plan(candidates("a", 7), 10);

@@ -28,6 +28,9 @@ class NonceAndBroadcastTest {
         assertThat(BroadcastResult.classify("Transaction nonce is too low.")).isEqualTo(BroadcastResult.NONCE_USED);
         assertThat(BroadcastResult.classify("replacement transaction underpriced")).isEqualTo(BroadcastResult.UNDERPRICED);
         assertThat(BroadcastResult.classify("insufficient funds for gas * price + value")).isEqualTo(BroadcastResult.RETRY);
+        assertThat(BroadcastResult.classify("intrinsic gas too low")).isEqualTo(BroadcastResult.NEVER_VALID);
+        assertThat(BroadcastResult.classify("exceeds block gas limit")).isEqualTo(BroadcastResult.NEVER_VALID);
+        assertThat(BroadcastResult.classify("io: Connection refused")).isEqualTo(BroadcastResult.RETRY);
     }
 
     @Test

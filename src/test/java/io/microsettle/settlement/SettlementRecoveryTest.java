@@ -101,11 +101,12 @@ class SettlementRecoveryTest {
 
     @Test
     @Order(2)
-    void revertedBatchFailsItsCashoutsAndReleasesTheHold() throws Exception {
-        long tooBig = 20_000L * 1_000_000L; // above the escrow's 10k per-payout cap: settleBatch reverts
-        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("revert", TestCashouts.randomAddress(), tooBig, 0));
+    void revertedBatchFailsItsCashoutsAndReleasesTheHoldOnlyOnceFinal() throws Exception {
+        // the funder of integrator "unfunded" has no escrow deposit: settleBatch reverts (the escrow's caps cannot tell)
+        long gross = 3_000_000L;
+        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("unfunded", "revert", TestCashouts.randomAddress(), gross, 0));
         String account = one("SELECT account_id FROM cashouts WHERE id = ?", co);
-        assertThat(ledger.balances(account).heldBaseUnits()).isEqualTo(tooBig);
+        assertThat(ledger.balances(account).heldBaseUnits()).isEqualTo(gross);
         assertThat(settlement.createBatches()).isEqualTo(1);
         assertThat(settlement.broadcastStored()).isEqualTo(1);
         String txHash = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
@@ -119,8 +120,25 @@ class SettlementRecoveryTest {
         assertThat(one("SELECT reason FROM cashouts WHERE id = ?", co)).isEqualTo("settlement_reverted");
         var b = ledger.balances(account);
         assertThat(b.heldBaseUnits()).isZero();
-        assertThat(b.availableBaseUnits()).isEqualTo(tooBig);
+        assertThat(b.availableBaseUnits()).isEqualTo(gross);
         assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", txHash)).isEqualTo("REVERTED");
+        // FAILED only once the revert's block had the configured confirmations
+        long revertBlock = Long.parseLong(one("SELECT mined_block::text FROM settlement_txs WHERE tx_hash = ?", txHash));
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'cashout.failed' AND subject = '" + co + "'")).isEqualTo(1);
+        assertThat(revertBlock).isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void aPayoutOverTheEscrowsCapIsNeverSentAndStaysQueued() throws Exception {
+        long tooBig = 20_000L * 1_000_000L; // above the escrow's 10k per-payout cap: settleBatch would revert
+        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("overcap", TestCashouts.randomAddress(), tooBig, 0));
+        long txsBefore = count("SELECT count(*) FROM settlement_txs");
+        settlement.tick();
+        assertThat(status(co)).isEqualTo("QUEUED");
+        assertThat(count("SELECT count(*) FROM settlement_txs")).isEqualTo(txsBefore);
+        // out of the way of the later tests: as if an operator had rejected it
+        QuarkusTransaction.requiringNew().run(() -> Db.update(ds, "UPDATE cashouts SET status = 'REJECTED' WHERE id = ?", co));
     }
 
     @Test
@@ -146,27 +164,58 @@ class SettlementRecoveryTest {
 
     @Test
     @Order(4)
-    void droppedTransactionIsReplacedWithBumpedFeesAndTheSamePayoutIds() throws Exception {
+    void aTransactionTheNodeForgotIsSentAgainAsStored() throws Exception {
         String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("drop", TestCashouts.randomAddress(), 5_000_000, 50_000));
-        String payoutId = one("SELECT coalesce(payout_id::text, 'none') FROM cashouts WHERE id = ?", co);
-        assertThat(payoutId).isEqualTo("none");
         settlement.createBatches();
-        payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
         // the node accepts the transaction, then loses it (no mining in between)
         rpc("evm_setAutomine", List.of(false));
         rpc("evm_setIntervalMining", List.of(0));
+        String first;
         try {
             assertThat(settlement.broadcastStored()).isEqualTo(1);
-            String first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+            first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
             rpc("anvil_dropTransaction", List.of(first));
         } finally {
             rpc("evm_setIntervalMining", List.of(1));
         }
-        String first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-        while (one("SELECT tx_hash FROM cashouts WHERE id = ?", co).equals(first) && System.nanoTime() < deadline) {
+        while (web3j.ethGetTransactionReceipt(first).send().getTransactionReceipt().isEmpty() && System.nanoTime() < deadline) {
             settlement.tick();
             Thread.sleep(500);
+        }
+        waitForReceipt(first);
+        settleByReconciling(co);
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(first);
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        assertThat(count("SELECT count(*) FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = '" + co + "'"))
+                .isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
+    void aStuckTransactionIsReplacedWithBothFeesBumpedTheSameNonceAndPayoutIds() throws Exception {
+        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("stuck", TestCashouts.randomAddress(), 5_000_000, 50_000));
+        settlement.createBatches();
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        java.math.BigInteger maxFee = new java.math.BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs t "
+                + "JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", co));
+        // blocks are mined by hand with a base fee just above the transaction's max fee: it cannot be included
+        rpc("evm_setAutomine", List.of(false));
+        rpc("evm_setIntervalMining", List.of(0));
+        String first;
+        try {
+            assertThat(settlement.broadcastStored()).isEqualTo(1);
+            first = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+            String high = "0x" + maxFee.multiply(java.math.BigInteger.valueOf(105)).divide(java.math.BigInteger.valueOf(100)).toString(16);
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            while (one("SELECT tx_hash FROM cashouts WHERE id = ?", co).equals(first) && System.nanoTime() < deadline) {
+                rpc("anvil_setNextBlockBaseFeePerGas", List.of(high));
+                rpc("evm_mine", List.of());
+                settlement.tick();
+            }
+        } finally {
+            rpc("evm_setIntervalMining", List.of(1));
         }
         String second = one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
         assertThat(second).isNotEqualTo(first);
