@@ -42,19 +42,9 @@ class TransactionsTest {
 
     @Test
     void aLockTimeoutIsRetriedUntilTheLockIsFree() throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        Future<?> holder = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
-            Db.update(ds, "UPDATE test_locks SET n = n + 1 WHERE id = ?", a);
-            held.countDown();
-            try {
-                release.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<?> holder = holdRowLock(pool, a, release);
         AtomicInteger attempts = new AtomicInteger();
         int n = Transactions.write("test", () -> {
             if (attempts.incrementAndGet() == 2) release.countDown(); // the holder commits during the second attempt's wait
@@ -66,6 +56,22 @@ class TransactionsTest {
         pool.shutdown();
         assertThat(attempts.get()).isGreaterThanOrEqualTo(2).isLessThanOrEqualTo(TransactionRetry.MAX_ATTEMPTS);
         assertThat(n).isEqualTo(11);
+    }
+
+    /** Another transaction updates {@code row} and keeps its lock until {@code release}; returns once it holds it. */
+    private Future<?> holdRowLock(ExecutorService pool, String row, CountDownLatch release) throws InterruptedException {
+        CountDownLatch held = new CountDownLatch(1);
+        Future<?> holder = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
+            Db.update(ds, "UPDATE test_locks SET n = n + 1 WHERE id = ?", row);
+            held.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        return holder;
     }
 
     @Test
@@ -96,19 +102,9 @@ class TransactionsTest {
 
     @Test
     void aConflictThatPersistsIsA503BusyWithRetryAfter() throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
-        Future<?> holder = pool.submit(() -> QuarkusTransaction.requiringNew().run(() -> {
-            Db.update(ds, "UPDATE test_locks SET n = n + 1 WHERE id = ?", a);
-            held.countDown();
-            try {
-                release.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<?> holder = holdRowLock(pool, a, release);
         AtomicInteger attempts = new AtomicInteger();
         try {
             assertThatThrownBy(() -> Transactions.write("test", () -> {
