@@ -45,6 +45,7 @@ class ServiceLoadBenchIT {
         String quiet = awaitQuietMachine(s);
         double floor = SignatureFloor.recoveriesPerSecond(s.floorSeconds());
         Path work = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
+        System.out.println("bench: starting " + ServiceProcess.packagedJar() + " run in " + work);
         long t0 = System.nanoTime();
         try (ServiceProcess service = ServiceProcess.builder(work)
                 .systemProperty("microsettle.chain.dev.contracts-dir", s.contractsDir().toString())
