@@ -35,6 +35,8 @@ final class ServerFacts implements AutoCloseable {
     /** Distinct log messages kept per phase for the report. */
     static final int MAX_LOG_MESSAGES = 6;
     private static final Pattern LOG_LEVEL = Pattern.compile("^\\S+ \\S+ (ERROR|WARN)\\s+\\[([^\\]]*)\\] \\(([^)]*)\\) (.*)$");
+    /** PostgreSQL's own log, which the embedded PostgreSQL forwards into the service log at INFO. */
+    private static final Pattern PG_LEVEL = Pattern.compile("EmbeddedPostgres\\].* UTC \\[\\d+\\] (ERROR|FATAL|WARNING):\\s+(.*)$");
 
     /** Counters at one moment. CPU in nanoseconds. */
     record Snapshot(long atNanos, long deadlocks, long commits, long rollbacks, long serviceCpu, long dbCpu,
@@ -126,10 +128,9 @@ final class ServerFacts implements AutoCloseable {
         Map<String, Integer> messages = new LinkedHashMap<>();
         int[] counts = new int[2];
         for (String line : logLines(a.logOffset(), b.logOffset())) {
-            Matcher m = LOG_LEVEL.matcher(line);
-            if (!m.matches()) continue;
-            counts[m.group(1).equals("ERROR") ? 0 : 1]++;
-            String msg = m.group(1) + " [" + m.group(2) + "] " + m.group(4);
+            String msg = logMessage(line);
+            if (msg == null) continue;
+            counts[msg.startsWith("WARN") || msg.startsWith("postgres WARNING") ? 1 : 0]++;
             messages.merge(msg.length() > 220 ? msg.substring(0, 220) + "…" : msg, 1, Integer::sum);
         }
         Map<String, Integer> top = messages.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
@@ -138,6 +139,14 @@ final class ServerFacts implements AutoCloseable {
                 b.rollbacks() - a.rollbacks(), (b.serviceCpu() - a.serviceCpu()) / 1e9, (b.dbCpu() - a.dbCpu()) / 1e9,
                 (b.chainCpu() - a.chainCpu()) / 1e9, (b.clientCpu() - a.clientCpu()) / 1e9, locks, counts[0], counts[1], top,
                 loadAverage());
+    }
+
+    /** "ERROR [category] message", "postgres ERROR: message", or null for any other line. */
+    static String logMessage(String line) {
+        Matcher m = LOG_LEVEL.matcher(line);
+        if (m.matches() && !m.group(2).contains("EmbeddedPostgres")) return m.group(1) + " [" + m.group(2) + "] " + m.group(4);
+        Matcher pg = PG_LEVEL.matcher(line);
+        return pg.find() ? "postgres " + pg.group(1) + ": " + pg.group(2) : null;
     }
 
     /** The three load averages, from /proc/loadavg (the 1-minute one from the JVM elsewhere). */
