@@ -35,7 +35,8 @@ final class LoadScenario {
 
     /** The wait for settlement and the final count of every status. */
     record Settlement(int accepted, int settled, int acceptedNotSettled, double waitSeconds, boolean timedOut,
-                      java.util.Map<String, Integer> statuses, long[] settleMillis, double settledPerSecond) {}
+                      java.util.Map<String, Integer> statuses, long[] settleMillis, double settledPerSecond,
+                      int failedRequests, java.util.Map<String, Integer> failedButCreated) {}
 
     /** The auditor's checks: the JSON answers and how long each took. */
     record Audit(JsonNode ledgerCheck, double ledgerCheckSeconds, JsonNode verify, double verifySeconds) {}
@@ -50,6 +51,8 @@ final class LoadScenario {
     private final String runId = "b" + Long.toString(System.currentTimeMillis(), 36);
     private final List<Row> rows = new ArrayList<>();
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
+    /** Quotes of cash-out requests answered 5xx or not at all: whether such a cash-out exists anyway is counted. */
+    private final Set<String> failedQuotes = ConcurrentHashMap.newKeySet();
     private List<Workload.Account> accounts;
     private Workload.Account single;
     private long lastCashoutPhaseEndNanos;
@@ -154,8 +157,11 @@ final class LoadScenario {
 
     private LoadRun.Result cashouts(int clients, List<String> bodies) {
         LoadRun.Result r = LoadRun.run(clients, bodies.size(), s.phaseMaxMillis(), i -> integrator.post("/v1/cashouts", bodies.get(i)));
-        for (LoadClient.Reply reply : r.answered()) {
+        for (int i = 0; i < bodies.size(); i++) {
+            LoadClient.Reply reply = r.replies()[i];
+            if (reply == null) continue;
             if (reply.outcome().equals(QUEUED)) accepted.add(reply.json().get("id").asText());
+            if (reply.status() == 0 || reply.status() >= 500) failedQuotes.add(LoadClient.parse(bodies.get(i)).get("quoteId").asText());
         }
         lastCashoutPhaseEndNanos = System.nanoTime();
         return r;
@@ -211,6 +217,7 @@ final class LoadScenario {
         List<Long> settleMillis = new ArrayList<>();
         Set<String> settledIds = new java.util.HashSet<>();
         Instant[] span = {Instant.MAX, Instant.MIN};
+        java.util.Map<String, Integer> failedButCreated = new java.util.TreeMap<>();
         int maxPages = (accepted.size() + 5 * s.cashoutsPerPhase()) / PAGE + 10;
         for (String status : ALL_STATUSES) {
             int n = 0;
@@ -219,6 +226,7 @@ final class LoadScenario {
                 JsonNode p = integrator.getOk("/v1/cashouts?limit=" + PAGE + "&status=" + status + (cursor == null ? "" : "&cursor=" + cursor));
                 for (JsonNode c : p.get("data")) {
                     n++;
+                    if (failedQuotes.contains(c.get("quoteId").asText())) failedButCreated.merge(status, 1, Integer::sum);
                     if (status.equals("SETTLED")) {
                         settledIds.add(c.get("id").asText());
                         Instant created = Instant.parse(c.get("createdAt").asText());
@@ -236,7 +244,8 @@ final class LoadScenario {
         int notSettled = (int) accepted.stream().filter(id -> !settledIds.contains(id)).count();
         double spanSeconds = settledIds.isEmpty() ? 0 : java.time.Duration.between(span[0], span[1]).toMillis() / 1000.0;
         return new Settlement(accepted.size(), settledIds.size(), notSettled, waitSeconds, timedOut, counts,
-                settleMillis.stream().mapToLong(Long::longValue).sorted().toArray(), spanSeconds <= 0 ? 0 : settledIds.size() / spanSeconds);
+                settleMillis.stream().mapToLong(Long::longValue).sorted().toArray(), spanSeconds <= 0 ? 0 : settledIds.size() / spanSeconds,
+                failedQuotes.size(), failedButCreated);
     }
 
     Audit audit() {
