@@ -43,7 +43,10 @@ class ServiceLoadBenchIT {
     void serviceOverHttp() {
         LoadSettings s = LoadSettings.fromSystemProperties();
         String quiet = awaitQuietMachine(s);
-        double floor = SignatureFloor.recoveriesPerSecond(s.floorSeconds());
+        // the service's own recovery (native libsecp256k1 when it loads, else web3j), one thread, per CPU second
+        io.microsettle.cashout.RecoveryRate rate = io.microsettle.cashout.RecoveryRate.measure(
+                io.microsettle.cashout.Secp256k1Recovery.current(), java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(s.floorSeconds()));
+        double floor = rate.perSecond();
         Path work = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
         System.out.println("bench: starting " + ServiceProcess.packagedJar() + " run in " + work);
         long t0 = System.nanoTime();
@@ -120,7 +123,7 @@ class ServiceLoadBenchIT {
                 service : %s run (embedded PostgreSQL %s, %s dev chain it started; settlement and reconcile on), started in %.1f s
                 client  : this JVM, a separate process; java.net.http HTTP/1.1, one connection per client; Idempotency-Key on every POST
                 machine : %d cores, Java %s (%s), %s
-                floor   : %.0f signature recoveries/s on one core (web3j Sign.signedMessageHashToKey, warmed up, service not running)
+                floor   : %.0f signature recoveries/s on one core (the service's Secp256k1Recovery, warmed up, service not running)
                 workload: %d accounts (FULL), %d cash-outs (≤ %d s) per phase at %s clients, %d at %d clients on one account, credits %d items a request
                 """, s.label().isEmpty() ? "" : "(" + s.label() + ") ", ServiceProcess.packagedJar().getFileName(), facts.postgresVersion(),
                 s.chain(), startSeconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
