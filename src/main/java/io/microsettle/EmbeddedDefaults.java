@@ -126,6 +126,8 @@ public final class EmbeddedDefaults {
             postgres = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
                     .setCleanDataDirectory(false)
+                    // statement statistics for whoever looks (CREATE EXTENSION pg_stat_statements to read them)
+                    .setServerConfig("shared_preload_libraries", "pg_stat_statements")
                     .start();
         } catch (IOException e) {
             throw new UncheckedIOException("could not start the embedded PostgreSQL in " + dir, e);

@@ -28,6 +28,8 @@ final class LoadScenario {
     static final int PAGE = 100;
     /** Pause after a phase so PostgreSQL's statistics (sent by each backend at most every 500 ms) catch up. */
     static final long STATS_PAUSE_MILLIS = 1500;
+    /** Statements listed per phase, by database time. */
+    static final int STATEMENTS_PER_PHASE = 10;
 
     /** A timed phase: which table, its clients and accounts, the client's figures and the server's. */
     record Row(String table, String label, int clients, int accounts, LoadRun.Stats stats, double unitsPerRequest,
@@ -50,6 +52,7 @@ final class LoadScenario {
     private final Path keysDir;
     private final String runId = "b" + Long.toString(System.currentTimeMillis(), 36);
     private final List<Row> rows = new ArrayList<>();
+    private final List<String> statementTables = new ArrayList<>();
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     /** Quotes of cash-out requests answered 5xx or not at all: whether such a cash-out exists anyway is counted. */
     private final Set<String> failedQuotes = ConcurrentHashMap.newKeySet();
@@ -172,7 +175,13 @@ final class LoadScenario {
                 i -> integrator.post("/v1/credits", Workload.creditsBody(accounts, referencePrefix, i, s.creditItems())));
     }
 
+    /** Per timed phase, the statements that took the most database time in it. */
+    List<String> statementTables() {
+        return statementTables;
+    }
+
     private <T> Measured<T> measure(String phase, Supplier<T> body) {
+        facts.resetStatements();
         ServerFacts.Snapshot a = facts.snapshot();
         facts.startSampling();
         T value;
@@ -184,6 +193,7 @@ final class LoadScenario {
         }
         sleep(STATS_PAUSE_MILLIS);
         ServerFacts.Delta d = facts.delta(phase, a, facts.snapshot(), locks);
+        statementTables.add(phase + ": " + facts.topStatements(STATEMENTS_PER_PHASE));
         String answered = value instanceof LoadRun.Result r ? LoadReport.outcomes(r.stats().outcomes()) : "";
         System.out.printf(java.util.Locale.ROOT, "  %-34s %6.1f s  deadlocks %d  load %s  %s%n", phase, d.seconds(), d.deadlocks(),
                 d.loadAverage(), answered);

@@ -86,6 +86,36 @@ final class ServerFacts implements AutoCloseable {
         }
     }
 
+    /** Starts collecting statement statistics from now (the embedded PostgreSQL preloads pg_stat_statements). */
+    void resetStatements() {
+        try (Statement s = db.createStatement()) {
+            s.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+            s.execute("SELECT pg_stat_statements_reset()");
+        } catch (SQLException e) {
+            System.out.println("pg_stat_statements unavailable: " + e.getMessage());
+        }
+    }
+
+    /** The statements that took the most database time since {@link #resetStatements}, as a table. */
+    String topStatements(int n) {
+        StringBuilder b = new StringBuilder("database time by statement (pg_stat_statements; lock waits included)\n");
+        b.append(String.format(java.util.Locale.ROOT, "%9s %10s %9s %6s %10s %8s  %s%n", "total s", "calls", "mean ms", "share", "rows",
+                "WAL kB", "statement"));
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("""
+                SELECT total_exec_time / 1000, calls, mean_exec_time, 100 * total_exec_time / sum(total_exec_time) OVER (), query, rows,
+                       wal_bytes / 1024
+                  FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT """ + " " + n)) {
+            while (r.next()) {
+                String q = r.getString(5).replaceAll("\\s+", " ");
+                b.append(String.format(java.util.Locale.ROOT, "%9.1f %10d %9.3f %5.1f%% %10d %8d  %s%n", r.getDouble(1), r.getLong(2),
+                        r.getDouble(3), r.getDouble(4), r.getLong(6), r.getLong(7), q.length() > 150 ? q.substring(0, 150) + "…" : q));
+            }
+        } catch (SQLException e) {
+            b.append("(unavailable: ").append(e.getMessage()).append(")\n");
+        }
+        return b.toString();
+    }
+
     String postgresVersion() {
         return queryOne("show server_version");
     }

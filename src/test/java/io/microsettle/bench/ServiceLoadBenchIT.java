@@ -38,6 +38,12 @@ class ServiceLoadBenchIT {
      */
     static final String REQUESTS_PER_SECOND = "1000000";
     static final String BURST = "1000000000000";
+    /** The service's own methods listed in the profile. */
+    static final int PROFILE_METHODS_SHOWN = 40;
+
+    /** The timed phases' span (the profile covers only it). */
+    private java.time.Instant timedFrom = java.time.Instant.EPOCH;
+    private java.time.Instant timedTo = java.time.Instant.EPOCH;
 
     @Test
     void serviceOverHttp() {
@@ -50,7 +56,12 @@ class ServiceLoadBenchIT {
         Path work = Path.of("target", "bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))).toAbsolutePath();
         System.out.println("bench: starting " + ServiceProcess.packagedJar() + " run in " + work);
         long t0 = System.nanoTime();
-        try (ServiceProcess service = ServiceProcess.builder(work)
+        ServiceProcess.Builder builder = ServiceProcess.builder(work);
+        // -Dbench.profile=true: the service records a JFR profile (its hot methods are printed at the end)
+        if (Boolean.getBoolean("bench.profile")) {
+            builder.jvmOption("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr").toAbsolutePath() + ",settings=profile");
+        }
+        try (ServiceProcess service = builder
                 .systemProperty("microsettle.chain.dev.contracts-dir", s.contractsDir().toString())
                 .systemProperty("microsettle.chain.dev.kind", s.chain())
                 .systemProperty("microsettle.security.rate-limit.requests-per-second", REQUESTS_PER_SECOND)
@@ -64,6 +75,8 @@ class ServiceLoadBenchIT {
                 System.out.println("service log: " + service.logFile());
             }
         }
+        if (Boolean.getBoolean("bench.profile")) System.out.println(JfrProfile.report(work.resolve("service.jfr"), PROFILE_METHODS_SHOWN,
+                timedFrom, timedTo));
     }
 
     private void run(LoadSettings s, ServiceProcess service, ServerFacts facts, Path keys, double floor, String header) {
@@ -74,9 +87,11 @@ class ServiceLoadBenchIT {
         LoadScenario scenario = new LoadScenario(s, integrator, auditor, facts, keys);
         System.out.println(scenario.setup());
         System.out.println(scenario.warmup());
+        timedFrom = java.time.Instant.now();
         for (int clients : s.concurrency()) scenario.perConcurrency(clients);
         scenario.singleAccount();
         scenario.creditsDuringCashouts();
+        timedTo = java.time.Instant.now();
         LoadScenario.Settlement settlement = scenario.awaitSettlement();
         LoadScenario.Audit audit = scenario.audit();
         String escrowAfter = integrator.getOk("/v1/escrow").path("funderBalance").asText();
@@ -91,6 +106,7 @@ class ServiceLoadBenchIT {
                 + LoadReport.settlement(settlement) + LoadReport.audit(audit)
                 + "escrow funderBalance: " + escrowBefore + " before, " + escrowAfter + " after; quotes prepared but not sent (phase time up): "
                 + scenario.quotesUnused() + "\n" + LoadReport.targetLines(targets));
+        scenario.statementTables().forEach(System.out::println);
         assertThat(rows).allSatisfy(r -> assertThat(r.stats().requests()).as(r.table() + " " + r.label() + " " + r.clients()).isPositive());
         assertThat(audit.ledgerCheck().path("ok").asBoolean(false)).as("ledger check: %s", audit.ledgerCheck()).isTrue();
         assertThat(audit.verify().path("ok").asBoolean(false)).as("audit verify: %s", audit.verify()).isTrue();
