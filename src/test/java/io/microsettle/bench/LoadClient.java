@@ -70,6 +70,13 @@ final class LoadClient {
         return r.json();
     }
 
+    /** POST that must answer 200 (admin actions); its body as JSON. */
+    JsonNode postOk(String path, String json) {
+        Reply r = post(path, json);
+        if (r.status() != 200) throw new IllegalStateException("POST " + path + ": " + r.outcome() + " " + r.body());
+        return r.json();
+    }
+
     /** POST that must answer 201 (setup steps); its body as JSON. */
     JsonNode postCreated(String path, String json) {
         Reply r = post(path, json);
