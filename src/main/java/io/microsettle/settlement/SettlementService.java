@@ -217,8 +217,11 @@ public class SettlementService {
                 LOG.warnf("eth_estimateGas refused the batch (%s); using the model's %d gas", est.getError().getMessage(), modelGas);
                 return modelGas;
             }
+            // The estimate plus headroom, not the model's upper bound: a block is packed by gas limits, and the
+            // model's worst case (every payee new) would leave most of each block empty. Later state only makes
+            // a batch cheaper (payees and bitmap words already written), so the estimate stays an upper bound.
             long withHeadroom = est.getAmountUsed().longValueExact() * (100L + cfg.gasHeadroomPercent()) / 100L;
-            return Math.min(cfg.maxGasPerTx(), Math.max(modelGas, withHeadroom));
+            return Math.min(cfg.maxGasPerTx(), withHeadroom);
         } catch (IOException e) {
             return modelGas;
         }
