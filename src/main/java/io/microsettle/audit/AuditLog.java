@@ -92,6 +92,11 @@ public class AuditLog {
         });
     }
 
+    /** The last sealed seq (the head row). */
+    public long headSeq() {
+        return Db.scalar(dataSource, "SELECT seq FROM audit_head WHERE id = 1");
+    }
+
     @Transactional
     public List<AuditEvent> page(long afterSeq, int limit) {
         return AuditEvent.find("seq > ?1 order by seq", afterSeq).page(0, limit).list();

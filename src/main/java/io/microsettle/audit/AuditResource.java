@@ -28,6 +28,28 @@ public class AuditResource {
     /** {@code detail} says what is wrong when not ok (missing events, a broken link, a head the log does not end at). */
     public record VerifyView(boolean ok, long count, String head, Long firstBadSeq, String detail) {}
 
+    /** An anchored tree head: root is the RFC 9162 tree head (hex) of events 1..seq, anchored by the AuditAnchored log at blockNumber/logIndex of txHash. */
+    public record AnchorView(long seq, String root, String txHash, long blockNumber, String blockHash, int logIndex, long chainId,
+                             Instant anchoredAt) {
+        static AnchorView of(AnchorStore.Anchor a) {
+            return new AnchorView(a.seq(), a.root(), a.txHash(), a.blockNumber(), a.blockHash(), a.logIndex(), a.chainId(), a.anchoredAt());
+        }
+    }
+
+    public record AnchorPage(List<AnchorView> data, String nextCursor) {}
+
+    /** RFC 9162 PROOF(from.seq, D[to.seq]): hashes (hex), nearest the leaves first. */
+    public record ConsistencyView(AnchorView from, AnchorView to, List<String> proof) {}
+
+    /** RFC 9162 PATH(leafIndex, D[anchor.seq]) of the event's leaf hash (SHA-256 of 0x00 and its canonical encoding). */
+    public record InclusionView(long seq, String leafHash, long leafIndex, long treeSize, AnchorView anchor, List<String> proof) {
+        static InclusionView of(AnchorStore.Inclusion i) {
+            return new InclusionView(i.seq(), i.leafHash(), i.leafIndex(), i.anchor().seq(), AnchorView.of(i.anchor()), i.proof());
+        }
+    }
+
+    @Inject
+    AnchorStore anchors;
     @Inject
     AuditLog auditLog;
     @Inject
@@ -59,6 +81,58 @@ public class AuditResource {
     public VerifyView verify() {
         AuditChain.Verification v = auditLog.verify();
         return new VerifyView(v.ok(), v.count(), v.head(), v.firstBadSeq(), v.detail());
+    }
+
+    /** The tree heads anchored on chain, oldest first (cursor: the last seq of the page). */
+    @GET
+    @Path("/anchors")
+    public AnchorPage anchors(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
+        long after = cursor == null ? 0 : seqParam(cursor, "cursor");
+        int pageSize = Validation.limit(limit, config.anchor().defaultPageSize(), config.anchor().maxPageSize());
+        List<AnchorStore.Anchor> page = anchors.page(after, pageSize);
+        String next = page.size() == pageSize ? Long.toString(page.getLast().seq()) : null;
+        return new AnchorPage(page.stream().map(AnchorView::of).toList(), next);
+    }
+
+    /** The RFC 9162 consistency proof between two anchored heads (the log only grew from one to the other). */
+    @GET
+    @Path("/anchors/consistency")
+    public ConsistencyView consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
+        if (from == null) throw ApiException.validation("from", "is required (an anchored seq)");
+        if (to == null) throw ApiException.validation("to", "is required (an anchored seq)");
+        long a = seqParam(from, "from");
+        long b = seqParam(to, "to");
+        if (a > b) throw ApiException.validation("from", "must not be after to");
+        AnchorStore.Anchor first = anchors.anchored(a).orElseThrow(() -> notAnchored(a));
+        AnchorStore.Anchor second = anchors.anchored(b).orElseThrow(() -> notAnchored(b));
+        AnchorStore.Consistency c = anchors.consistency(first, second);
+        return new ConsistencyView(AnchorView.of(c.from()), AnchorView.of(c.to()), c.proof());
+    }
+
+    /** The inclusion proof of one event to the first anchored head that covers it (409 not_anchored until there is one). */
+    @GET
+    @Path("/events/{seq}/proof")
+    public InclusionView eventProof(@jakarta.ws.rs.PathParam("seq") String seqText) {
+        long seq = seqParam(seqText, "seq");
+        if (seq < 1 || seq > auditLog.headSeq()) throw ApiException.notFound("audit event " + seqText);
+        AnchorStore.Anchor anchor = anchors.covering(seq).orElseThrow(() -> ApiException.conflict("not_anchored",
+                "event " + seq + " is not covered by an anchored head yet; it will be at the next anchor"));
+        return InclusionView.of(anchors.inclusion(seq, anchor));
+    }
+
+    private static ApiException notAnchored(long seq) {
+        return new ApiException(404, "anchor_not_found", "no head is anchored at seq " + seq);
+    }
+
+    static long seqParam(String text, String field) {
+        long v;
+        try {
+            v = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            throw ApiException.validation(field, "must be a sequence number");
+        }
+        if (v < 0) throw ApiException.validation(field, "must not be negative");
+        return v;
     }
 
     private EventView view(AuditEvent e) {

@@ -1,0 +1,182 @@
+package io.microsettle.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.chain.contracts.SettlementEscrow;
+import io.microsettle.settlement.ChainTestResource;
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.DbRows;
+import io.microsettle.testsupport.Tokens;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+import static io.microsettle.testsupport.Api.as;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Anchoring on a real Anvil chain and a real PostgreSQL, the anchorer driven tick by tick (schedulers off):
+ * anchors appear on chain (read back with the generated wrapper) and match GET /v1/audit/anchors; consistency
+ * and inclusion proofs verify against the roots read from the chain's AuditAnchored logs.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off")})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(180)
+class AuditAnchorsAnvilTest {
+    @Inject
+    Anchorer anchorer;
+    @Inject
+    DbRows db;
+
+    Web3j web3j;
+    SettlementEscrow escrow;
+    final String auditor = Tokens.auditor("auditor-anchors");
+
+    @BeforeAll
+    void connect() {
+        web3j = Web3j.build(new HttpService(ChainTestResource.rpcUrl));
+        escrow = SettlementEscrow.load(ChainTestResource.deployment.escrow(), web3j, DevAccounts.defaults().deployer(), new DefaultGasProvider());
+    }
+
+    @AfterAll
+    void close() {
+        web3j.shutdown();
+    }
+
+    @Test
+    @Order(1)
+    void anchorsAppearOnChainAndProveConsistencyAndInclusion() throws Exception {
+        // nothing to anchor on an empty log... then some events
+        Api.fundedAccount("anchors-" + UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed();
+        long head1 = db.scalar("SELECT tree_size FROM audit_head");
+        assertThat(head1).isPositive();
+        Anchorer.TickResult first = anchorUntilAnchored();
+        assertThat(first.seq()).isEqualTo(head1);
+        assertThat(escrow.lastAnchoredSeq().send()).isEqualTo(BigInteger.valueOf(head1));
+
+        // an idle log (only the anchoring's own event since) is not anchored again
+        db.awaitAuditSealed();
+        assertThat(anchorer.tick().outcome()).isEqualTo(Anchorer.Outcome.IDLE);
+
+        Api.fundedAccount("anchors-" + UUID.randomUUID(), 2_000);
+        db.awaitAuditSealed();
+        long head2 = db.scalar("SELECT tree_size FROM audit_head");
+        Anchorer.TickResult second = anchorUntilAnchored();
+        assertThat(second.seq()).isEqualTo(head2).isGreaterThan(head1);
+        assertThat(escrow.lastAnchoredSeq().send()).isEqualTo(BigInteger.valueOf(head2));
+
+        // GET /v1/audit/anchors lists both, as the chain has them (the wrapper decodes the receipts' logs)
+        JsonNode page = Api.json(as(auditor).get("/v1/audit/anchors").then().statusCode(200).extract().asString());
+        List<JsonNode> anchors = new ArrayList<>();
+        page.get("data").forEach(anchors::add);
+        assertThat(anchors).hasSize(2);
+        for (JsonNode a : anchors) {
+            TransactionReceipt r = web3j.ethGetTransactionReceipt(a.get("txHash").asText()).send().getTransactionReceipt().orElseThrow();
+            assertThat(r.isStatusOK()).isTrue();
+            assertThat(r.getBlockNumber().longValue()).isEqualTo(a.get("blockNumber").asLong());
+            var events = SettlementEscrow.getAuditAnchoredEvents(r);
+            assertThat(events).hasSize(1);
+            assertThat(events.getFirst().seq.longValue()).isEqualTo(a.get("seq").asLong());
+            assertThat(HexFormat.of().formatHex(events.getFirst().root)).isEqualTo(a.get("root").asText());
+            assertThat(events.getFirst().log.getLogIndex().intValue()).isEqualTo(a.get("logIndex").asInt());
+        }
+        byte[] root1 = chainRoot(anchors.get(0));
+        byte[] root2 = chainRoot(anchors.get(1));
+        // pages: a cursor continues after the last seq
+        JsonNode p1 = Api.json(as(auditor).queryParam("limit", 1).get("/v1/audit/anchors").then().statusCode(200).extract().asString());
+        assertThat(p1.get("data").get(0).get("seq").asLong()).isEqualTo(head1);
+        JsonNode p2 = Api.json(as(auditor).queryParam("limit", 1).queryParam("cursor", p1.get("nextCursor").asText())
+                .get("/v1/audit/anchors").then().statusCode(200).extract().asString());
+        assertThat(p2.get("data").get(0).get("seq").asLong()).isEqualTo(head2);
+
+        // the consistency proof between the two anchored heads verifies against the on-chain roots
+        JsonNode c = Api.json(as(auditor).queryParam("from", head1).queryParam("to", head2).get("/v1/audit/anchors/consistency")
+                .then().statusCode(200).extract().asString());
+        assertThat(MerkleProofs.verifyConsistency(head1, head2, root1, root2, hashes(c.get("proof")))).isTrue();
+        assertThat(MerkleProofs.verifyConsistency(head1, head2, root2, root1, hashes(c.get("proof")))).isFalse();
+        as(auditor).queryParam("from", head1 + 1).queryParam("to", head2).get("/v1/audit/anchors/consistency")
+                .then().statusCode(404).body("code", org.hamcrest.Matchers.equalTo("anchor_not_found"));
+        as(auditor).queryParam("from", head2).queryParam("to", head1).get("/v1/audit/anchors/consistency")
+                .then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo("validation_failed"));
+
+        // every event up to the second head has an inclusion proof to the first anchored head covering it
+        for (long seq : List.of(1L, head1, head1 + 1, head2)) {
+            JsonNode proof = Api.json(as(auditor).get("/v1/audit/events/" + seq + "/proof").then().statusCode(200).extract().asString());
+            long size = proof.get("treeSize").asLong();
+            assertThat(size).isEqualTo(seq <= head1 ? head1 : head2);
+            byte[] leaf = MerkleTree.auditLeafHash(linkOf(seq));
+            assertThat(HexFormat.of().formatHex(leaf)).isEqualTo(proof.get("leafHash").asText());
+            assertThat(MerkleProofs.verifyInclusion(leaf, seq - 1, size, hashes(proof.get("proof")), size == head1 ? root1 : root2)).isTrue();
+        }
+        // the anchoring is audited: one audit.anchored event per anchor, naming its transaction
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'audit.anchored'")).isEqualTo(2);
+        assertThat(db.text("SELECT (payload_json::jsonb)->>'txHash' FROM audit_events WHERE type = 'audit.anchored' AND subject = 'anchor:"
+                + head2 + "'")).isEqualTo(anchors.get(1).get("txHash").asText());
+        // an event past the last anchor has no proof yet
+        long last = db.scalar("SELECT seq FROM audit_head");
+        assertThat(last).isGreaterThan(head2);
+        as(auditor).get("/v1/audit/events/" + last + "/proof").then().statusCode(409)
+                .body("code", org.hamcrest.Matchers.equalTo("not_anchored"));
+        as(auditor).get("/v1/audit/events/" + (last + 1000) + "/proof").then().statusCode(404);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    Anchorer.TickResult anchorUntilAnchored() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Anchorer.TickResult r = anchorer.tick();
+        while (r.outcome() != Anchorer.Outcome.ANCHORED && System.nanoTime() < deadline) {
+            assertThat(r.outcome()).as(r.toString()).isIn(Anchorer.Outcome.SENT, Anchorer.Outcome.IN_FLIGHT);
+            Thread.sleep(200);
+            r = anchorer.tick();
+        }
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(Anchorer.Outcome.ANCHORED);
+        return r;
+    }
+
+    /** The root of an anchor as the chain's AuditAnchored log has it. */
+    byte[] chainRoot(JsonNode anchor) throws Exception {
+        TransactionReceipt r = web3j.ethGetTransactionReceipt(anchor.get("txHash").asText()).send().getTransactionReceipt().orElseThrow();
+        return SettlementEscrow.getAuditAnchoredEvents(r).getFirst().root;
+    }
+
+    AuditChain.Link linkOf(long seq) {
+        Response r = as(auditor).queryParam("after", seq - 1).queryParam("limit", 1).get("/v1/audit/events");
+        JsonNode e = Api.json(r.then().statusCode(200).extract().asString()).get("data").get(0);
+        String payloadJson = CanonicalJson.write(new com.fasterxml.jackson.databind.ObjectMapper()
+                .convertValue(e.get("payload"), java.util.Map.class));
+        return new AuditChain.Link(e.get("seq").asLong(), java.time.Instant.parse(e.get("at").asText()), e.get("actor").asText(),
+                e.get("type").asText(), e.get("subject").asText(), payloadJson, e.get("prevHash").asText(), e.get("hash").asText());
+    }
+
+    static List<byte[]> hashes(JsonNode hexArray) {
+        List<byte[]> out = new ArrayList<>();
+        hexArray.forEach(h -> out.add(HexFormat.of().parseHex(h.asText())));
+        return out;
+    }
+}
