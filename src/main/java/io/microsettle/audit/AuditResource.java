@@ -25,8 +25,12 @@ public class AuditResource {
 
     public record EventPage(List<EventView> data, String nextCursor) {}
 
-    /** {@code detail} says what is wrong when not ok (missing events, a broken link, a head the log does not end at). */
-    public record VerifyView(boolean ok, long count, String head, Long firstBadSeq, String detail) {}
+    /**
+     * {@code detail} says what is wrong when not ok (missing events, a broken link, a head the log does not end at,
+     * a log whose tree is not the one anchored on chain); {@code anchor} is the latest anchor read from the chain
+     * (null before the first), which the log was checked against.
+     */
+    public record VerifyView(boolean ok, long count, String head, Long firstBadSeq, String detail, ChainAnchors.OnChain anchor) {}
 
     /** An anchored tree head: root is the RFC 9162 tree head (hex) of events 1..seq, anchored by the AuditAnchored log at blockNumber/logIndex of txHash. */
     public record AnchorView(long seq, String root, String txHash, long blockNumber, String blockHash, int logIndex, long chainId,
@@ -79,8 +83,15 @@ public class AuditResource {
     @GET
     @Path("/verify")
     public VerifyView verify() {
-        AuditChain.Verification v = auditLog.verify();
-        return new VerifyView(v.ok(), v.count(), v.head(), v.firstBadSeq(), v.detail());
+        AuditLog.Report r;
+        try {
+            r = auditLog.verifyAgainstChain();
+        } catch (ChainAnchors.Unavailable e) {
+            throw ApiException.unavailable("chain_unavailable", "the log cannot be checked against its on-chain anchor now: "
+                    + e.getMessage(), 5);
+        }
+        AuditChain.Verification v = r.verification();
+        return new VerifyView(v.ok(), v.count(), v.head(), v.firstBadSeq(), v.detail(), r.anchor());
     }
 
     /** The tree heads anchored on chain, oldest first (cursor: the last seq of the page). */

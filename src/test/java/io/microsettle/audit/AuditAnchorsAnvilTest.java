@@ -145,6 +145,114 @@ class AuditAnchorsAnvilTest {
         as(auditor).get("/v1/audit/events/" + (last + 1000) + "/proof").then().statusCode(404);
     }
 
+    @Test
+    @Order(2)
+    void verifyChecksTheHeadRowAndTheLatestOnChainAnchor() throws Exception {
+        Api.fundedAccount("verify-" + UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed();
+        long anchored = anchorUntilAnchored().seq();
+        db.awaitAuditSealed();
+        long head = db.scalar("SELECT seq FROM audit_head");
+        assertThat(head).isGreaterThan(anchored);  // the audit.anchored event, not yet anchored itself
+        JsonNode ok = verify();
+        assertThat(ok.get("ok").asBoolean()).as(ok.toString()).isTrue();
+        assertThat(ok.get("count").asLong()).isEqualTo(head);
+        assertThat(ok.at("/anchor/seq").asLong()).isEqualTo(anchored);
+        assertThat(ok.at("/anchor/root").asText()).isEqualTo(HexFormat.of().formatHex(escrowRoot(anchored)));
+
+        // emptied as the superuser with the triggers off, and the head row forged to the genesis: the chain still pins seq 1..anchored
+        tampered(() -> {
+            db.execute("TRUNCATE audit_events");
+            db.execute("UPDATE audit_head SET seq = 0, hash = repeat('0', 64), tree_size = 0");
+        }, v -> {
+            assertThat(v.get("firstBadSeq").asLong()).isEqualTo(1);
+            assertThat(v.get("detail").asText()).contains("events 1.." + anchored + " are missing");
+        });
+        // cut at its tail with the head row moved back to the cut: the missing range up to the anchor
+        long cut = anchored - 3;
+        tampered(() -> {
+            db.execute("DELETE FROM audit_events WHERE seq > " + cut);
+            db.execute("UPDATE audit_head SET seq = " + cut + ", hash = (SELECT hash FROM audit_events WHERE seq = " + cut + "), tree_size = " + cut);
+        }, v -> {
+            assertThat(v.get("firstBadSeq").asLong()).isEqualTo(cut + 1);
+            assertThat(v.get("detail").asText()).contains("events " + (cut + 1) + ".." + anchored + " are missing");
+        });
+        // cut past the anchor, head row left alone: the head row names the range
+        tampered(() -> db.execute("DELETE FROM audit_events WHERE seq > " + anchored), v -> {
+            assertThat(v.get("firstBadSeq").asLong()).isEqualTo(anchored + 1);
+            assertThat(v.get("detail").asText()).contains("events " + (anchored + 1) + ".." + head + " are missing");
+        });
+        // forked: one event rewritten and every hash after it recomputed, head row forged to match: the links and the
+        // head agree, the tree anchored on chain does not
+        long forkAt = anchored / 2;
+        tampered(() -> rewriteFrom(forkAt), v -> {
+            assertThat(v.get("firstBadSeq").asLong()).isEqualTo(forkAt);
+            assertThat(v.get("detail").asText()).contains("not the one anchored on chain");
+        });
+        // an edited event (no rehash) is named by the links
+        tampered(() -> db.execute("UPDATE audit_events SET actor = actor || '-x' WHERE seq = 2"),
+                v -> assertThat(v.get("firstBadSeq").asLong()).isEqualTo(2));
+        // restored: ok again
+        JsonNode again = verify();
+        assertThat(again.get("ok").asBoolean()).as(again.toString()).isTrue();
+        assertThat(again.get("count").asLong()).isEqualTo(head);
+    }
+
+    interface Sql {
+        void run() throws Exception;
+    }
+
+    /** Tampers as the superuser with the audit triggers off, checks verify fails as expected, and restores the log and head. */
+    void tampered(Sql tamper, java.util.function.Consumer<JsonNode> expect) throws Exception {
+        db.awaitAuditSealed();
+        db.execute("DROP TABLE IF EXISTS audit_events_saved; DROP TABLE IF EXISTS audit_head_saved");
+        db.execute("CREATE TABLE audit_events_saved AS SELECT * FROM audit_events; CREATE TABLE audit_head_saved AS SELECT * FROM audit_head");
+        db.execute("ALTER TABLE audit_events DISABLE TRIGGER USER");
+        try {
+            tamper.run();
+            JsonNode v = verify();
+            assertThat(v.get("ok").asBoolean()).as(v.toString()).isFalse();
+            expect.accept(v);
+        } finally {
+            db.execute("DELETE FROM audit_events; INSERT INTO audit_events SELECT * FROM audit_events_saved");
+            db.execute("UPDATE audit_head h SET seq = s.seq, hash = s.hash, tree_size = s.tree_size FROM audit_head_saved s");
+            db.execute("ALTER TABLE audit_events ENABLE TRIGGER USER");
+            db.execute("DROP TABLE audit_events_saved; DROP TABLE audit_head_saved");
+        }
+    }
+
+    /** Rewrites event {@code from}'s actor and recomputes the chain from there on, moving the head row along. */
+    void rewriteFrom(long from) throws Exception {
+        List<AuditChain.Link> links = new ArrayList<>();
+        long head = db.scalar("SELECT seq FROM audit_head");
+        for (long seq = from; seq <= head; seq++) links.add(linkOf(seq));
+        String prev = links.getFirst().prevHash();
+        for (AuditChain.Link l : links) {
+            String actor = l.seq() == from ? l.actor() + "-forged" : l.actor();
+            AuditChain.Link n = AuditChain.next(l.seq() - 1, prev, l.at(), actor, l.type(), l.subject(), l.payloadJson());
+            db.execute("UPDATE audit_events SET actor = '" + actor + "', prev_hash = '" + n.prevHash() + "', hash = '" + n.hash()
+                    + "' WHERE seq = " + l.seq());
+            prev = n.hash();
+        }
+        db.execute("UPDATE audit_head SET hash = '" + prev + "'");
+    }
+
+    JsonNode verify() {
+        return Api.json(as(auditor).get("/v1/audit/verify").then().statusCode(200).extract().asString());
+    }
+
+    /** The root anchored at seq, from the escrow's AuditAnchored log (found by the wrapper's event filter). */
+    byte[] escrowRoot(long seq) throws Exception {
+        var filter = new org.web3j.protocol.core.methods.request.EthFilter(org.web3j.protocol.core.DefaultBlockParameterName.EARLIEST,
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST, ChainTestResource.deployment.escrow());
+        filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(SettlementEscrow.AUDITANCHORED_EVENT));
+        for (var lr : web3j.ethGetLogs(filter).send().getLogs()) {
+            var ev = SettlementEscrow.getAuditAnchoredEventFromLog((org.web3j.protocol.core.methods.response.Log) lr.get());
+            if (ev.seq.longValue() == seq) return ev.root;
+        }
+        throw new AssertionError("no AuditAnchored log for " + seq);
+    }
+
     // ---------------------------------------------------------------- helpers
 
     Anchorer.TickResult anchorUntilAnchored() throws InterruptedException {
