@@ -55,6 +55,8 @@ public class AuditResource {
     @Inject
     AnchorStore anchors;
     @Inject
+    ProofBundles bundles;
+    @Inject
     AuditLog auditLog;
     @Inject
     AuditConfig config;
@@ -129,6 +131,17 @@ public class AuditResource {
         AnchorStore.Anchor anchor = anchors.covering(seq).orElseThrow(() -> ApiException.conflict("not_anchored",
                 "event " + seq + " is not covered by an anchored head yet; it will be at the next anchor"));
         return InclusionView.of(anchors.inclusion(seq, anchor));
+    }
+
+    /**
+     * The proof bundle of a settled cash-out: its audit events (and its batch's) with leaf hashes and inclusion
+     * proofs to an anchored head, the anchor, the payout's transaction, block, raw log and decoded PayoutSettled,
+     * the escrow, token and chain id. 409 not_settled before it settled, not_anchored before an anchor covers it.
+     */
+    @GET
+    @Path("/cashouts/{id}/proof")
+    public ProofBundles.Bundle cashoutProof(@jakarta.ws.rs.PathParam("id") String id) {
+        return bundles.bundle(Validation.id(id, "id"));
     }
 
     private static ApiException notAnchored(long seq) {

@@ -51,6 +51,10 @@ class AuditAnchorsAnvilTest {
     Anchorer anchorer;
     @Inject
     DbRows db;
+    @Inject
+    io.microsettle.settlement.SettlementService settlement;
+    @Inject
+    io.microsettle.reconcile.ReconcileService reconcile;
 
     Web3j web3j;
     SettlementEscrow escrow;
@@ -196,6 +200,87 @@ class AuditAnchorsAnvilTest {
         JsonNode again = verify();
         assertThat(again.get("ok").asBoolean()).as(again.toString()).isTrue();
         assertThat(again.get("count").asLong()).isEqualTo(head);
+    }
+
+    @Test
+    @Order(3)
+    void proofBundleOfASettledCashoutChecksOutAgainstTheChainAlone() throws Exception {
+        String token = Tokens.integrator("demo");
+        Api.FundedAccount acct = Api.fundedAccount("demo", 5_000_000);
+        Response created = Api.cashout(token, acct, 2_000_000, null);
+        assertThat(created.statusCode()).as(created.asString()).isEqualTo(201);
+        String id = created.path("id");
+        as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(409)
+                .body("code", org.hamcrest.Matchers.equalTo("not_settled"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (!status(token, id).equals("SETTLED") && System.nanoTime() < deadline) {
+            settlement.tick();
+            reconcile.tick();
+            Thread.sleep(300);
+        }
+        assertThat(status(token, id)).isEqualTo("SETTLED");
+        db.awaitAuditSealed();
+        as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(409)
+                .body("code", org.hamcrest.Matchers.equalTo("not_anchored"));
+        long anchoredSeq = anchorUntilAnchored().seq();
+        JsonNode b = Api.json(as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(200).extract().asString());
+
+        // checked with web3j against the chain only, and the plain hashing code: nothing the service computed is taken as is
+        assertThat(web3j.ethChainId().send().getChainId().longValue()).isEqualTo(b.get("chainId").asLong());
+        assertThat(b.get("escrow").asText()).isEqualToIgnoringCase(ChainTestResource.deployment.escrow());
+        assertThat(b.get("token").asText()).isEqualToIgnoringCase(ChainTestResource.deployment.token());
+        // the anchor: its AuditAnchored log, read from the chain at the block the bundle names
+        JsonNode anchor = b.get("anchor");
+        assertThat(anchor.get("seq").asLong()).isEqualTo(anchoredSeq);
+        TransactionReceipt anchorReceipt = web3j.ethGetTransactionReceipt(anchor.get("txHash").asText()).send().getTransactionReceipt().orElseThrow();
+        assertThat(anchorReceipt.getBlockHash()).isEqualTo(anchor.get("blockHash").asText());
+        var anchored = SettlementEscrow.getAuditAnchoredEvents(anchorReceipt).getFirst();
+        assertThat(anchored.log.getAddress()).isEqualToIgnoringCase(b.get("escrow").asText());
+        assertThat(anchored.seq.longValue()).isEqualTo(anchoredSeq);
+        byte[] root = anchored.root;
+        // the events: re-hashed, chained, and each included in the anchored tree
+        List<String> types = new ArrayList<>();
+        for (JsonNode e : b.get("events")) {
+            AuditChain.Link l = new AuditChain.Link(e.get("seq").asLong(), java.time.Instant.parse(e.get("at").asText()), e.get("actor").asText(),
+                    e.get("type").asText(), e.get("subject").asText(), e.get("payloadJson").asText(), e.get("prevHash").asText(), e.get("hash").asText());
+            assertThat(AuditChain.hash(l.seq(), l.at(), l.actor(), l.type(), l.subject(), l.payloadJson(), l.prevHash())).isEqualTo(l.hash());
+            byte[] leaf = MerkleTree.auditLeafHash(l);
+            assertThat(HexFormat.of().formatHex(leaf)).isEqualTo(e.get("leafHash").asText());
+            assertThat(MerkleProofs.verifyInclusion(leaf, l.seq() - 1, anchoredSeq, hashes(e.get("inclusionProof")), root))
+                    .as("inclusion of %d", l.seq()).isTrue();
+            types.add(l.type());
+        }
+        assertThat(types).contains("cashout.queued", "batch.created", "cashout.settled");
+        // a forged event does not verify against the anchored root
+        JsonNode first = b.get("events").get(0);
+        AuditChain.Link forged = new AuditChain.Link(first.get("seq").asLong(), java.time.Instant.parse(first.get("at").asText()), "someone-else",
+                first.get("type").asText(), first.get("subject").asText(), first.get("payloadJson").asText(), first.get("prevHash").asText(), "");
+        assertThat(MerkleProofs.verifyInclusion(MerkleTree.auditLeafHash(forged), forged.seq() - 1, anchoredSeq,
+                hashes(first.get("inclusionProof")), root)).isFalse();
+        // the payout: receipt status, the log at that block hash and index, payee and amounts
+        TransactionReceipt r = web3j.ethGetTransactionReceipt(b.get("txHash").asText()).send().getTransactionReceipt().orElseThrow();
+        assertThat(r.isStatusOK()).isTrue();
+        assertThat(r.getBlockHash()).isEqualTo(b.get("blockHash").asText());
+        assertThat(r.getBlockNumber().longValue()).isEqualTo(b.get("blockNumber").asLong());
+        var log = r.getLogs().stream().filter(x -> x.getLogIndex().intValue() == b.get("logIndex").asInt()).findFirst().orElseThrow();
+        assertThat(log.getAddress()).isEqualToIgnoringCase(b.get("escrow").asText());
+        assertThat(log.getData()).isEqualTo(b.at("/rawLog/data").asText());
+        List<String> topics = new ArrayList<>();
+        b.at("/rawLog/topics").forEach(t -> topics.add(t.asText()));
+        assertThat(log.getTopics()).isEqualTo(topics);
+        var payout = SettlementEscrow.getPayoutSettledEventFromLog(log);
+        assertThat(payout.payee).isEqualToIgnoringCase(b.at("/cashout/destination").asText()).isEqualToIgnoringCase(acct.walletAddress());
+        assertThat(payout.netAmount.toString()).isEqualTo(b.at("/cashout/net").asText()).isEqualTo(b.at("/payoutSettled/netAmount").asText());
+        assertThat(payout.feeAmount.toString()).isEqualTo(b.at("/cashout/fee").asText()).isEqualTo(b.at("/payoutSettled/feeAmount").asText());
+        assertThat(payout.payoutId.longValue()).isEqualTo(b.at("/cashout/payoutId").asLong());
+        assertThat(payout.batchId.longValue()).isEqualTo(b.at("/batch/chainBatchId").asLong());
+
+        as(auditor).get("/v1/audit/cashouts/co_doesnotexist/proof").then().statusCode(404);
+        as(token).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(403);
+    }
+
+    String status(String token, String id) {
+        return as(token).get("/v1/cashouts/" + id).then().statusCode(200).extract().path("status");
     }
 
     interface Sql {
