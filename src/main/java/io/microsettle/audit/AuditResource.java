@@ -12,6 +12,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 import java.time.Instant;
 import java.util.List;
@@ -63,6 +64,7 @@ public class AuditResource {
     @Inject
     ObjectMapper mapper;
 
+    @Operation(summary = "The audit log in order", description = "Hash-chained events after seq `after` (cursor: the last seq of the page).")
     @GET
     @Path("/events")
     public EventPage events(@QueryParam("after") String after, @QueryParam("limit") String limit) {
@@ -82,6 +84,7 @@ public class AuditResource {
         return new EventPage(views, next);
     }
 
+    @Operation(summary = "Re-hash the whole log and check it against the head row and the latest on-chain anchor", description = "ok is false when an event is edited, missing, reordered, or the log is emptied, cut or forked: firstBadSeq names the first bad or missing seq and detail the range; anchor is the latest anchor as read from the chain (escrow lastAnchoredSeq and its AuditAnchored log).")
     @GET
     @Path("/verify")
     public VerifyView verify() {
@@ -97,6 +100,7 @@ public class AuditResource {
     }
 
     /** The tree heads anchored on chain, oldest first (cursor: the last seq of the page). */
+    @Operation(summary = "Audit tree heads anchored on chain", description = "{seq, root, txHash, blockNumber, blockHash, logIndex, chainId, anchoredAt}, oldest first; root is the RFC 9162 Merkle tree head (hex) of events 1..seq, as in the escrow's AuditAnchored(seq, root) log.")
     @GET
     @Path("/anchors")
     public AnchorPage anchors(@QueryParam("cursor") String cursor, @QueryParam("limit") String limit) {
@@ -108,6 +112,7 @@ public class AuditResource {
     }
 
     /** The RFC 9162 consistency proof between two anchored heads (the log only grew from one to the other). */
+    @Operation(summary = "RFC 9162 consistency proof between two anchored heads", description = "PROOF(from, D[to]) as hex hashes: the log of `to` events extends the log of `from` events. 404 anchor_not_found when either seq is not an anchored head.")
     @GET
     @Path("/anchors/consistency")
     public ConsistencyView consistency(@QueryParam("from") String from, @QueryParam("to") String to) {
@@ -123,6 +128,7 @@ public class AuditResource {
     }
 
     /** The inclusion proof of one event to the first anchored head that covers it (409 not_anchored until there is one). */
+    @Operation(summary = "Inclusion proof of one event to the first anchored head covering it", description = "PATH(seq - 1, D[treeSize]) of the event's leaf hash (SHA-256 of 0x00 and the event's canonical encoding). 409 not_anchored until an anchor covers the event.")
     @GET
     @Path("/events/{seq}/proof")
     public InclusionView eventProof(@jakarta.ws.rs.PathParam("seq") String seqText) {
@@ -138,6 +144,7 @@ public class AuditResource {
      * proofs to an anchored head, the anchor, the payout's transaction, block, raw log and decoded PayoutSettled,
      * the escrow, token and chain id. 409 not_settled before it settled, not_anchored before an anchor covers it.
      */
+    @Operation(summary = "Proof bundle of a settled cash-out", description = "Self-contained: the cash-out's and its batch's audit events (fields hashed, payloadJson verbatim) with leaf hashes and inclusion proofs to the anchored head in anchor, the payout's txHash, blockNumber, blockHash, logIndex, the raw log and the decoded PayoutSettled, escrow, token and chainId: check it with nothing but an RPC node. 409 not_settled, not_anchored (until the next anchor) or chain_disagrees (the chain no longer has the payout at that block).")
     @GET
     @Path("/cashouts/{id}/proof")
     public ProofBundles.Bundle cashoutProof(@jakarta.ws.rs.PathParam("id") String id) {
