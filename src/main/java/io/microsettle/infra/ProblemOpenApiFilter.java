@@ -31,7 +31,7 @@ public class ProblemOpenApiFilter implements OASFilter {
             "429", new String[]{"rate_limited: over the caller's request rate; retry after Retry-After seconds", "rate_limited"});
     static final Map<String, String[]> POSTS = ordered(
             "409", new String[]{"Conflict: account_exists, duplicate_reference, quote_used, wallet_rebind_required, "
-                    + "idempotency_key_reused, idempotency_in_progress, review_decided, webhook_limit_reached", "quote_used"},
+                    + "idempotency_key_reused, idempotency_in_progress, review_decided, webhook_limit_reached, discrepancy_acknowledged", "quote_used"},
             "415", new String[]{"unsupported_media_type: send application/json", "unsupported_media_type"},
             "422", new String[]{"Refused: insufficient_balance, quote_expired, bad_signature, verification_required, "
                     + "verification_expired, verification_not_yet_valid, unknown_verifier_key, untrusted_issuer, subject_mismatch, "
@@ -60,6 +60,7 @@ public class ProblemOpenApiFilter implements OASFilter {
                     "events", List.of("cashout.settled", "cashout.failed", "escrow.low"), "description", "payouts service"),
             "POST /v1/webhooks/{id}/rotate-secret", Map.of("expiresInSeconds", 3600),
             "POST /v1/accounts", Map.of("externalRef", "user-42"),
+            "POST /v1/audit/discrepancies/{id}/acknowledge", Map.of("note", "payout 900001 was a manual test payout; funds accounted for"),
             "POST /v1/accounts/{id}/verification", Map.of("token", "eyJhbGciOiJFUzI1NiIsImtpZCI6InZlcmlmaWVyLTEifQ.eyJpc3MiOiJodHRwczovL3Zlcmlm"
                     + "aWVyLmV4YW1wbGUiLCJzdWIiOiJ1c2VyLTQyIn0.c2lnbmF0dXJl", "rebindWallet", false),
             "POST /v1/credits", Map.of("items", List.of(Map.of("accountId", "acct_3f9c2a", "amount", "1250000", "reference", "tip-0001"))),
@@ -113,7 +114,7 @@ public class ProblemOpenApiFilter implements OASFilter {
         for (Parameter p : op.getParameters()) {
             if ("limit".equals(p.getName()) && p.getDescription() == null) {
                 p.description("Page size: a whole number from 1 to the list's maximum (cash-outs 100, audit events 1000, webhooks and "
-                        + "their delivery attempts 100); "
+                        + "their delivery attempts 100, discrepancies 200); "
                         + "outside that, 400 validation_failed. Absent: the list's default.").example("20");
             } else if (("cursor".equals(p.getName()) || "after".equals(p.getName())) && p.getDescription() == null) {
                 p.description("Where the page starts: the nextCursor of the previous page (null on the last page).");

@@ -33,4 +33,15 @@ public interface ReconcileConfig {
     /** Stored block hashes checked (newest first) when looking for a reorg; also how many are kept. */
     @WithDefault("128")
     int reorgWindowBlocks();
+
+    /**
+     * A cash-out SUBMITTED (or sent back to SUBMITTED by a reorg) this long ago with no settlement seen is a
+     * STALE_SUBMISSION discrepancy, in milliseconds (recorded once per cash-out and transaction).
+     */
+    @WithDefault("1800000")
+    long staleSubmissionMillis();
+
+    /** At most this many stale submissions recorded per tick. */
+    @WithDefault("100")
+    int maxStalePerTick();
 }

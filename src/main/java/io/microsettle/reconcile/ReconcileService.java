@@ -53,6 +53,7 @@ public class ReconcileService {
     @Inject CashoutStore cashouts;
     @Inject SettlementStore batches;
     @Inject Leases leases;
+    @Inject Discrepancies discrepancies;
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
@@ -79,7 +80,28 @@ public class ReconcileService {
             settled += r.settled();
             disc += r.discrepancies();
         }
+        disc += QuarkusTransaction.requiringNew().call(() -> {
+            leases.check(lease);
+            return staleSubmissions();
+        });
         return new TickResult(head, ranges, logs, settled, disc, fork);
+    }
+
+    /** Records the cash-outs SUBMITTED longer than the configured time with no settlement seen (each once per transaction). */
+    int staleSubmissions() {
+        List<Discrepancies.New> stale = Db.query(ds, "SELECT c.id, c.payout_id, c.tx_hash, "
+                        + "floor(extract(epoch FROM now() - c.updated_at))::bigint FROM cashouts c "
+                        + "WHERE c.status = 'SUBMITTED' AND c.updated_at < now() - make_interval(secs => ?) "
+                        + "AND NOT EXISTS (SELECT 1 FROM discrepancies d WHERE d.kind = 'STALE_SUBMISSION' AND d.block_hash IS NULL "
+                        + "AND d.cashout_id = c.id AND coalesce(d.tx_hash, '') = coalesce(c.tx_hash, '')) "
+                        + "ORDER BY c.updated_at, c.id LIMIT ?",
+                rs -> new Discrepancies.New(Discrepancies.Kind.STALE_SUBMISSION, (Long) rs.getObject(2, Long.class), null, rs.getString(1),
+                        rs.getString(3), null, null, null, "SUBMITTED for " + rs.getLong(4) + " s (transaction " + rs.getString(3)
+                                + ") with no settlement seen on chain; limit " + cfg.staleSubmissionMillis() / 1000 + " s"),
+                cfg.staleSubmissionMillis() / 1000.0, cfg.maxStalePerTick());
+        int n = 0;
+        for (Discrepancies.New d : stale) if (discrepancies.open(d, ACTOR)) n++;
+        return n;
     }
 
     record RangeResult(int logs, int settled, int discrepancies) {}
@@ -210,25 +232,15 @@ public class ReconcileService {
         payload.put("totalFee", b.totalFee().toString());
         List<String> ids = batches.settled(b.batchId().longValue(), pos.blockNumber(), pos.txHash(), ACTOR, payload);
         if (ids.isEmpty() && !batches.exists(b.batchId().longValue())) {
-            Db.update(ds, "INSERT INTO discrepancies (kind, chain_batch_id, tx_hash, block_number, block_hash, log_index, detail) "
-                            + "VALUES ('UNKNOWN_BATCH', ?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                    b.batchId().longValue(), pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(),
-                    "no local batch has chain batch id " + b.batchId());
+            discrepancies.open(new Discrepancies.New(Discrepancies.Kind.UNKNOWN_BATCH, null, b.batchId().longValue(), null, pos.txHash(),
+                    pos.blockNumber(), pos.blockHash(), pos.logIndex(), "no local batch has chain batch id " + b.batchId()), ACTOR);
         }
     }
 
     private int recordDiscrepancy(String kind, EscrowEvents.PayoutSettled p, String cashoutId, String detail) {
         var pos = p.position();
-        int n = Db.update(ds, "INSERT INTO discrepancies (kind, payout_id, chain_batch_id, cashout_id, tx_hash, block_number, block_hash, "
-                        + "log_index, detail) VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING",
-                kind, longOrNull(p.payoutId()), longOrNull(p.batchId()), cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(),
-                pos.logIndex(), detail);
-        if (n == 1) {
-            LOG.warnf("discrepancy %s: %s (tx %s log %d)", kind, detail, pos.txHash(), pos.logIndex());
-            audit.append(ACTOR, "discrepancy.recorded", cashoutId != null ? cashoutId : "payout:" + p.payoutId(),
-                    Map.of("kind", kind, "detail", detail, "txHash", pos.txHash(), "logIndex", pos.logIndex()));
-        }
-        return n;
+        return discrepancies.open(new Discrepancies.New(Discrepancies.Kind.valueOf(kind), longOrNull(p.payoutId()), longOrNull(p.batchId()),
+                cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), detail), ACTOR) ? 1 : 0;
     }
 
     private static Long longOrNull(BigInteger v) {
@@ -261,7 +273,15 @@ public class ReconcileService {
     void undoAbove(long forkBlock) {
         Db.query(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> 1, CURSOR);
         int removedLogs = Db.update(ds, "DELETE FROM chain_logs WHERE block_number > ?", forkBlock);
+        // what the store had settled on the abandoned fork: each a REORGED_SETTLEMENT (never silently forgotten)
+        List<Discrepancies.New> reorged = Db.query(ds, "SELECT id, payout_id, tx_hash, block_number, block_hash, log_index FROM cashouts "
+                        + "WHERE block_number > ? AND status IN ('CONFIRMED', 'SETTLED') ORDER BY id",
+                rs -> new Discrepancies.New(Discrepancies.Kind.REORGED_SETTLEMENT, (Long) rs.getObject(2, Long.class), null, rs.getString(1),
+                        rs.getString(3), rs.getLong(4), rs.getString(5), (Integer) rs.getObject(6, Integer.class),
+                        "settled at block " + rs.getLong(4) + " (" + rs.getString(5) + "), which a reorg below block " + (forkBlock + 1)
+                                + " removed; back to SUBMITTED"), forkBlock);
         List<CashoutStore.Reverted> reverted = cashouts.revertAbove(forkBlock, ACTOR);
+        for (Discrepancies.New d : reorged) discrepancies.open(d, ACTOR);
         batches.unsettleAbove(forkBlock);
         Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number > ?", forkBlock);
         Db.update(ds, "UPDATE reconcile_cursor SET next_block = LEAST(next_block, ?), updated_at = now() WHERE name = ?", forkBlock + 1, CURSOR);

@@ -17,7 +17,7 @@ import java.util.Map;
  * the cash-out as of that event, in the shape of {@code GET /v1/cashouts/{id}}: the fields that
  * never change come from the cash-out row, the status from the event type, and what the audit
  * payload carries (reason, batchId, txHash, blockNumber, logIndex, confirmations); settledAt is
- * the settled event's time. {@code escrow.low}'s data is its audit payload. The body is
+ * the settled event's time. {@code escrow.low}'s and {@code discrepancy.opened}'s data is the audit payload. The body is
  * {@code {"id","type","createdAt","data"}}, rendered once and sent byte for byte on every attempt.
  */
 public final class WebhookEventData {
@@ -58,7 +58,7 @@ public final class WebhookEventData {
         return d;
     }
 
-    /** {@code escrow.low}: the audit payload as it is. */
+    /** {@code escrow.low} and {@code discrepancy.opened}: the audit payload as it is. */
     public static Map<String, Object> escrowLow(Map<String, Object> payload) {
         return new LinkedHashMap<>(payload);
     }

@@ -15,10 +15,12 @@ import java.util.Set;
  */
 public final class WebhookEventTypes {
     public static final String ESCROW_LOW = "escrow.low";
+    /** A new disagreement between the chain and the store, to the endpoints of the integrator whose cash-out it concerns. */
+    public static final String DISCREPANCY_OPENED = "discrepancy.opened";
 
     /** What an endpoint can subscribe to, in the order the API documents them. */
     public static final List<String> ALL = List.of("cashout.queued", "cashout.held", "cashout.rejected",
-            "cashout.submitted", "cashout.settled", "cashout.failed", ESCROW_LOW);
+            "cashout.submitted", "cashout.settled", "cashout.failed", ESCROW_LOW, DISCREPANCY_OPENED);
 
     private static final Map<String, String> FROM_AUDIT;
 
@@ -41,7 +43,7 @@ public final class WebhookEventTypes {
         return FROM_AUDIT.keySet().stream().sorted().toArray(String[]::new);
     }
 
-    /** Whether the audit event's subject is a cash-out id (else {@code integrator:<id>}). */
+    /** Whether the audit event's subject is a cash-out id (else {@code integrator:<id>}; a discrepancy about no known cash-out has no owner and is not sent). */
     public static boolean isCashoutEvent(String webhookType) {
         return webhookType.startsWith("cashout.");
     }

@@ -13,30 +13,31 @@ class WebhookEventTypesTest {
     @Test
     void auditTypesMapToWebhookTypes() {
         for (String t : List.of("cashout.queued", "cashout.held", "cashout.rejected", "cashout.submitted", "cashout.settled",
-                "cashout.failed", "escrow.low")) {
+                "cashout.failed", "escrow.low", "discrepancy.opened")) {
             assertThat(WebhookEventTypes.fromAudit(t)).as(t).contains(t);
         }
         assertThat(WebhookEventTypes.fromAudit("cashout.reorged")).contains("cashout.submitted");
         for (String internal : List.of("cashout.batched", "cashout.confirmed", "batch.created", "account.created", "webhook.created",
-                "limits.changed", "chain.reorg", "discrepancy.recorded", "", "CASHOUT.QUEUED")) {
+                "limits.changed", "chain.reorg", "discrepancy.recorded", "discrepancy.acknowledged", "", "CASHOUT.QUEUED")) {
             assertThat(WebhookEventTypes.fromAudit(internal)).as(internal).isEmpty();
         }
-        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(8).contains("cashout.reorged", "escrow.low");
+        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(9).contains("cashout.reorged", "escrow.low", "discrepancy.opened");
         assertThat(WebhookEventTypes.isCashoutEvent("cashout.settled")).isTrue();
         assertThat(WebhookEventTypes.isCashoutEvent("escrow.low")).isFalse();
+        assertThat(WebhookEventTypes.isCashoutEvent("discrepancy.opened")).isFalse();
     }
 
     @Test
     void subscriptionsAreKnownDistinctAndNonEmpty() {
         assertThat(WebhookEventTypes.subscription(List.of("cashout.settled", "escrow.low"))).containsExactly("cashout.settled", "escrow.low");
-        assertThat(WebhookEventTypes.subscription(WebhookEventTypes.ALL)).hasSize(7);
+        assertThat(WebhookEventTypes.subscription(WebhookEventTypes.ALL)).hasSize(8);
         assertRefused(null, "events: at least one");
         assertRefused(List.of(), "events: at least one");
         assertRefused(List.of("cashout.queued", "cashout.exploded"), "events[1]: 'cashout.exploded' is not an event type");
         assertRefused(List.of("cashout.reorged"), "events[0]: 'cashout.reorged' is not an event type");
         assertRefused(List.of("cashout.queued", "cashout.queued"), "events[1]: 'cashout.queued' is listed twice");
         assertRefused(java.util.Arrays.asList("cashout.queued", null), "events[1]: is required");
-        assertRefused(List.of("a", "b", "c", "d", "e", "f", "g", "h"), "events: at most 7");
+        assertRefused(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i"), "events: at most 8");
     }
 
     static void assertRefused(List<String> events, String detail) {

@@ -1,0 +1,282 @@
+package io.microsettle.settlement;
+
+import static io.microsettle.testsupport.Api.as;
+import static io.microsettle.testsupport.Problems.assertProblem;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.infra.Db;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.reconcile.ReconcileService;
+import io.microsettle.security.Roles;
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.DbRows;
+import io.microsettle.testsupport.Problems;
+import io.microsettle.testsupport.Tokens;
+import io.microsettle.webhook.WebhookFanout;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.utils.Numeric;
+
+/**
+ * Discrepancies on a real Anvil chain and a real PostgreSQL (schedulers off, the follower driven tick by
+ * tick): a payout settled on chain by hand with the settler key is recorded once with its kind, listed
+ * at GET /v1/audit/discrepancies, acknowledged by an operator (audited, a second time 409); role
+ * refusals and filters; a stale submission is one discrepancy.opened webhook event to its integrator.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off")})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(120)
+class DiscrepanciesAnvilTest {
+    static final long HAND_PAYOUT_ID = 910_001;
+
+    @Inject AgroalDataSource ds;
+    @Inject LedgerService ledger;
+    @Inject ReconcileService reconcile;
+    @Inject WebhookFanout fanout;
+    @Inject DbRows db;
+
+    final String auditor = Tokens.auditor("auditor-disc");
+    final String operator = Tokens.of("operator-disc", Roles.OPERATOR);
+    Web3j web3j;
+    String handTx;
+
+    @BeforeAll
+    void connect() {
+        web3j = Web3j.build(new HttpService(ChainTestResource.rpcUrl));
+    }
+
+    @AfterAll
+    void close() {
+        web3j.shutdown();
+    }
+
+    @Test
+    @Order(1)
+    void aPayoutSettledByHandWithTheSettlerKeyIsRecordedOnceWithItsKind() throws Exception {
+        var settler = DevAccounts.defaults().settler();
+        long nonce = web3j.ethGetTransactionCount(settler.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount().longValue();
+        QuarkusTransaction.requiringNew().run(() -> Db.update(ds, "UPDATE nonce_lanes SET next_nonce = GREATEST(next_nonce, ?)", nonce + 1));
+        String payee = TestCashouts.randomAddress();
+        String data = SettleBatchCall.encode(HAND_PAYOUT_ID, DevAccounts.defaults().funder().getAddress(),
+                List.of(new SettleBatchCall.Payout(HAND_PAYOUT_ID, payee, 1_000, 0)));
+        var raw = RawTransaction.createTransaction(1337, BigInteger.valueOf(nonce), BigInteger.valueOf(500_000),
+                ChainTestResource.deployment.escrow(), BigInteger.ZERO, data, BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L));
+        handTx = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(raw, settler))).send().getTransactionHash();
+        TransactionReceipt receipt = waitForReceipt(handTx);
+        assertThat(receipt.isStatusOK()).isTrue();
+
+        reconcileUntil(() -> count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + handTx + "'") >= 2);
+        JsonPath page = as(auditor).queryParam("kind", "UNKNOWN_PAYOUT").get("/v1/audit/discrepancies").then().statusCode(200).extract().jsonPath();
+        List<Map<String, Object>> mine = page.<Map<String, Object>>getList("data").stream().filter(d -> handTx.equals(d.get("txHash"))).toList();
+        assertThat(mine).singleElement().satisfies(d -> {
+            assertThat(d.get("kind")).isEqualTo("UNKNOWN_PAYOUT");
+            assertThat(d.get("state")).isEqualTo("OPEN");
+            assertThat(d.get("payoutId")).isEqualTo(Long.toString(HAND_PAYOUT_ID));
+            assertThat(d.get("chainBatchId")).isEqualTo(Long.toString(HAND_PAYOUT_ID));
+            assertThat(((Number) d.get("blockNumber")).longValue()).isEqualTo(receipt.getBlockNumber().longValueExact());
+            assertThat(d.get("blockHash")).isEqualTo(receipt.getBlockHash());
+            assertThat(d.get("cashoutId")).isNull();
+            assertThat((String) d.get("detail")).contains("no local cash-out has payout id " + HAND_PAYOUT_ID);
+            assertThat((String) d.get("id")).startsWith("dsc_");
+        });
+        assertThat(page.getList("data.kind", String.class)).containsOnly("UNKNOWN_PAYOUT");
+        // the batch event of the same transaction: no local batch
+        JsonPath batches = as(auditor).queryParam("kind", "UNKNOWN_BATCH").get("/v1/audit/discrepancies").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(batches.getList("data.txHash", String.class)).containsExactly(handTx);
+        // each is an audit event, once: reading the same range again records nothing new
+        String id = (String) mine.getFirst().get("id");
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'discrepancy.opened' AND subject = 'discrepancy:" + id + "'"))
+                .isEqualTo(1);
+        // the follower reads the block again with its logs forgotten (as after a crash before they were kept)
+        QuarkusTransaction.requiringNew().run(() -> {
+            Db.update(ds, "DELETE FROM chain_logs WHERE tx_hash = ?", handTx);
+            Db.update(ds, "UPDATE reconcile_cursor SET next_block = ?", receipt.getBlockNumber().longValueExact());
+        });
+        reconcile.tick();
+        assertThat(count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + handTx + "'")).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'discrepancy.opened' AND payload_json LIKE '%" + handTx + "%'"))
+                .isEqualTo(2);
+        // nothing was fixed: no cash-out carries that payout id
+        assertThat(count("SELECT count(*) FROM cashouts WHERE payout_id = " + HAND_PAYOUT_ID)).isZero();
+    }
+
+    @Test
+    @Order(2)
+    void anOperatorAcknowledgesItWithANoteAudited() {
+        String id = handDiscrepancyId();
+        Response r = as(operator).body(Map.of("note", "manual test payout; funds accounted for"))
+                .post("/v1/audit/discrepancies/" + id + "/acknowledge");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        assertThat(r.jsonPath().getString("state")).isEqualTo("ACKNOWLEDGED");
+        assertThat(r.jsonPath().getString("acknowledgedBy")).isEqualTo("operator:operator-disc");
+        assertThat(r.jsonPath().getString("note")).isEqualTo("manual test payout; funds accounted for");
+        assertThat(r.jsonPath().getString("acknowledgedAt")).isNotBlank();
+        assertThat(db.text("SELECT payload_json FROM audit_events WHERE type = 'discrepancy.acknowledged' AND subject = 'discrepancy:" + id + "'"))
+                .contains("manual test payout; funds accounted for").contains("UNKNOWN_PAYOUT");
+        assertThat(db.text("SELECT actor FROM audit_events WHERE type = 'discrepancy.acknowledged' AND subject = 'discrepancy:" + id + "'"))
+                .isEqualTo("operator:operator-disc");
+
+        // a second time: 409, and nothing written
+        String detail = Problems.refusedWithoutWrites(db, () -> as(operator).body(Map.of("note", "again"))
+                .post("/v1/audit/discrepancies/" + id + "/acknowledge"), 409, "discrepancy_acknowledged");
+        assertThat(detail).contains("operator:operator-disc");
+        // no note, a note too long, an unknown id
+        Problems.refusedWithoutWrites(db, () -> as(operator).body(Map.of()).post("/v1/audit/discrepancies/" + id + "/acknowledge"),
+                400, "validation_failed");
+        Problems.refusedWithoutWrites(db, () -> as(operator).body(Map.of("note", "x".repeat(2001)))
+                .post("/v1/audit/discrepancies/" + id + "/acknowledge"), 400, "validation_failed");
+        Problems.refusedWithoutWrites(db, () -> as(operator).body(Map.of("note", "n")).post("/v1/audit/discrepancies/dsc_999999/acknowledge"),
+                404, "not_found");
+        Problems.refusedWithoutWrites(db, () -> as(operator).body(Map.of("note", "n")).post("/v1/audit/discrepancies/nope/acknowledge"),
+                404, "not_found");
+    }
+
+    @Test
+    @Order(3)
+    void filtersByKindAndStateAndPagesWithACursor() {
+        String id = handDiscrepancyId();
+        assertThat(as(auditor).queryParam("state", "ACKNOWLEDGED").get("/v1/audit/discrepancies").then().statusCode(200).extract()
+                .jsonPath().getList("data.id", String.class)).contains(id).doesNotHaveDuplicates();
+        JsonPath open = as(auditor).queryParam("state", "OPEN").get("/v1/audit/discrepancies").then().statusCode(200).extract().jsonPath();
+        assertThat(open.getList("data.id", String.class)).doesNotContain(id);
+        assertThat(open.getList("data.state", String.class)).containsOnly("OPEN");
+        assertThat(as(auditor).queryParam("kind", "UNKNOWN_BATCH").queryParam("state", "OPEN").get("/v1/audit/discrepancies")
+                .then().statusCode(200).extract().jsonPath().getList("data.txHash", String.class)).contains(handTx);
+        assertThat(as(auditor).queryParam("kind", "UNKNOWN_PAYOUT").queryParam("state", "OPEN").get("/v1/audit/discrepancies")
+                .then().statusCode(200).extract().jsonPath().getList("data.txHash", String.class)).doesNotContain(handTx);
+        // pages of one: every row once, newest first
+        List<String> all = as(auditor).get("/v1/audit/discrepancies").then().statusCode(200).extract().jsonPath().getList("data.id", String.class);
+        assertThat(all).hasSizeGreaterThanOrEqualTo(2);
+        List<String> paged = new java.util.ArrayList<>();
+        String cursor = null;
+        for (int i = 0; i < 10; i++) {
+            var req = as(auditor).queryParam("limit", "1");
+            if (cursor != null) req = req.queryParam("cursor", cursor);
+            JsonPath p = req.get("/v1/audit/discrepancies").then().statusCode(200).extract().jsonPath();
+            paged.addAll(p.getList("data.id", String.class));
+            cursor = p.getString("nextCursor");
+            if (cursor == null) break;
+        }
+        assertThat(paged).isEqualTo(all);
+        // bad filters: 400 problems naming the field
+        Response bad = as(auditor).queryParam("kind", "NOT_A_KIND").get("/v1/audit/discrepancies");
+        assertProblem(bad, 400, "validation_failed");
+        assertThat(bad.jsonPath().getString("detail")).startsWith("kind");
+        Response badState = as(auditor).queryParam("state", "open").get("/v1/audit/discrepancies");
+        assertProblem(badState, 400, "validation_failed");
+        assertThat(badState.jsonPath().getString("detail")).startsWith("state");
+        assertProblem(as(auditor).queryParam("limit", "201").get("/v1/audit/discrepancies"), 400, "validation_failed");
+        assertProblem(as(auditor).queryParam("cursor", "garbage!").get("/v1/audit/discrepancies"), 400, "validation_failed");
+    }
+
+    @Test
+    @Order(4)
+    void onlyAuditorsOperatorsAndAdminsReadAndOnlyOperatorsAndAdminsAcknowledge() {
+        String id = handDiscrepancyId();
+        as(Tokens.of("operator-disc", Roles.OPERATOR)).get("/v1/audit/discrepancies").then().statusCode(200);
+        as(Tokens.of("admin-disc", Roles.ADMIN)).get("/v1/audit/discrepancies/" + id).then().statusCode(200);
+        assertProblem(as(Tokens.integrator("demo")).get("/v1/audit/discrepancies"), 403, "forbidden");
+        assertProblem(as(Tokens.integrator("demo")).get("/v1/audit/discrepancies/" + id), 403, "forbidden");
+        assertThat(given().get("/v1/audit/discrepancies").statusCode()).isEqualTo(401);
+        Problems.refusedWithoutWrites(db, () -> as(auditor).body(Map.of("note", "n")).post("/v1/audit/discrepancies/" + id + "/acknowledge"),
+                403, "forbidden");
+        Problems.refusedWithoutWrites(db, () -> as(Tokens.integrator("demo")).body(Map.of("note", "n"))
+                .post("/v1/audit/discrepancies/" + id + "/acknowledge"), 403, "forbidden");
+    }
+
+    @Test
+    @Order(5)
+    void aStaleSubmissionIsOneDiscrepancyAndOneWebhookEventToItsIntegrator() throws Exception {
+        String integrator = "disc-hooks";
+        String token = Tokens.integrator(integrator);
+        String endpoint = Api.createWebhook(token, "https://hooks.example.com/discrepancies", List.of("discrepancy.opened")).get("id").asText();
+        db.awaitAuditSealed();
+        // a cash-out submitted two hours ago whose transaction the node never mined (lost): no receipt, no settlement
+        String lostTx = "0x" + "ab".repeat(32);
+        String co = QuarkusTransaction.requiringNew().call(() -> {
+            String id = new TestCashouts(ds, ledger).queued(integrator, "stale", TestCashouts.randomAddress(), 2_000_000, 0);
+            Db.update(ds, "UPDATE cashouts SET status = 'SUBMITTED', tx_hash = ?, updated_at = now() - interval '2 hours' WHERE id = ?", lostTx, id);
+            return id;
+        });
+        reconcile.tick();
+        reconcile.tick();
+        assertThat(count("SELECT count(*) FROM discrepancies WHERE kind = 'STALE_SUBMISSION' AND cashout_id = '" + co + "'")).isEqualTo(1);
+        JsonPath page = as(operator).queryParam("kind", "STALE_SUBMISSION").get("/v1/audit/discrepancies").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(page.getList("data.cashoutId", String.class)).containsExactly(co);
+        assertThat(page.getList("data.integratorId", String.class)).containsExactly(integrator);
+        assertThat(page.getList("data.txHash", String.class)).containsExactly(lostTx);
+        assertThat(page.getString("data[0].detail")).contains("SUBMITTED for ").contains(lostTx);
+        // the status is not changed: recorded, not fixed
+        assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("SUBMITTED");
+
+        db.awaitAuditSealed();
+        for (int i = 0; i < 5 && fanout.pass().full(); i++) { /* catch up */ }
+        fanout.pass();
+        assertThat(count("SELECT count(*) FROM webhook_events WHERE type = 'discrepancy.opened' AND integrator_id = '" + integrator + "'"))
+                .isEqualTo(1);
+        assertThat(db.text("SELECT body FROM webhook_events WHERE type = 'discrepancy.opened' AND integrator_id = '" + integrator + "'"))
+                .contains("STALE_SUBMISSION").contains(co).contains(page.getString("data[0].id"));
+        assertThat(count("SELECT count(*) FROM webhook_deliveries d JOIN webhook_events e ON e.id = d.event_id "
+                + "WHERE e.type = 'discrepancy.opened' AND d.endpoint_id = '" + endpoint + "'")).isEqualTo(1);
+        // the discrepancy about no known cash-out (the hand payout) went to no integrator's endpoint
+        assertThat(count("SELECT count(*) FROM webhook_events WHERE type = 'discrepancy.opened'")).isEqualTo(1);
+    }
+
+    String handDiscrepancyId() {
+        return db.text("SELECT 'dsc_' || id FROM discrepancies WHERE kind = 'UNKNOWN_PAYOUT' AND tx_hash = '" + handTx + "'");
+    }
+
+    void reconcileUntil(java.util.function.BooleanSupplier done) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+            reconcile.tick();
+            Thread.sleep(300);
+        }
+    }
+
+    TransactionReceipt waitForReceipt(String txHash) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+            if (r.isPresent()) return r.get();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no receipt for " + txHash);
+    }
+
+    long count(String sql) {
+        return db.scalar(sql);
+    }
+}
