@@ -76,7 +76,7 @@ public class DiscrepancyResource {
             + "already acknowledged: 409 discrepancy_acknowledged (names by whom and when). Operators and admins only.")
     @POST
     @Path("/{id}/acknowledge")
-    @Consumes(MediaType.WILDCARD)
+    @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.ADMIN})
     public DiscrepancyView acknowledge(@PathParam("id") String id, Acknowledge body) {
         Validation.body(body);

@@ -63,16 +63,19 @@ class DiscrepanciesAnvilTest {
     @Inject LedgerService ledger;
     @Inject ReconcileService reconcile;
     @Inject WebhookFanout fanout;
+    @Inject SettlementService settlement;
     @Inject DbRows db;
 
     final String auditor = Tokens.auditor("auditor-disc");
     final String operator = Tokens.of("operator-disc", Roles.OPERATOR);
+    HttpService http;
     Web3j web3j;
     String handTx;
 
     @BeforeAll
     void connect() {
-        web3j = Web3j.build(new HttpService(ChainTestResource.rpcUrl));
+        http = new HttpService(ChainTestResource.rpcUrl);
+        web3j = Web3j.build(http);
     }
 
     @AfterAll
@@ -252,6 +255,46 @@ class DiscrepanciesAnvilTest {
                 + "WHERE e.type = 'discrepancy.opened' AND d.endpoint_id = '" + endpoint + "'")).isEqualTo(1);
         // the discrepancy about no known cash-out (the hand payout) went to no integrator's endpoint
         assertThat(count("SELECT count(*) FROM webhook_events WHERE type = 'discrepancy.opened'")).isEqualTo(1);
+    }
+
+    @Test
+    @Order(6)
+    void aSettlementARemovedBlockCarriedIsAReorgedSettlementDiscrepancy() throws Exception {
+        String snapshot = rpc("evm_snapshot", List.of());
+        String co = QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("reorg", TestCashouts.randomAddress(),
+                4_000_000, 40_000));
+        settlement.createBatches();
+        settlement.broadcastStored();
+        waitForReceipt(db.text("SELECT tx_hash FROM cashouts WHERE id = '" + co + "'"));
+        reconcileUntil(() -> "SETTLED".equals(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")));
+        assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("SETTLED");
+        long settledBlock = db.scalar("SELECT block_number FROM cashouts WHERE id = '" + co + "'");
+        String settledHash = db.text("SELECT block_hash FROM cashouts WHERE id = '" + co + "'");
+        String tx = db.text("SELECT tx_hash FROM cashouts WHERE id = '" + co + "'");
+
+        // the chain drops those blocks and grows a longer branch without the settlement
+        rpc("evm_revert", List.of(snapshot));
+        while (web3j.ethBlockNumber().send().getBlockNumber().longValue() < settledBlock + 3) rpc("evm_mine", List.of());
+        assertThat(reconcile.tick().reorgForkBlock()).isGreaterThanOrEqualTo(0).isLessThan(settledBlock);
+        reconcile.tick();
+
+        JsonPath page = as(auditor).queryParam("kind", "REORGED_SETTLEMENT").get("/v1/audit/discrepancies").then().statusCode(200)
+                .extract().jsonPath();
+        assertThat(page.getList("data.cashoutId", String.class)).containsExactly(co);
+        assertThat(page.getList("data.blockHash", String.class)).containsExactly(settledHash);
+        assertThat(page.getList("data.txHash", String.class)).containsExactly(tx);
+        assertThat(page.getList("data.integratorId", String.class)).containsExactly("demo");
+        assertThat(page.getString("data[0].detail")).contains("settled at block " + settledBlock);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'discrepancy.opened' AND subject = 'integrator:demo' "
+                + "AND payload_json LIKE '%REORGED_SETTLEMENT%'")).isEqualTo(1);
+        assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("SUBMITTED");
+    }
+
+    String rpc(String method, List<Object> params) throws Exception {
+        SettlementRecoveryTest.StringResponse r = new org.web3j.protocol.core.Request<>(method, params, http,
+                SettlementRecoveryTest.StringResponse.class).send();
+        if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
+        return String.valueOf(r.getResult());
     }
 
     String handDiscrepancyId() {
