@@ -34,18 +34,24 @@ public class SettlementAdmin {
     @Inject
     SettlerLanes lanes;
 
-    /** Stops batching and broadcasting at once (all replicas), then pauses the contract. */
+    /**
+     * Stops batching and broadcasting at once (all replicas), then pauses the contract. Idempotent: pausing
+     * again keeps the first pause's record (who, when, why, transaction) and only pauses the contract if it
+     * is not paused yet (a first attempt whose chain call failed, or an escrow unpaused outside the service).
+     */
     public SettlementStore.Control pause(String actor, String reason) {
         Transactions.write("settlement.pause", () -> store.setPaused(true, actor, reason, null));
         String tx = setContractPaused(true);
-        Transactions.write("settlement.pause.recorded", () -> store.setPaused(true, actor, reason, tx));
+        if (tx != null) Transactions.write("settlement.pause.recorded", () -> store.contractPauseSent(true, tx, actor));
         return store.control();
     }
 
-    /** Unpauses the contract, then lets batching and broadcasting resume. */
+    /** Unpauses the contract, then lets batching and broadcasting resume. Idempotent like {@link #pause}. */
     public SettlementStore.Control unpause(String actor, String reason) {
         String tx = setContractPaused(false);
-        Transactions.write("settlement.unpause", () -> store.setPaused(false, actor, reason, tx));
+        Transactions.write("settlement.unpause", () -> {
+            if (!store.setPaused(false, actor, reason, tx) && tx != null) store.contractPauseSent(false, tx, actor);
+        });
         return store.control();
     }
 

@@ -371,19 +371,32 @@ public class SettlementStore {
                 rs -> new Control(rs.getBoolean(1), rs.getString(2), Db.instant(rs, 3), rs.getString(4), rs.getString(5))).orElseThrow();
     }
 
-    /** Sets the pause flag and appends {@code settlement.paused} / {@code settlement.unpaused}; false when it already was so. */
+    /**
+     * Sets the pause flag and appends {@code settlement.paused} / {@code settlement.unpaused}; false (and
+     * nothing changed: the record of the first pause or unpause stays) when it already was so.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean setPaused(boolean paused, String actor, String reason, String chainTx) {
         boolean was = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1 FOR UPDATE", rs -> rs.getBoolean(1)).orElseThrow();
+        if (was == paused) return false;
         Db.update(ds, "UPDATE settlement_control SET paused = ?, changed_by = ?, changed_at = now(), reason = ?, chain_tx = ? WHERE id = 1",
                 paused, actor, reason, chainTx);
-        if (was == paused) return false;
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("paused", paused);
         payload.put("reason", reason == null ? "" : reason);
         payload.put("chainTx", chainTx == null ? "" : chainTx);
         audit.append(actor, paused ? "settlement.paused" : "settlement.unpaused", "settlement", payload);
         return true;
+    }
+
+    /**
+     * The escrow was paused (unpaused) on chain in {@code chainTx} after the flag was set: recorded on the
+     * pause row while the flag still says so, and audited ({@code settlement.escrow_paused} / {@code _unpaused}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void contractPauseSent(boolean paused, String chainTx, String actor) {
+        Db.update(ds, "UPDATE settlement_control SET chain_tx = ? WHERE id = 1 AND paused = ?", chainTx, paused);
+        audit.append(actor, paused ? "settlement.escrow_paused" : "settlement.escrow_unpaused", "settlement", Map.of("chainTx", chainTx));
     }
 
     // ---------------------------------------------------------------- settler keys

@@ -1,0 +1,107 @@
+package io.microsettle.settlement;
+
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.chain.ContractDeployer;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.chain.contracts.SettlementEscrow;
+import io.microsettle.infra.Db;
+import io.microsettle.reconcile.ReconcileService;
+import io.microsettle.testsupport.DbRows;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.web3j.protocol.Web3j;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.http.HttpService;
+import org.web3j.tx.ReadonlyTransactionManager;
+import org.web3j.tx.gas.DefaultGasProvider;
+
+/**
+ * What the admin and batches tests do on the chain and in the database while they drive settlement and
+ * reconciliation tick by tick (schedulers off): read rows, read the escrow, run the pipeline until a condition holds.
+ */
+final class ChainSteps implements AutoCloseable {
+    static final Duration SETTLE_WITHIN = Duration.ofSeconds(40);
+
+    final Web3j web3j = Web3j.build(new HttpService(ChainTestResource.rpcUrl));
+    private final AgroalDataSource ds;
+    private final DbRows rows;
+
+    ChainSteps(AgroalDataSource ds, DbRows rows) {
+        this.ds = ds;
+        this.rows = rows;
+    }
+
+    /** One column of the first row, as text (queries of the audit log first wait for the sealer). */
+    String one(String sql, Object... args) {
+        if (sql.contains("audit_")) rows.awaitAuditSealed();
+        return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, sql, rs -> rs.getString(1), args).get(0));
+    }
+
+    long count(String sql, Object... args) {
+        return Long.parseLong(one(sql, args));
+    }
+
+    String status(String cashoutId) {
+        return one("SELECT status FROM cashouts WHERE id = ?", cashoutId);
+    }
+
+    /** Runs settlement and reconciliation passes until {@code done} holds or the time is up; whether it holds. */
+    boolean runUntil(SettlementService settlement, ReconcileService reconcile, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE_WITHIN.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            settlement.tick();
+            reconcile.tick();
+            Thread.sleep(300);
+        }
+        return true;
+    }
+
+    TransactionReceipt receipt(String txHash) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
+            if (r.isPresent()) return r.get();
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no receipt for " + txHash);
+    }
+
+    /** The transactions {@code address} has sent, pending ones included. */
+    long pendingNonce(String address) throws Exception {
+        return web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING).send().getTransactionCount().longValueExact();
+    }
+
+    SettlementEscrow escrow() {
+        return SettlementEscrow.load(ChainTestResource.deployment.escrow(), web3j,
+                new ReadonlyTransactionManager(web3j, DevAccounts.defaults().deployer().getAddress()), new DefaultGasProvider());
+    }
+
+    boolean escrowPaused() throws Exception {
+        return escrow().paused().send();
+    }
+
+    boolean hasSettlerRole(String address) throws Exception {
+        return escrow().hasRole(ContractDeployer.SETTLER_ROLE, address).send();
+    }
+
+    /** The dev admin (deployer, the escrow's pauser) acting on the escrow directly, behind the service's back. */
+    ContractDeployer devAdmin() {
+        return new ContractDeployer(web3j, DevAccounts.defaults().deployer(), DevAccounts.DEV_CHAIN_ID, null);
+    }
+
+    List<String> auditTypes(String subject) {
+        rows.awaitAuditSealed();
+        return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, "SELECT type FROM audit_events WHERE subject = ? ORDER BY seq",
+                rs -> rs.getString(1), subject));
+    }
+
+    @Override
+    public void close() {
+        web3j.shutdown();
+    }
+}

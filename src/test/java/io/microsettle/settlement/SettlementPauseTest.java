@@ -1,0 +1,178 @@
+package io.microsettle.settlement;
+
+import static io.microsettle.testsupport.Api.as;
+import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.reconcile.ReconcileService;
+import io.microsettle.testsupport.DbRows;
+import io.microsettle.testsupport.Tokens;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import jakarta.inject.Inject;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The admin pause on a real chain (Anvil) with settlement driven tick by tick: while paused nothing is batched or
+ * broadcast and the escrow is paused on chain; the pause and unpause are audited; afterwards the queued cash-outs
+ * settle. And the escrow paused on chain behind the service's back: nothing is sent that would revert.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
+                @ResourceArg(name = "adminKey", value = "true")})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(120)
+class SettlementPauseTest {
+    static final String SETTLER = DevAccounts.defaults().settler().getAddress();
+
+    @Inject AgroalDataSource ds;
+    @Inject LedgerService ledger;
+    @Inject SettlementService settlement;
+    @Inject ReconcileService reconcile;
+    @Inject DbRows db;
+
+    ChainSteps chain;
+    final String admin = Tokens.of("alice", "admin");
+    final String operator = Tokens.of("olga", "operator");
+
+    @BeforeAll
+    void connect() {
+        chain = new ChainSteps(ds, db);
+    }
+
+    @AfterAll
+    void close() {
+        chain.close();
+    }
+
+    String queued(String ref) {
+        return QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued(ref, TestCashouts.randomAddress(), 3_000_000, 30_000));
+    }
+
+    @Test
+    @Order(1)
+    void onlyAdminsPauseUnpauseAndRotate() throws Exception {
+        for (String who : new String[] {operator, Tokens.integrator("demo"), Tokens.auditor("carol")}) {
+            refusedWithoutWrites(db, () -> as(who).body(Map.of("reason", "x")).post("/v1/admin/pause"), 403, "forbidden");
+            refusedWithoutWrites(db, () -> as(who).body(Map.of()).post("/v1/admin/unpause"), 403, "forbidden");
+            refusedWithoutWrites(db, () -> as(who).body(Map.of("keystore", "/nowhere.json")).post("/v1/admin/settlers/rotate"), 403,
+                    "forbidden");
+        }
+        refusedWithoutWrites(db, () -> as(Tokens.integrator("demo")).get("/v1/admin/settlement"), 403, "forbidden");
+        refusedWithoutWrites(db, () -> io.restassured.RestAssured.given().post("/v1/admin/pause"), 401, "unauthenticated");
+        assertThat(chain.escrowPaused()).isFalse();
+        as(operator).get("/v1/admin/settlement").then().statusCode(200);
+        assertThat(as(operator).get("/v1/admin/settlement").jsonPath().getBoolean("paused")).isFalse();
+    }
+
+    @Test
+    @Order(2)
+    void whilePausedNothingIsBatchedOrBroadcastAndAfterUnpauseTheQueueSettles() throws Exception {
+        // a batch signed and stored, not yet broadcast, when the pause comes
+        String signed = queued("pause-signed");
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String signedTx = chain.one("SELECT t.tx_hash FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", signed);
+        long nonceBefore = chain.pendingNonce(SETTLER);
+
+        Response paused = as(admin).body(Map.of("reason", "token migration")).post("/v1/admin/pause");
+        assertThat(paused.statusCode()).as(paused.asString()).isEqualTo(200);
+        assertThat(paused.jsonPath().getBoolean("paused")).isTrue();
+        assertThat(paused.jsonPath().getString("changedBy")).isEqualTo("admin:alice");
+        assertThat(paused.jsonPath().getString("reason")).isEqualTo("token migration");
+        String pauseTx = paused.jsonPath().getString("chainTx");
+        assertThat(pauseTx).startsWith("0x").hasSize(66);
+        assertThat(chain.escrowPaused()).isTrue();
+        assertThat(chain.receipt(pauseTx).getFrom()).isEqualToIgnoringCase(DevAccounts.defaults().deployer().getAddress());
+
+        String queuedWhilePaused = queued("pause-queued");
+        for (int i = 0; i < 3; i++) {
+            settlement.tick();
+            Thread.sleep(400);
+        }
+        assertThat(chain.status(signed)).isEqualTo("BATCHED");
+        assertThat(chain.status(queuedWhilePaused)).isEqualTo("QUEUED");
+        assertThat(chain.one("SELECT status FROM settlement_txs WHERE tx_hash = ?", signedTx)).isEqualTo("SIGNED");
+        assertThat(chain.web3j.ethGetTransactionByHash(signedTx).send().getTransaction()).isEmpty();
+        assertThat(chain.pendingNonce(SETTLER)).isEqualTo(nonceBefore);
+        assertThat(as(operator).get("/v1/admin/settlement").jsonPath().getBoolean("paused")).isTrue();
+
+        // pausing again changes nothing: same record, no second event, no second transaction
+        Response again = as(admin).body(Map.of("reason", "again")).post("/v1/admin/pause");
+        assertThat(again.statusCode()).as(again.asString()).isEqualTo(200);
+        assertThat(again.jsonPath().getBoolean("paused")).isTrue();
+        assertThat(again.jsonPath().getString("chainTx")).isEqualTo(pauseTx);
+        assertThat(again.jsonPath().getString("reason")).isEqualTo("token migration");
+        assertThat(again.jsonPath().getString("changedAt")).isEqualTo(paused.jsonPath().getString("changedAt"));
+        assertThat(chain.auditTypes("settlement")).containsExactly("settlement.paused", "settlement.escrow_paused");
+        assertThat(chain.one("SELECT (payload_json::jsonb)->>'chainTx' FROM audit_events WHERE type = 'settlement.escrow_paused'"))
+                .isEqualTo(pauseTx);
+        assertThat(chain.one("SELECT (payload_json::jsonb)->>'reason' FROM audit_events WHERE type = 'settlement.paused'"))
+                .isEqualTo("token migration");
+        assertThat(chain.one("SELECT actor FROM audit_events WHERE type = 'settlement.paused'")).isEqualTo("admin:alice");
+
+        Response unpaused = as(admin).body(Map.of("reason", "done")).post("/v1/admin/unpause");
+        assertThat(unpaused.statusCode()).as(unpaused.asString()).isEqualTo(200);
+        assertThat(unpaused.jsonPath().getBoolean("paused")).isFalse();
+        String unpauseTx = unpaused.jsonPath().getString("chainTx");
+        assertThat(unpauseTx).startsWith("0x").isNotEqualTo(pauseTx);
+        assertThat(chain.escrowPaused()).isFalse();
+        // unpausing again: nothing more
+        Response unpausedAgain = as(admin).body(Map.of()).post("/v1/admin/unpause");
+        assertThat(unpausedAgain.statusCode()).as(unpausedAgain.asString()).isEqualTo(200);
+        assertThat(unpausedAgain.jsonPath().getString("chainTx")).isEqualTo(unpauseTx);
+        assertThat(chain.auditTypes("settlement")).containsExactly("settlement.paused", "settlement.escrow_paused",
+                "settlement.unpaused");
+        assertThat(chain.one("SELECT (payload_json::jsonb)->>'chainTx' FROM audit_events WHERE type = 'settlement.unpaused'"))
+                .isEqualTo(unpauseTx);
+
+        assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(signed).equals("SETTLED")
+                && chain.status(queuedWhilePaused).equals("SETTLED"))).isTrue();
+        // the transaction signed before the pause is the one that settled
+        assertThat(chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", signed)).isEqualTo(signedTx);
+        assertThat(chain.receipt(signedTx).isStatusOK()).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void anEscrowPausedOnChainBehindTheServicesBackGetsNoTransaction() throws Exception {
+        String signed = queued("chainpause-signed");
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String signedTx = chain.one("SELECT t.tx_hash FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", signed);
+        chain.devAdmin().setPaused(ChainTestResource.deployment.escrow(), true);
+        long nonceBefore = chain.pendingNonce(SETTLER);
+        long txsBefore = chain.count("SELECT count(*) FROM settlement_txs");
+
+        String queuedWhilePaused = queued("chainpause-queued");
+        for (int i = 0; i < 3; i++) {
+            settlement.tick();
+            Thread.sleep(400);
+        }
+        assertThat(chain.pendingNonce(SETTLER)).as("no transaction sent while the escrow is paused").isEqualTo(nonceBefore);
+        assertThat(chain.count("SELECT count(*) FROM settlement_txs")).isEqualTo(txsBefore);
+        assertThat(chain.one("SELECT status FROM settlement_txs WHERE tx_hash = ?", signedTx)).isEqualTo("SIGNED");
+        assertThat(chain.status(signed)).isEqualTo("BATCHED");
+        assertThat(chain.status(queuedWhilePaused)).isEqualTo("QUEUED");
+        assertThat(chain.count("SELECT count(*) FROM settlement_txs WHERE status = 'REVERTED'")).isZero();
+
+        chain.devAdmin().setPaused(ChainTestResource.deployment.escrow(), false);
+        assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(signed).equals("SETTLED")
+                && chain.status(queuedWhilePaused).equals("SETTLED"))).isTrue();
+        assertThat(chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", signed)).isEqualTo(signedTx);
+    }
+}
