@@ -26,7 +26,8 @@ import org.web3j.tx.gas.DefaultGasProvider;
 final class ChainSteps implements AutoCloseable {
     static final Duration SETTLE_WITHIN = Duration.ofSeconds(40);
 
-    final Web3j web3j = Web3j.build(new HttpService(ChainTestResource.rpcUrl));
+    final HttpService http = new HttpService(ChainTestResource.rpcUrl);
+    final Web3j web3j = Web3j.build(http);
     private final AgroalDataSource ds;
     private final DbRows rows;
 
@@ -98,6 +99,40 @@ final class ChainSteps implements AutoCloseable {
         rows.awaitAuditSealed();
         return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, "SELECT type FROM audit_events WHERE subject = ? ORDER BY seq",
                 rs -> rs.getString(1), subject));
+    }
+
+    /** A raw JSON-RPC call (Anvil's evm_ and anvil_ methods); its result as text. */
+    String rpc(String method, List<Object> params) throws Exception {
+        SettlementRecoveryTest.StringResponse r = new org.web3j.protocol.core.Request<>(method, params, http,
+                SettlementRecoveryTest.StringResponse.class).send();
+        if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
+        return String.valueOf(r.getResult());
+    }
+
+    /**
+     * Broadcasts the batch of {@code cashoutId} (signed, not yet sent) while blocks are mined by hand with a base
+     * fee above its max fee, until settlement has replaced it with a fee-bumped transaction; the first hash.
+     */
+    String broadcastUntilReplaced(SettlementService settlement, String cashoutId) throws Exception {
+        java.math.BigInteger maxFee = new java.math.BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs t "
+                + "JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", cashoutId));
+        rpc("evm_setAutomine", List.of(false));
+        rpc("evm_setIntervalMining", List.of(0));
+        try {
+            if (settlement.broadcastStored() != 1) throw new AssertionError("the batch of " + cashoutId + " was not broadcast");
+            String first = one("SELECT tx_hash FROM cashouts WHERE id = ?", cashoutId);
+            String high = "0x" + maxFee.multiply(java.math.BigInteger.valueOf(105)).divide(java.math.BigInteger.valueOf(100)).toString(16);
+            long deadline = System.nanoTime() + SETTLE_WITHIN.toNanos();
+            while (one("SELECT tx_hash FROM cashouts WHERE id = ?", cashoutId).equals(first)) {
+                if (System.nanoTime() > deadline) throw new AssertionError("no replacement of " + first);
+                rpc("anvil_setNextBlockBaseFeePerGas", List.of(high));
+                rpc("evm_mine", List.of());
+                settlement.tick();
+            }
+            return first;
+        } finally {
+            rpc("evm_setIntervalMining", List.of(1));
+        }
     }
 
     @Override
