@@ -86,10 +86,11 @@ public class SettlementService {
             heal(h);
             boolean hold = control.paused() || cap.isEmpty() || cap.get().paused();
             sent += broadcast(h, hold, cap);
-            if (!hold && h.lane().active()) {
+            if (!hold) {
+                // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
                 int n = createBatches(h, cap.get());
                 created += n;
-                if (n > 0) sent += broadcast(h, false, cap);
+                sent += broadcast(h, false, cap);
             }
             checked += checkSubmitted(h);
         }
@@ -108,13 +109,13 @@ public class SettlementService {
 
     // ---------------------------------------------------------------- the steps, for tests that drive them one by one
 
-    /** Creates batches on every active lane held (unless paused). Returns batches created. */
+    /** Creates batches on every active lane held and signs every lane's unsigned ones (unless paused). Returns batches created. */
     public int createBatches() {
         if (store.control().paused()) return 0;
         Optional<EscrowCapacity> cap = capacity();
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
-        for (Held h : held()) if (h.lane().active()) n += createBatches(h, cap.get());
+        for (Held h : held()) n += createBatches(h, cap.get());
         return n;
     }
 
@@ -136,11 +137,15 @@ public class SettlementService {
 
     // ---------------------------------------------------------------- batching and signing
 
-    /** Claims QUEUED cash-outs into batches that fit the escrow's caps, then signs every batch of the lane that has no transaction. */
+    /**
+     * On an ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps; then, on any lane, signs
+     * every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is still
+     * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
+     */
     int createBatches(Held h, EscrowCapacity cap) {
         long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
         Eip1559Fees fees = marketFees();
-        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap));
+        List<SettlementStore.Batch> created = h.lane().active() ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap)) : List.of();
         for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
             signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
         }
