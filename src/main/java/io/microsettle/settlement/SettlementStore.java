@@ -383,6 +383,7 @@ public class SettlementStore {
                 paused, actor, reason, chainTx);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("paused", paused);
+        payload.put("changedBy", actor);
         payload.put("reason", reason == null ? "" : reason);
         payload.put("chainTx", chainTx == null ? "" : chainTx);
         audit.append(actor, paused ? "settlement.paused" : "settlement.unpaused", "settlement", payload);

@@ -16,6 +16,11 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.WebhookReceiver;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,17 +53,21 @@ class SettlementPauseTest {
     @Inject DbRows db;
 
     ChainSteps chain;
+    WebhookReceiver receiver;
+    String webhookSecret;
     final String admin = Tokens.of("alice", "admin");
     final String operator = Tokens.of("olga", "operator");
 
     @BeforeAll
     void connect() {
         chain = new ChainSteps(ds, db);
+        receiver = WebhookReceiver.start();
     }
 
     @AfterAll
     void close() {
         chain.close();
+        receiver.close();
     }
 
     String queued(String ref) {
@@ -78,6 +87,17 @@ class SettlementPauseTest {
         refusedWithoutWrites(db, () -> io.restassured.RestAssured.given().post("/v1/admin/pause"), 401, "unauthenticated");
         assertThat(chain.escrowPaused()).isFalse();
         as(operator).get("/v1/admin/settlement").then().statusCode(200);
+
+        // the settlement events go to operators' endpoints only
+        refusedWithoutWrites(db, () -> as(Tokens.integrator("demo")).body(Map.of("url", receiver.url(), "events", List.of("settlement.paused")))
+                .post("/v1/webhooks"), 400, "validation_failed");
+        refusedWithoutWrites(db, () -> as(operator).body(Map.of("url", receiver.url(), "events", List.of("cashout.settled")))
+                .post("/v1/webhooks"), 400, "validation_failed");
+        JsonNode endpoint = Api.createWebhook(operator, receiver.url(), List.of("settlement.paused", "settlement.unpaused"));
+        webhookSecret = endpoint.get("secret").asText();
+        // shared by the operators and admins, not seen by integrators
+        assertThat(as(admin).get("/v1/webhooks/" + endpoint.get("id").asText()).statusCode()).isEqualTo(200);
+        assertThat(as(Tokens.integrator("demo")).get("/v1/webhooks/" + endpoint.get("id").asText()).statusCode()).isEqualTo(404);
         assertThat(as(operator).get("/v1/admin/settlement").jsonPath().getBoolean("paused")).isFalse();
     }
 
@@ -141,8 +161,21 @@ class SettlementPauseTest {
         assertThat(chain.one("SELECT (payload_json::jsonb)->>'chainTx' FROM audit_events WHERE type = 'settlement.unpaused'"))
                 .isEqualTo(unpauseTx);
 
+        // operators' webhook endpoints receive the pause and the unpause, once each, signed
+        WebhookReceiver.Received pausedHook = receiver.await(r -> r.type().equals("settlement.paused"), 1, Duration.ofSeconds(30)).getFirst();
+        WebhookReceiver.Received unpausedHook = receiver.await(r -> r.type().equals("settlement.unpaused"), 1, Duration.ofSeconds(30)).getFirst();
+        assertThat(pausedHook.verifies(webhookSecret)).isTrue();
+        assertThat(unpausedHook.verifies(webhookSecret)).isTrue();
+        assertThat(pausedHook.json().at("/data/paused").asBoolean()).isTrue();
+        assertThat(pausedHook.json().at("/data/reason").asText()).isEqualTo("token migration");
+        assertThat(pausedHook.json().at("/data/changedBy").asText()).isEqualTo("admin:alice");
+        assertThat(unpausedHook.json().at("/data/paused").asBoolean()).isFalse();
+        assertThat(unpausedHook.json().at("/data/chainTx").asText()).isEqualTo(unpauseTx);
+
         assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(signed).equals("SETTLED")
                 && chain.status(queuedWhilePaused).equals("SETTLED"))).isTrue();
+        assertThat(receiver.received().stream().filter(r -> r.type().startsWith("settlement.")).map(r -> r.json().get("id").asText())
+                .distinct().count()).as("one event each").isEqualTo(2);
         // the transaction signed before the pause is the one that settled
         assertThat(chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", signed)).isEqualTo(signedTx);
         assertThat(chain.receipt(signedTx).isStatusOK()).isTrue();
