@@ -374,9 +374,34 @@ public class SettlementService {
         } else if (r.isStatusOK()) {
             QuarkusTransaction.requiringNew().run(() -> store.mined(h.lease(), mined));
         } else if (fin) {
+            // reverted because a pause landed while it was in flight: not the batch's fault, its cash-outs wait in the queue
+            Optional<Boolean> pausedThen = escrowPausedAt(block);
+            if (pausedThen.isEmpty()) return; // the node did not answer: looked at again next pass
+            if (pausedThen.get()) {
+                List<String> requeued = QuarkusTransaction.requiringNew().call(() -> store.revertedWhilePaused(h.lease(), m.tx().batchId(), mined));
+                LOG.warnf("batch %s reverted in %s while the escrow was paused; %d cash-outs back in the queue", m.tx().batchId(),
+                        r.getTransactionHash(), requeued.size());
+                return;
+            }
             int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(h.lease(), m.tx().batchId(), mined));
             LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", m.tx().batchId(), r.getTransactionHash(),
                     r.getGasUsed(), failed);
+        }
+    }
+
+    /** The escrow's {@code paused()} as of the end of {@code block}; empty when the node does not answer. */
+    Optional<Boolean> escrowPausedAt(long block) {
+        org.web3j.abi.datatypes.Function f = new org.web3j.abi.datatypes.Function("paused", List.of(),
+                List.of(new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Bool>() {}));
+        try {
+            var call = chain.web3j().ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+                    chain.settler().getAddress(), chain.escrowAddress(), org.web3j.abi.FunctionEncoder.encode(f)),
+                    new DefaultBlockParameterNumber(block)).send();
+            if (call.hasError()) return Optional.empty();
+            var v = org.web3j.abi.FunctionReturnDecoder.decode(call.getValue(), f.getOutputParameters());
+            return v.isEmpty() ? Optional.empty() : Optional.of((Boolean) v.get(0).getValue());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

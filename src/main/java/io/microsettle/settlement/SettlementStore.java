@@ -317,6 +317,26 @@ public class SettlementStore {
     }
 
     /**
+     * The batch's transaction reverted (final) in a block where the escrow was paused: a pause that landed
+     * while it was in flight, not a fault of the batch. Its cash-outs go back to the queue (their holds kept;
+     * new payout ids when batched again), the batch is CANCELLED and the transaction REVERTED; audited.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> revertedWhilePaused(Leases.Lease lease, String batchId, Mined m) {
+        leases.check(lease);
+        List<String> requeued = cashouts.requeue(batchId, "reverted_while_paused", ACTOR);
+        int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, finished_at = now(), updated_at = now() WHERE id = ? AND status IN (?, ?)",
+                BatchStatus.CANCELLED, batchId, BatchStatus.BATCHED, BatchStatus.SUBMITTED);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+                + "WHERE tx_hash = ?", TxStatus.REVERTED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash());
+        if (n == 1) {
+            audit.append(ACTOR, "batch.cancelled", batchId, Map.of("reason", "reverted_while_paused", "requeued", requeued.size(),
+                    "txHash", m.txHash(), "block", m.block()));
+        }
+        return requeued;
+    }
+
+    /**
      * The batch can never be mined (a no-op filled its nonce and is final, or its nonce was used outside
      * the service): CANCELLED, its cash-outs back in the queue to be batched again with new payout ids.
      */

@@ -19,7 +19,14 @@ import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.WebhookReceiver;
+import java.math.BigInteger;
 import java.time.Duration;
+import org.web3j.abi.FunctionEncoder;
+import org.web3j.abi.datatypes.Function;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.utils.Numeric;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -34,7 +41,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The admin pause on a real chain (Anvil) with settlement driven tick by tick: while paused nothing is batched or
  * broadcast and the escrow is paused on chain; the pause and unpause are audited; afterwards the queued cash-outs
- * settle. And the escrow paused on chain behind the service's back: nothing is sent that would revert.
+ * settle. And the escrow paused on chain behind the service's back: nothing is sent that would revert; a batch
+ * already in flight that reverts because the pause landed first goes back to the queue, not to FAILED.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
@@ -79,10 +87,10 @@ class SettlementPauseTest {
     void onlyAdminsPauseUnpauseAndRotate() throws Exception {
         for (String who : new String[] {operator, Tokens.integrator("demo"), Tokens.auditor("carol")}) {
             refusedWithoutWrites(db, () -> as(who).body(Map.of("reason", "x")).post("/v1/admin/pause"), 403, "forbidden");
-            refusedWithoutWrites(db, () -> as(who).body(Map.of()).post("/v1/admin/unpause"), 403, "forbidden");
-            refusedWithoutWrites(db, () -> as(who).body(Map.of("keystore", "/nowhere.json")).post("/v1/admin/settlers/rotate"), 403,
-                    "forbidden");
         }
+        refusedWithoutWrites(db, () -> as(operator).body(Map.of()).post("/v1/admin/unpause"), 403, "forbidden");
+        refusedWithoutWrites(db, () -> as(operator).body(Map.of("keystore", "/nowhere.json")).post("/v1/admin/settlers/rotate"), 403,
+                "forbidden");
         refusedWithoutWrites(db, () -> as(Tokens.integrator("demo")).get("/v1/admin/settlement"), 403, "forbidden");
         refusedWithoutWrites(db, () -> io.restassured.RestAssured.given().post("/v1/admin/pause"), 401, "unauthenticated");
         assertThat(chain.escrowPaused()).isFalse();
@@ -207,5 +215,55 @@ class SettlementPauseTest {
         assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(signed).equals("SETTLED")
                 && chain.status(queuedWhilePaused).equals("SETTLED"))).isTrue();
         assertThat(chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", signed)).isEqualTo(signedTx);
+    }
+
+    @Test
+    @Order(4)
+    void aBatchThatRevertsBecauseAPauseLandedFirstIsRequeuedNotFailed() throws Exception {
+        String co = queued("pause-inflight");
+        String account = chain.one("SELECT account_id FROM cashouts WHERE id = ?", co);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String batchId = chain.one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String payoutId = chain.one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        BigInteger maxFee = new BigInteger(chain.one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE batch_id = ?", batchId));
+        String settleTx;
+        chain.rpc("evm_setAutomine", List.of(false));
+        chain.rpc("evm_setIntervalMining", List.of(0));
+        try {
+            assertThat(settlement.broadcastStored()).isEqualTo(1);
+            settleTx = chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", co);
+            // the next block's base fee is above the batch's max fee: only the pauser's transaction (paying more) gets in
+            Credentials pauser = DevAccounts.defaults().deployer();
+            BigInteger high = maxFee.multiply(BigInteger.valueOf(105)).divide(BigInteger.valueOf(100));
+            RawTransaction pause = RawTransaction.createTransaction(DevAccounts.DEV_CHAIN_ID, BigInteger.valueOf(chain.pendingNonce(pauser.getAddress())),
+                    BigInteger.valueOf(100_000), ChainTestResource.deployment.escrow(), BigInteger.ZERO,
+                    FunctionEncoder.encode(new Function("pause", List.of(), List.of())), high, high.multiply(BigInteger.TWO));
+            String pauseTx = chain.web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(pause, pauser))).send()
+                    .getTransactionHash();
+            chain.rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x" + high.toString(16)));
+            chain.rpc("evm_mine", List.of());
+            assertThat(chain.receipt(pauseTx).isStatusOK()).isTrue();
+            assertThat(chain.web3j.ethGetTransactionReceipt(settleTx).send().getTransactionReceipt()).isEmpty();
+        } finally {
+            chain.rpc("evm_setIntervalMining", List.of(1));
+        }
+        // the base fee falls again: the batch (re-sent as stored if the node dropped it meanwhile) is mined after the pause, and reverts
+        assertThat(chain.escrowPaused()).isTrue();
+        assertThat(chain.runUntil(settlement, reconcile, () -> chain.one("SELECT status FROM settlement_batches WHERE id = ?", batchId)
+                .equals("CANCELLED"))).isTrue();
+        assertThat(chain.status(co)).as("back in the queue, not FAILED").isEqualTo("QUEUED");
+        String reverted = chain.one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND status = 'REVERTED'", batchId);
+        assertThat(chain.receipt(reverted).isStatusOK()).isFalse();
+        assertThat(chain.count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND nonce = (SELECT nonce FROM settlement_txs "
+                + "WHERE tx_hash = ?)", batchId, settleTx)).as("the same nonce").isPositive();
+        assertThat(ledger.balances(account).heldBaseUnits()).as("the hold is kept").isEqualTo(3_000_000);
+        assertThat(chain.auditTypes(co)).doesNotContain("cashout.failed").contains("cashout.requeued");
+        assertThat(chain.one("SELECT (payload_json::jsonb)->>'reason' FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", batchId))
+                .isEqualTo("reverted_while_paused");
+
+        chain.devAdmin().setPaused(ChainTestResource.deployment.escrow(), false);
+        assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(co).equals("SETTLED"))).isTrue();
+        assertThat(chain.one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isNotEqualTo(payoutId);
+        assertThat(ledger.balances(account).heldBaseUnits()).isZero();
     }
 }
