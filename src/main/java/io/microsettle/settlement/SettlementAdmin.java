@@ -88,6 +88,7 @@ public class SettlementAdmin {
         } catch (RuntimeException e) {
             throw ApiException.validation("keystore", "cannot be read with the configured settler password: " + e.getMessage());
         }
+        requireGasMoney(key.getAddress());
         Credentials admin = chain.admin().orElseThrow(() -> ApiException.conflict("admin_key_missing",
                 "settler rotation grants SETTLER_ROLE with the admin key: configure microsettle.chain.keys.deployer-keystore"));
         String roleTx;
@@ -99,6 +100,21 @@ public class SettlementAdmin {
         }
         Transactions.write("settler.rotate", () -> store.rotate(key.getAddress(), chain.chainId(), file.toString(), actor, roleTx));
         return store.settlerKeys(chain.chainId());
+    }
+
+    /** A key with no ether cannot pay for a single batch: every broadcast would fail and settlement would stall. */
+    private void requireGasMoney(String address) {
+        java.math.BigInteger balance;
+        try {
+            balance = chain.web3j().ethGetBalance(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.unavailable("chain_unavailable", "the new settler's balance could not be read: " + e.getMessage(),
+                    CHAIN_RETRY_AFTER_SECONDS);
+        }
+        if (balance.signum() == 0) {
+            throw ApiException.conflict("settler_unfunded", "the new settler key " + address
+                    + " holds no ether to pay for gas: fund it before rotating it in");
+        }
     }
 
     /** Revokes SETTLER_ROLE of every RETIRING key whose lane has nothing left in flight. */

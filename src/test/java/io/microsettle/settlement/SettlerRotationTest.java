@@ -83,6 +83,14 @@ class SettlerRotationTest {
         return ChainTestResource.keystore(ChainTestResource.keysDir, name, key).toString();
     }
 
+    static String keystoreUnchecked(String name, Credentials key) {
+        try {
+            return keystore(name, key);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     Response rotate(String keystore) {
         return as(admin).body(Map.of("keystore", keystore)).post("/v1/admin/settlers/rotate");
     }
@@ -117,6 +125,11 @@ class SettlerRotationTest {
             assertThat(detail).as(bad).contains("keystore");
         }
         refusedWithoutWrites(db, () -> as(admin).body(Map.of()).post("/v1/admin/settlers/rotate"), 400, "validation_failed");
+        // a key with no ether for gas would stall settlement: refused before its role is granted
+        Credentials unfunded = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+        String detail = refusedWithoutWrites(db, () -> rotate(keystoreUnchecked("settler-unfunded", unfunded)), 409, "settler_unfunded");
+        assertThat(detail).contains(unfunded.getAddress());
+        assertThat(chain.hasSettlerRole(unfunded.getAddress())).isFalse();
         assertThat(chain.hasSettlerRole(B.getAddress())).isFalse();
     }
 
