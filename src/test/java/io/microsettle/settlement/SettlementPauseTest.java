@@ -121,6 +121,7 @@ class SettlementPauseTest {
         Response paused = as(admin).body(Map.of("reason", "token migration")).post("/v1/admin/pause");
         assertThat(paused.statusCode()).as(paused.asString()).isEqualTo(200);
         assertThat(paused.jsonPath().getBoolean("paused")).isTrue();
+        assertThat(paused.jsonPath().getBoolean("escrowPaused")).isTrue();
         assertThat(paused.jsonPath().getString("changedBy")).isEqualTo("admin:alice");
         assertThat(paused.jsonPath().getString("reason")).isEqualTo("token migration");
         String pauseTx = paused.jsonPath().getString("chainTx");
@@ -157,6 +158,7 @@ class SettlementPauseTest {
         Response unpaused = as(admin).body(Map.of("reason", "done")).post("/v1/admin/unpause");
         assertThat(unpaused.statusCode()).as(unpaused.asString()).isEqualTo(200);
         assertThat(unpaused.jsonPath().getBoolean("paused")).isFalse();
+        assertThat(unpaused.jsonPath().getBoolean("escrowPaused")).isFalse();
         String unpauseTx = unpaused.jsonPath().getString("chainTx");
         assertThat(unpauseTx).startsWith("0x").isNotEqualTo(pauseTx);
         assertThat(chain.escrowPaused()).isFalse();
@@ -210,6 +212,10 @@ class SettlementPauseTest {
         assertThat(chain.status(signed)).isEqualTo("BATCHED");
         assertThat(chain.status(queuedWhilePaused)).isEqualTo("QUEUED");
         assertThat(chain.count("SELECT count(*) FROM settlement_txs WHERE status = 'REVERTED'")).isZero();
+        // operators see that the escrow is paused though the service is not
+        Response state = as(operator).get("/v1/admin/settlement");
+        assertThat(state.jsonPath().getBoolean("paused")).isFalse();
+        assertThat(state.jsonPath().getBoolean("escrowPaused")).isTrue();
 
         chain.devAdmin().setPaused(ChainTestResource.deployment.escrow(), false);
         assertThat(chain.runUntil(settlement, reconcile, () -> chain.status(signed).equals("SETTLED")
