@@ -23,6 +23,10 @@ public class CurrentCaller {
         return subject();
     }
 
+    public boolean hasRole(String role) {
+        return identity.hasRole(role);
+    }
+
     /** Who did it, for the audit log: {@code role:subject}. */
     public String actor() {
         String role = identity.getRoles().stream().sorted().findFirst().orElse("anonymous");
