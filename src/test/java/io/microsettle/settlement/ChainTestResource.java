@@ -17,7 +17,9 @@ import org.web3j.protocol.http.HttpService;
 /**
  * A real dev chain for {@code @QuarkusTest}s: starts Anvil or Ganache (init arg {@code kind}) with interval
  * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
- * and hands the service rpc url, chain id, escrow and token as configuration.
+ * and hands the service rpc url, chain id, escrow and token as configuration. Init args: {@code proxy=true} (an
+ * {@link io.microsettle.testsupport.RpcProxy} in between), {@code schedulers=off}, {@code blockTimeSeconds},
+ * {@code stallAlertAfterMillis} (microsettle.settlement.stall-alert-after-millis).
  */
 public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -34,6 +36,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private long blockTimeSeconds = 1;
     private boolean schedulers = true;
     private boolean withProxy;
+    private String stallAlertAfterMillis;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -41,6 +44,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
         withProxy = "true".equals(initArgs.get("proxy"));
+        stallAlertAfterMillis = initArgs.get("stallAlertAfterMillis");
     }
 
     @Override
@@ -76,6 +80,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");
+            if (stallAlertAfterMillis != null) cfg.put("microsettle.settlement.stall-alert-after-millis", stallAlertAfterMillis);
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();
