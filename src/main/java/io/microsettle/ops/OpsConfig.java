@@ -27,4 +27,8 @@ public interface OpsConfig {
      */
     @WithDefault("false")
     boolean jsonLog();
+
+    /** One log line per API request (category io.microsettle.access): method, path, status, milliseconds. */
+    @WithDefault("false")
+    boolean accessLog();
 }
