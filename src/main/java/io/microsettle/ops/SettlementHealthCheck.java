@@ -30,6 +30,17 @@ public class SettlementHealthCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
+        try {
+            return check();
+        } catch (RuntimeException e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+            return HealthCheckResponse.named("settlement").down().withData("reason", "database_unavailable")
+                    .withData("detail", ChainHealthCheck.clip(root.getMessage())).build();
+        }
+    }
+
+    private HealthCheckResponse check() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("settlement");
         boolean paused = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1", rs -> rs.getBoolean(1)).orElse(false);
         r.withData("paused", paused);
