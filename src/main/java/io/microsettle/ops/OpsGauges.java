@@ -27,9 +27,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The gauges that read the database and the chain, from one snapshot refreshed every
- * {@code microsettle.ops.metrics-refresh-millis} (five small queries on indexed columns, at most 100 rows
- * each, and one {@code eth_blockNumber}), never per scrape: open cash-outs by status, settlement lag
- * (the oldest QUEUED and SUBMITTED cash-out's age), reconcile lag in blocks, the pause, each nonce
+ * {@code microsettle.ops.metrics-refresh-millis} (six small queries, at most 100 rows each, and one
+ * {@code eth_blockNumber}), never per scrape: open cash-outs by status, settlement lag (the oldest QUEUED
+ * and SUBMITTED cash-out's age), reconcile lag in blocks, open discrepancies, the pause, each nonce
  * lane's state and each lease's holder. Series with a variable label set (lanes, leases) are
  * multi-gauges rewritten on each refresh.
  */
@@ -52,9 +52,10 @@ public class OpsGauges {
 
     /** What the gauges show, as of {@code at}. */
     public record Snapshot(Instant at, Map<CashoutStatus, Long> open, Map<CashoutStatus, Instant> oldest, boolean paused,
-                           OptionalLong reconcileNextBlock, OptionalLong headBlock, List<Lane> lanes, List<Lease> leases) {
+                           OptionalLong reconcileNextBlock, OptionalLong headBlock, long openDiscrepancies, List<Lane> lanes,
+                           List<Lease> leases) {
         static Snapshot empty() {
-            return new Snapshot(Instant.EPOCH, Map.of(), Map.of(), false, OptionalLong.empty(), OptionalLong.empty(), List.of(), List.of());
+            return new Snapshot(Instant.EPOCH, Map.of(), Map.of(), false, OptionalLong.empty(), OptionalLong.empty(), 0, List.of(), List.of());
         }
 
         /** Seconds since the oldest cash-out in {@code status} was requested (0 when there is none). */
@@ -99,6 +100,8 @@ public class OpsGauges {
                 .description("Blocks between the chain head and the last block reconciled").register(registry);
         Gauge.builder("microsettle.chain.head.block", this, g -> g.snapshot.headBlock().isPresent() ? g.snapshot.headBlock().getAsLong() : Double.NaN)
                 .description("The chain's latest block number").register(registry);
+        Gauge.builder("microsettle.reconcile.discrepancies.open", this, g -> g.snapshot.openDiscrepancies())
+                .description("Discrepancies reconciliation found that are not resolved").register(registry);
         Gauge.builder("microsettle.settlement.paused", this, g -> g.snapshot.paused() ? 1 : 0)
                 .description("1 while settlement is paused by an admin").register(registry);
         Gauge.builder("microsettle.ops.snapshot.age", this, g -> g.refreshedOnce
@@ -137,6 +140,7 @@ public class OpsGauges {
             return s;
         }, (Object) OPEN.stream().map(Enum::name).toArray(String[]::new));
         boolean paused = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1", rs -> rs.getBoolean(1)).orElse(false);
+        long discrepancies = Db.scalar(ds, "SELECT count(*) FROM discrepancies WHERE NOT resolved");
         Optional<Long> cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", rs -> rs.getLong(1), RECONCILE_CURSOR);
         List<Lane> lanes = Db.query(ds, "SELECT k.address, k.chain_id, k.status, coalesce(n.next_nonce, 0), "
                         + "(SELECT count(*) FROM settlement_txs t WHERE t.from_address = k.address AND t.chain_id = k.chain_id "
@@ -149,7 +153,7 @@ public class OpsGauges {
         List<Lease> leases = Db.query(ds, "SELECT name, holder, fence, expires_at > now() FROM leases ORDER BY name LIMIT ?",
                 rs -> new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getBoolean(4)), MAX_ROWS);
         Snapshot s = new Snapshot(Instant.now(), Map.copyOf(open), Map.copyOf(oldest), paused,
-                cursor.map(OptionalLong::of).orElse(OptionalLong.empty()), headBlock(), List.copyOf(lanes), List.copyOf(leases));
+                cursor.map(OptionalLong::of).orElse(OptionalLong.empty()), headBlock(), discrepancies, List.copyOf(lanes), List.copyOf(leases));
         publish(s);
         return s;
     }

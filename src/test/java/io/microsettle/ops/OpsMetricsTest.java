@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.microsettle.cashout.CashoutStatus;
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.infra.Db;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -25,6 +27,7 @@ import org.junit.jupiter.api.Test;
 class OpsMetricsTest {
     @Inject OpsMetrics metrics;
     @Inject OpsGauges gauges;
+    @Inject AgroalDataSource ds;
 
     @Test
     void countedAfterCommitNeverAfterRollback() {
@@ -68,6 +71,21 @@ class OpsMetricsTest {
                     .isEqualTo((double) s.open().getOrDefault(status, 0L));
         }
         assertThat(m.sum("microsettle_ops_snapshot_age_seconds")).isGreaterThanOrEqualTo(0);
+        assertThat(m.sum("microsettle_reconcile_discrepancies_open")).isEqualTo((double) s.openDiscrepancies());
+    }
+
+    @Test
+    void openDiscrepanciesAreCounted() {
+        long before = gauges.refresh().openDiscrepancies();
+        // a discrepancy seen inside a transaction that is then rolled back: nothing stays in the shared database
+        assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
+            Db.update(ds, "INSERT INTO discrepancies (kind, detail) VALUES ('UNKNOWN_PAYOUT', 'ops metrics test')");
+            Db.update(ds, "INSERT INTO discrepancies (kind, detail, resolved) VALUES ('UNKNOWN_PAYOUT', 'ops metrics test', true)");
+            assertThat(gauges.refresh().openDiscrepancies()).isEqualTo(before + 1);
+            assertThat(scrape().sum("microsettle_reconcile_discrepancies_open")).isEqualTo((double) before + 1);
+            throw new IllegalStateException("rolled back");
+        })).hasMessage("rolled back");
+        assertThat(gauges.refresh().openDiscrepancies()).isEqualTo(before);
     }
 
     @Test
