@@ -20,7 +20,9 @@ public class CurrentCaller {
 
     /** The integrator whose data this request may touch. */
     public String integratorId() {
-        return subject();
+        String id = subject();
+        io.microsettle.ops.RequestContext.putIntegrator(id);
+        return id;
     }
 
     public boolean hasRole(String role) {

@@ -38,6 +38,8 @@ public class SettlementStore {
     AuditLog audit;
     @Inject
     Leases leases;
+    @Inject
+    io.microsettle.ops.OpsMetrics metrics;
 
     /** A batch to sign: its on-chain id, funder, key and nonce, and its payouts in payout-id order. */
     public record Batch(String id, long chainBatchId, String funder, String fromAddress, long nonce,
@@ -100,6 +102,7 @@ public class SettlementStore {
                         + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 batchId, chainBatchId, plan.integratorId(), funder, payoutIds, n, plan.totalNetBaseUnits(), plan.totalFeeBaseUnits(),
                 plan.estimatedGas(), BatchStatus.BATCHED, fromAddress.toLowerCase(), nonce);
+        metrics.batchCreated(n);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("chainBatchId", chainBatchId);
         payload.put("integratorId", plan.integratorId());
@@ -296,8 +299,9 @@ public class SettlementStore {
     @Transactional(Transactional.TxType.MANDATORY)
     public void mined(Leases.Lease lease, Mined m) {
         leases.check(lease);
-        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+        int n = Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ? AND status <> ?", TxStatus.MINED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash(), TxStatus.MINED);
+        if (n > 0) metrics.transactionMined(m.gasUsed(), m.effectiveGasPriceWei());
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */

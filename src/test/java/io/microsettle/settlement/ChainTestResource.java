@@ -17,8 +17,10 @@ import org.web3j.protocol.http.HttpService;
 /**
  * A real dev chain for {@code @QuarkusTest}s: starts Anvil or Ganache (init arg {@code kind}) with interval
  * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
- * and hands the service rpc url, chain id, escrow and token as configuration. Init arg {@code adminKey=true}
- * configures the admin key (deployer keystore) too, for the admin pause and settler rotation.
+ * and hands the service rpc url, chain id, escrow and token as configuration. Init args: {@code proxy=true} (an
+ * {@link io.microsettle.testsupport.RpcProxy} in between), {@code schedulers=off}, {@code blockTimeSeconds},
+ * {@code stallAlertAfterMillis} (microsettle.settlement.stall-alert-after-millis), {@code adminKey=true} (the admin
+ * key, a deployer keystore, too: for the admin pause and settler rotation).
  */
 public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -38,6 +40,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private boolean schedulers = true;
     private boolean withProxy;
     private boolean adminKey;
+    private String stallAlertAfterMillis;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -46,6 +49,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
         withProxy = "true".equals(initArgs.get("proxy"));
         adminKey = "true".equals(initArgs.get("adminKey"));
+        stallAlertAfterMillis = initArgs.get("stallAlertAfterMillis");
     }
 
     @Override
@@ -87,6 +91,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");
+            if (stallAlertAfterMillis != null) cfg.put("microsettle.settlement.stall-alert-after-millis", stallAlertAfterMillis);
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();
