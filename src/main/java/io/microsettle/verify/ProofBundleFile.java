@@ -50,6 +50,7 @@ public final class ProofBundleFile {
 
     public static Claims claims(JsonNode b) {
         if (b == null || !b.isObject()) throw new Malformed("a proof bundle is a JSON object");
+        if (!b.has("cashout") && b.has("from") && b.has("to") && b.has("proof")) return consistency(b);
         List<Mismatch> file = new ArrayList<>();
         JsonNode co = obj(b, "cashout");
         JsonNode batch = obj(b, "batch");
@@ -57,8 +58,7 @@ public final class ProofBundleFile {
         String cashoutId = text(co, "id");
         String subject = "cash-out " + cashoutId;
 
-        Claims.AnchorClaim anchor = new Claims.AnchorClaim(num(anchorNode, "seq"), text(anchorNode, "root"), text(anchorNode, "txHash"),
-                num(anchorNode, "blockNumber"), text(anchorNode, "blockHash"), (int) num(anchorNode, "logIndex"));
+        Claims.AnchorClaim anchor = anchor(anchorNode);
         long chainId = num(b, "chainId");
         if (anchorNode.hasNonNull("chainId") && anchorNode.get("chainId").asLong() != chainId) {
             file.add(new Mismatch("claim_disagrees", "anchor " + anchor.seq(), "the anchor is on chain " + anchorNode.get("chainId").asLong()
@@ -100,6 +100,30 @@ public final class ProofBundleFile {
         againstAnchoredEvents(cashoutId, subject, events, payout, gross, file);
         return new Claims("proof bundle", subject, chainId, text(b, "escrow"), optText(b, "token"), List.of(anchor), events,
                 List.of(payout), List.of(), file);
+    }
+
+    /**
+     * A consistency proof between two anchored heads as {@code GET /v1/audit/anchors/consistency} returns it
+     * ({@code {from, to, proof}}, each head with its seq, root and anchoring log): both roots are read from the chain
+     * and the proof must show the first head is a prefix of the second (the log only grew).
+     */
+    static Claims consistency(JsonNode c) {
+        JsonNode from = obj(c, "from");
+        JsonNode to = obj(c, "to");
+        Claims.AnchorClaim a = anchor(from);
+        Claims.AnchorClaim b = anchor(to);
+        Long chainId = from.hasNonNull("chainId") ? from.get("chainId").asLong() : null;
+        List<Mismatch> file = new ArrayList<>();
+        if (chainId != null && to.hasNonNull("chainId") && to.get("chainId").asLong() != chainId) {
+            file.add(new Mismatch("claim_disagrees", "anchors", "the two heads name different chains"));
+        }
+        return new Claims("consistency proof", "anchors " + a.seq() + ".." + b.seq(), chainId, null, null, List.of(a, b), List.of(),
+                List.of(), List.of(new Claims.ConsistencyClaim(a.seq(), b.seq(), strings(c, "proof"))), file);
+    }
+
+    static Claims.AnchorClaim anchor(JsonNode n) {
+        return new Claims.AnchorClaim(num(n, "seq"), text(n, "root"), text(n, "txHash"), num(n, "blockNumber"), text(n, "blockHash"),
+                (int) num(n, "logIndex"));
     }
 
     /**

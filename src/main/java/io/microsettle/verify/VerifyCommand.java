@@ -25,7 +25,8 @@ import java.util.concurrent.Callable;
 @Command(name = "verify", sortOptions = false,
         description = {"Checks a proof bundle (GET /v1/audit/cashouts/{id}/proof) against the chain alone: re-hashes its audit events,"
                 + " checks their RFC 9162 inclusion proofs against the root the escrow's AuditAnchored log holds, and the payout against"
-                + " the PayoutSettled log at its block hash and log index (payee, amounts, escrow, chain id, receipt status).",
+                + " the PayoutSettled log at its block hash and log index (payee, amounts, escrow, chain id, receipt status)."
+                + " A consistency proof between two anchored heads is checked against both roots as the chain has them.",
                 "Needs no database and no running service. Exit code 0 only when everything matches, 1 when anything does not"
                         + " (each mismatch named), 2 for bad arguments, 3 when the file or the RPC node cannot be read."},
         footer = {"", "The --export FILE form (GET /v1/audit/export) is not supported yet."})
@@ -45,7 +46,8 @@ public final class VerifyCommand implements Callable<Integer> {
     Input input;
 
     static final class Input {
-        @Option(names = "--proof", required = true, paramLabel = "FILE", description = "A proof bundle (JSON) to verify.")
+        @Option(names = "--proof", required = true, paramLabel = "FILE", description = "A proof bundle (GET /v1/audit/cashouts/{id}/proof),"
+                + " or a consistency proof between two anchored heads (GET /v1/audit/anchors/consistency), as JSON.")
         Path proof;
     }
 

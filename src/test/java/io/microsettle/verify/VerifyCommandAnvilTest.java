@@ -17,7 +17,6 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
@@ -77,8 +76,13 @@ class VerifyCommandAnvilTest {
         }
     }
 
-    @BeforeAll
-    void settleAndAnchorACashout() throws Exception {
+    /** Settles and anchors one cash-out (once; RestAssured has its port only inside a test) and fetches its bundle. */
+    ObjectNode bundle() throws Exception {
+        if (bundle == null) bundle = settleAndAnchorACashout();
+        return bundle;
+    }
+
+    ObjectNode settleAndAnchorACashout() throws Exception {
         String token = Tokens.integrator("demo");
         Api.FundedAccount acct = Api.fundedAccount("demo", 5_000_000);
         payee = acct.walletAddress();
@@ -99,7 +103,7 @@ class VerifyCommandAnvilTest {
             r = anchorer.tick();
         }
         assertThat(r.outcome()).as(r.toString()).isEqualTo(Anchorer.Outcome.ANCHORED);
-        bundle = (ObjectNode) Api.json(as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(200).extract().asString());
+        return (ObjectNode) Api.json(as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(200).extract().asString());
     }
 
     String status(String token, String id) {
@@ -110,6 +114,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aGenuineBundleVerifiesAgainstTheChainAlone(@TempDir Path dir) throws Exception {
+        bundle();
         Run run = verify(write(dir, bundle), "--json");
         assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
         JsonNode r = run.json();
@@ -141,6 +146,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void anUnreachableNodeOrAMissingFileIsNeitherAPassNorAMismatch(@TempDir Path dir) throws Exception {
+        bundle();
         Run run = verify(write(dir, bundle), "--rpc", "http://127.0.0.1:" + io.microsettle.testsupport.ServiceProcess.freePort());
         assertThat(run.exitCode()).isEqualTo(VerifyCommand.UNREADABLE);
         assertThat(run.err()).contains("cannot reach the RPC node");
@@ -157,6 +163,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void anEditedEventIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         // content edited, its stored hash left: the hash does not match the content
         ObjectNode b = bundle.deepCopy();
         ObjectNode e = (ObjectNode) b.get("events").get(0);
@@ -186,6 +193,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aWrongPayeeIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         ObjectNode b = bundle.deepCopy();
         String other = "0x000000000000000000000000000000000000dEaD";
         ((ObjectNode) b.get("cashout")).put("destination", other);
@@ -200,6 +208,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aWrongAmountIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         ObjectNode b = bundle.deepCopy();
         ObjectNode co = (ObjectNode) b.get("cashout");
         long net = co.get("net").asLong();
@@ -217,6 +226,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aWrongLogIndexOrBlockHashIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         int index = bundle.get("logIndex").asInt();
         ObjectNode b = bundle.deepCopy();
         b.put("logIndex", index + 7);
@@ -238,6 +248,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aRootNotAnchoredIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         // a head the escrow never anchored
         ObjectNode b = bundle.deepCopy();
         long seq = b.at("/anchor/seq").asLong();
@@ -257,6 +268,7 @@ class VerifyCommandAnvilTest {
 
     @Test
     void aDifferentEscrowIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
         // the file names another contract (the token) as its escrow
         ObjectNode b = bundle.deepCopy();
         String token = ChainTestResource.deployment.token();
@@ -280,6 +292,38 @@ class VerifyCommandAnvilTest {
         // another chain id
         Run chain = verify(write(dir, bundle), "--json", "--chain-id", "1");
         assertThat(mismatch(chain, "chain_id").get("detail").asText()).contains("--chain-id is 1");
+    }
+
+    // ------------------------------------------------------------------ consistency
+
+    @Test
+    void aConsistencyProofBetweenTwoAnchoredHeadsVerifiesAndAForgedOneIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
+        long first = bundle.at("/anchor/seq").asLong();
+        Api.fundedAccount("verify-" + java.util.UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Anchorer.TickResult r = anchorer.tick();
+        while (r.outcome() != Anchorer.Outcome.ANCHORED && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            r = anchorer.tick();
+        }
+        assertThat(r.outcome()).as(r.toString()).isEqualTo(Anchorer.Outcome.ANCHORED);
+        ObjectNode c = (ObjectNode) Api.json(as(auditor).queryParam("from", first).queryParam("to", r.seq())
+                .get("/v1/audit/anchors/consistency").then().statusCode(200).extract().asString());
+        String escrow = ChainTestResource.deployment.escrow();
+        Run ok = verify(write(dir, c), "--json", "--escrow", escrow);
+        assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+        assertThat(ok.json().at("/counts/consistencyProofs").asInt()).isEqualTo(1);
+        assertThat(ok.json().at("/counts/anchorsOnChain").asInt()).isEqualTo(2);
+        // the file names no escrow: without --escrow nothing can be read
+        assertThat(verify(write(dir, c), "--json").codes()).contains("escrow");
+        // one proof element changed
+        ObjectNode forged = c.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) forged.get("proof")).set(0, "ee".repeat(32));
+        Run bad = verify(write(dir, forged), "--json", "--escrow", escrow);
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(mismatch(bad, "consistency").get("subject").asText()).isEqualTo("anchors " + first + ".." + r.seq());
     }
 
     // ------------------------------------------------------------------ helpers
