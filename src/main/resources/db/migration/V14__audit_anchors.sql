@@ -41,3 +41,6 @@ CREATE TABLE audit_anchors (
 );
 CREATE UNIQUE INDEX audit_anchors_seq_idx ON audit_anchors (seq) WHERE state <> 'FAILED';
 CREATE UNIQUE INDEX audit_anchors_one_in_flight_idx ON audit_anchors ((true)) WHERE state = 'SENT';
+
+-- GET /v1/audit/export reads settled cash-outs by settlement time.
+CREATE INDEX cashouts_settled_at_idx ON cashouts (settled_at, id) WHERE status = 'SETTLED';

@@ -94,6 +94,7 @@ public class Anchorer {
                 last, size, ANCHORED_EVENT, policy.everyEvents()).orElseThrow();
         if (!policy.due(p.count(), p.oldest(), Instant.now())) return new TickResult(Outcome.IDLE, 0);
         InFlight claimed = claim(lease, size);
+        io.microsettle.infra.CrashPoints.reach("anchor.after-store");
         broadcast(claimed);
         return resolve(lease, claimed);
     }
@@ -192,6 +193,7 @@ public class Anchorer {
         }
         long blockNumber = r.getBlockNumber().longValueExact();
         int logIndex = log.getLogIndex().intValueExact();
+        io.microsettle.infra.CrashPoints.reach("anchor.before-record");
         QuarkusTransaction.requiringNew().run(() -> {
             leases.check(lease);
             int n = Db.update(ds, "UPDATE audit_anchors SET state = 'ANCHORED', block_number = ?, block_hash = ?, log_index = ?, "

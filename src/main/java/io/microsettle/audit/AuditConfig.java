@@ -33,6 +33,10 @@ public interface AuditConfig {
     @WithDefault("65536")
     int maxPayloadChars();
 
+    /** The longest period one GET /v1/audit/export covers, in days. */
+    @WithDefault("31")
+    int exportMaxDays();
+
     /** Anchoring the tree head on chain ({@link Anchorer}). */
     Anchor anchor();
 

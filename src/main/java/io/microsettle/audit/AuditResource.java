@@ -58,6 +58,8 @@ public class AuditResource {
     @Inject
     ProofBundles bundles;
     @Inject
+    SettlementExport export;
+    @Inject
     AuditLog auditLog;
     @Inject
     AuditConfig config;
@@ -149,6 +151,45 @@ public class AuditResource {
     @Path("/cashouts/{id}/proof")
     public ProofBundles.Bundle cashoutProof(@jakarta.ws.rs.PathParam("id") String id) {
         return bundles.bundle(Validation.id(id, "id"));
+    }
+
+    @Operation(summary = "Settled cash-outs of a period, for reconciliation", description = "from (inclusive) and to (exclusive) are "
+            + "RFC 3339 times of settlement, at most microsettle.audit.export-max-days apart (400 period_too_long); format csv "
+            + "(default) or json. Streamed. The anchors covering the period are named in the Microsettle-Anchors header (seq:txHash, "
+            + "comma separated) and in the body: '# anchor' lines before the CSV header row, or the JSON anchors array.")
+    @GET
+    @Path("/export")
+    @Produces({"text/csv", MediaType.APPLICATION_JSON})
+    public jakarta.ws.rs.core.Response export(@QueryParam("from") String fromText, @QueryParam("to") String toText,
+                                              @QueryParam("format") String formatText) {
+        Instant from = instantParam(fromText, "from");
+        Instant to = instantParam(toText, "to");
+        if (!to.isAfter(from)) throw ApiException.validation("to", "must be after from");
+        if (java.time.Duration.between(from, to).compareTo(java.time.Duration.ofDays(config.exportMaxDays())) > 0) {
+            throw ApiException.badRequest("period_too_long", "an export covers at most " + config.exportMaxDays() + " days");
+        }
+        SettlementExport.Format format;
+        if (formatText == null || formatText.equals("csv")) format = SettlementExport.Format.CSV;
+        else if (formatText.equals("json")) format = SettlementExport.Format.JSON;
+        else throw ApiException.validation("format", "must be csv or json");
+        SettlementExport.Covering covering = export.covering(from, to);
+        jakarta.ws.rs.core.StreamingOutput body = out -> export.write(out, format, from, to, covering);
+        String name = "settlements-" + from.toString().replace(':', '-') + "-" + to.toString().replace(':', '-')
+                + (format == SettlementExport.Format.CSV ? ".csv" : ".json");
+        return jakarta.ws.rs.core.Response.ok(body, format == SettlementExport.Format.CSV ? "text/csv; charset=utf-8" : MediaType.APPLICATION_JSON)
+                .header("Microsettle-Anchors", SettlementExport.header(covering))
+                .header("Microsettle-Anchors-Cover-Period", Boolean.toString(covering.coveredUntil()))
+                .header("Content-Disposition", "attachment; filename=\"" + name + "\"")
+                .build();
+    }
+
+    static Instant instantParam(String text, String field) {
+        if (text == null) throw ApiException.validation(field, "is required (an RFC 3339 time)");
+        try {
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.validation(field, "must be an RFC 3339 time, e.g. 2026-12-01T00:00:00Z");
+        }
     }
 
     private static ApiException notAnchored(long seq) {

@@ -279,6 +279,91 @@ class AuditAnchorsAnvilTest {
         as(token).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(403);
     }
 
+    @Test
+    @Order(4)
+    void exportListsTheSettledCashoutsOfAPeriodWithTheirCoveringAnchors() throws Exception {
+        String settled = db.text("SELECT id FROM cashouts WHERE status = 'SETTLED' ORDER BY settled_at DESC LIMIT 1");
+        assertThat(settled).as("test 3 settled one").isNotNull();
+        String from = java.time.Instant.now().minus(Duration.ofHours(1)).toString();
+        String to = java.time.Instant.now().plus(Duration.ofMinutes(1)).toString();
+        Response csv = as(auditor).queryParam("from", from).queryParam("to", to).get("/v1/audit/export");
+        assertThat(csv.statusCode()).as(csv.asString()).isEqualTo(200);
+        assertThat(csv.contentType()).startsWith("text/csv");
+        List<String> lines = csv.asString().lines().toList();
+        String headerRow = lines.stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow();
+        assertThat(headerRow).isEqualTo(String.join(",", SettlementExport.COLUMNS));
+        String row = lines.stream().filter(l -> l.startsWith(settled + ",")).findFirst().orElseThrow();
+        String[] f = row.split(",", -1);
+        JsonNode co = Api.json(as(Tokens.integrator("demo")).get("/v1/cashouts/" + settled).then().statusCode(200).extract().asString());
+        assertThat(f[SettlementExport.COLUMNS.indexOf("txHash")]).isEqualTo(co.get("txHash").asText());
+        assertThat(f[SettlementExport.COLUMNS.indexOf("net")]).isEqualTo(co.get("net").asText());
+        assertThat(f[SettlementExport.COLUMNS.indexOf("blockNumber")]).isEqualTo(co.get("blockNumber").asText());
+        // the anchors covering it: the header and the preamble name the last anchor (made after the settlement, in test 3)
+        JsonNode latest = Api.json(as(auditor).queryParam("limit", 1000).get("/v1/audit/anchors").then().extract().asString()).get("data");
+        JsonNode last = latest.get(latest.size() - 1);
+        assertThat(csv.header("Microsettle-Anchors")).contains(last.get("seq").asText() + ":" + last.get("txHash").asText());
+        assertThat(lines).anyMatch(l -> l.startsWith("# anchor seq=" + last.get("seq").asText() + " root=" + last.get("root").asText()));
+
+        JsonNode json = Api.json(as(auditor).queryParam("from", from).queryParam("to", to).queryParam("format", "json")
+                .get("/v1/audit/export").then().statusCode(200).extract().asString());
+        assertThat(json.get("chainId").asLong()).isEqualTo(web3j.ethChainId().send().getChainId().longValue());
+        assertThat(json.get("anchors")).anyMatch(a -> a.get("txHash").asText().equals(last.get("txHash").asText()));
+        JsonNode r = null;
+        for (JsonNode d : json.get("data")) if (d.get("cashoutId").asText().equals(settled)) r = d;
+        assertThat(r).isNotNull();
+        assertThat(r.get("blockHash").asText()).isEqualTo(db.text("SELECT block_hash FROM cashouts WHERE id = '" + settled + "'"));
+        assertThat(r.get("gross").asText()).isEqualTo(co.get("gross").asText());
+
+        // bounded and validated
+        as(auditor).queryParam("from", "2026-01-01T00:00:00Z").queryParam("to", "2026-03-01T00:00:00Z").get("/v1/audit/export")
+                .then().statusCode(400).body("code", org.hamcrest.Matchers.equalTo("period_too_long"));
+        as(auditor).queryParam("from", to).queryParam("to", from).get("/v1/audit/export").then().statusCode(400);
+        as(auditor).queryParam("from", "yesterday").queryParam("to", to).get("/v1/audit/export").then().statusCode(400);
+        as(auditor).queryParam("from", from).queryParam("to", to).queryParam("format", "xml").get("/v1/audit/export").then().statusCode(400);
+        as(auditor).queryParam("to", to).get("/v1/audit/export").then().statusCode(400);
+    }
+
+    @Test
+    @Order(5)
+    void aCrashedAnchorerResumesFromTheStoredAnchorWithoutAnchoringTwice() throws Exception {
+        // crash after the signed anchor was stored, before it was broadcast: the node has never seen it
+        Api.fundedAccount("crash-" + UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed();
+        io.microsettle.infra.CrashPoints.arm("anchor.after-store");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> anchorer.tick()).isInstanceOf(io.microsettle.infra.CrashPoints.Crash.class);
+        String txHash = db.text("SELECT tx_hash FROM audit_anchors WHERE state = 'SENT'");
+        long seq = db.scalar("SELECT seq FROM audit_anchors WHERE state = 'SENT'");
+        assertThat(web3j.ethGetTransactionByHash(txHash).send().getTransaction()).isEmpty();
+        // the restarted anchorer sends the stored transaction and records it
+        assertThat(anchorUntilAnchored().seq()).isEqualTo(seq);
+        assertThat(db.text("SELECT tx_hash FROM audit_anchors WHERE seq = " + seq + " AND state = 'ANCHORED'")).isEqualTo(txHash);
+        assertThat(escrow.lastAnchoredSeq().send()).isEqualTo(BigInteger.valueOf(seq));
+
+        // crash after the anchor was mined, before it was recorded: recorded once on the next tick, no second transaction
+        Api.fundedAccount("crash-" + UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed();
+        io.microsettle.infra.CrashPoints.arm("anchor.before-record");
+        Anchorer.TickResult r = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                r = anchorer.tick();
+            } catch (io.microsettle.infra.CrashPoints.Crash expected) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        long seq2 = db.scalar("SELECT seq FROM audit_anchors WHERE state = 'SENT'");
+        assertThat(seq2).as(String.valueOf(r)).isGreaterThan(seq);
+        assertThat(escrow.lastAnchoredSeq().send()).isEqualTo(BigInteger.valueOf(seq2));
+        assertThat(anchorer.tick()).isEqualTo(new Anchorer.TickResult(Anchorer.Outcome.ANCHORED, seq2));
+        assertThat(db.scalar("SELECT count(*) FROM audit_anchors WHERE seq = " + seq2)).isEqualTo(1);
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'audit.anchored' AND subject = 'anchor:" + seq2 + "'")).isEqualTo(1);
+        JsonNode v = verify();
+        assertThat(v.get("ok").asBoolean()).as(v.toString()).isTrue();
+        assertThat(v.at("/anchor/seq").asLong()).isEqualTo(seq2);
+    }
+
     String status(String token, String id) {
         return as(token).get("/v1/cashouts/" + id).then().statusCode(200).extract().path("status");
     }

@@ -24,7 +24,7 @@ class OpenApiTest {
             new String[]{"/v1/webhooks/{id}", "delete"}, new String[]{"/v1/webhooks/{id}/rotate-secret", "post"},
             new String[]{"/v1/webhooks/{id}/deliveries", "get"}, new String[]{"/v1/audit/anchors", "get"},
             new String[]{"/v1/audit/anchors/consistency", "get"}, new String[]{"/v1/audit/events/{seq}/proof", "get"},
-            new String[]{"/v1/audit/cashouts/{id}/proof", "get"});
+            new String[]{"/v1/audit/cashouts/{id}/proof", "get"}, new String[]{"/v1/audit/export", "get"});
 
     @Test
     void documentsEndpointsBearerAndProblems() {
