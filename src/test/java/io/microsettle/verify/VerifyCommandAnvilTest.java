@@ -326,6 +326,85 @@ class VerifyCommandAnvilTest {
         assertThat(mismatch(bad, "consistency").get("subject").asText()).isEqualTo("anchors " + first + ".." + r.seq());
     }
 
+    // ------------------------------------------------------------------ the export
+
+    @Test
+    void anExportVerifiesAndEachTamperedRowIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
+        String id = bundle.at("/cashout/id").asText();
+        String from = Instant.now().minus(Duration.ofHours(1)).toString();
+        String to = Instant.now().plus(Duration.ofMinutes(1)).toString();
+        String csv = as(auditor).queryParam("from", from).queryParam("to", to).get("/v1/audit/export").then().statusCode(200)
+                .extract().asString();
+        String json = as(auditor).queryParam("from", from).queryParam("to", to).queryParam("format", "json").get("/v1/audit/export")
+                .then().statusCode(200).extract().asString();
+        assertThat(csv).contains(id);
+
+        for (String genuine : List.of(csv, json)) {
+            Run ok = verifyExport(dir, genuine, "--json");
+            assertThat(ok.exitCode()).as(ok.out() + ok.err()).isZero();
+            assertThat(ok.json().get("kind").asText()).isEqualTo("export");
+            assertThat(ok.json().at("/counts/payouts").asInt()).isPositive();
+            assertThat(ok.json().at("/counts/payoutsMatched").asInt()).isEqualTo(ok.json().at("/counts/payouts").asInt());
+            assertThat(ok.json().at("/counts/anchorsOnChain").asInt()).isEqualTo(ok.json().at("/counts/anchors").asInt()).isPositive();
+        }
+        List<String> lines = new ArrayList<>(csv.lines().toList());
+        List<String> header = List.of(lines.stream().filter(l -> !l.startsWith("#")).findFirst().orElseThrow().split(","));
+        int at = -1;
+        for (int i = 0; i < lines.size(); i++) if (lines.get(i).startsWith(id + ",")) at = i;
+        String row = lines.get(at);
+        String subject = "line " + (at + 1) + " (cash-out " + id + ")";
+
+        // one amount changed (gross kept consistent)
+        String[] f = row.split(",", -1);
+        f[header.indexOf("net")] = Long.toString(Long.parseLong(f[header.indexOf("net")]) + 1);
+        f[header.indexOf("gross")] = Long.toString(Long.parseLong(f[header.indexOf("gross")]) + 1);
+        Run amount = verifyExport(dir, replaced(lines, at, String.join(",", f)), "--json");
+        assertThat(amount.exitCode()).isEqualTo(1);
+        assertThat(mismatch(amount, "net_amount").get("subject").asText()).isEqualTo(subject);
+        // one payee changed
+        f = row.split(",", -1);
+        f[header.indexOf("payee")] = "0x000000000000000000000000000000000000dEaD";
+        Run payee = verifyExport(dir, replaced(lines, at, String.join(",", f)), "--json");
+        assertThat(mismatch(payee, "payee").get("subject").asText()).isEqualTo(subject);
+        // a wrong block hash
+        f = row.split(",", -1);
+        f[header.indexOf("blockHash")] = "0x" + "ab".repeat(32);
+        Run hash = verifyExport(dir, replaced(lines, at, String.join(",", f)), "--json");
+        assertThat(mismatch(hash, "block_hash").get("subject").asText()).isEqualTo(subject);
+        // a payout that never happened: a row added for another cash-out at a log index with no payout
+        f = row.split(",", -1);
+        f[header.indexOf("cashoutId")] = "co_neverhappened";
+        f[header.indexOf("logIndex")] = Integer.toString(Integer.parseInt(f[header.indexOf("logIndex")]) + 9);
+        List<String> added = new ArrayList<>(lines);
+        added.add(String.join(",", f));
+        Run never = verifyExport(dir, String.join("\n", added) + "\n", "--json");
+        assertThat(never.exitCode()).isEqualTo(1);
+        assertThat(mismatch(never, "payout_missing").get("subject").asText()).contains("co_neverhappened");
+        assertThat(never.json().get("mismatches")).hasSize(1);
+        // an anchor line with another root
+        List<String> anchorForged = new ArrayList<>();
+        for (String l : lines) anchorForged.add(l.startsWith("# anchor ") ? l.replaceFirst("root=[0-9a-f]+", "root=" + "cd".repeat(32)) : l);
+        assertThat(verifyExport(dir, String.join("\n", anchorForged), "--json").codes()).contains("anchor_root");
+    }
+
+    static String replaced(List<String> lines, int at, String row) {
+        List<String> copy = new ArrayList<>(lines);
+        copy.set(at, row);
+        return String.join("\n", copy) + "\n";
+    }
+
+    static Run verifyExport(Path dir, String content, String... extra) throws Exception {
+        Path f = Files.createTempFile(dir, "export", content.startsWith("{") ? ".json" : ".csv");
+        Files.writeString(f, content);
+        List<String> args = new ArrayList<>(List.of("--export", f.toString(), "--quiet", "--rpc", ChainTestResource.rpcUrl));
+        args.addAll(List.of(extra));
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int rc = VerifyCommand.execute(new PrintWriter(out), new PrintWriter(err), args.toArray(String[]::new));
+        return new Run(rc, out.toString(), err.toString());
+    }
+
     // ------------------------------------------------------------------ helpers
 
     JsonNode mismatch(Run run, String code) {
