@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * whose gross is not net + fee, or whose cash-out appears twice, is named. The JSON rows are read one at a time.
  */
 public final class ExportFile {
-    /** At most this many rows (a bounded period; raise with the service's export-max-days if ever needed). */
-    public static final int MAX_ROWS = 5_000_000;
+    /** At most this many rows: the claims are held in memory while the chain is read (an export covers a bounded period). */
+    public static final int MAX_ROWS = 1_000_000;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern PREAMBLE = Pattern.compile("^# microsettle settled cash-outs from (\\S+) to (\\S+), chain (\\d+), escrow (0x[0-9a-fA-F]{40}), token (0x[0-9a-fA-F]{40})\\s*$");
     private static final Pattern ANCHOR = Pattern.compile("^# anchor seq=(\\d+) root=([0-9a-fA-Fx]+) txHash=(0x[0-9a-fA-F]+) blockNumber=(\\d+) blockHash=(0x[0-9a-fA-F]+) logIndex=(\\d+)\\s*$");

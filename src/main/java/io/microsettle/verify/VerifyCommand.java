@@ -24,7 +24,9 @@ import java.util.concurrent.Callable;
  * something does not (each mismatch named); 2 for bad arguments; 3 when the file or the chain cannot be read.
  */
 @Command(name = "verify", sortOptions = false,
-        description = {"Checks a proof bundle (GET /v1/audit/cashouts/{id}/proof) against the chain alone: re-hashes its audit events,"
+        description = {"Checks a proof bundle, a consistency proof or a settlement export against the chain alone.",
+                "",
+                "A proof bundle (GET /v1/audit/cashouts/{id}/proof): re-hashes its audit events,"
                 + " checks their RFC 9162 inclusion proofs against the root the escrow's AuditAnchored log holds, and the payout against"
                 + " the PayoutSettled log at its block hash and log index (payee, amounts, escrow, chain id, receipt status)."
                 + " A consistency proof between two anchored heads is checked against both roots as the chain has them.",
