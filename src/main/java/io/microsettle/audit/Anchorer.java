@@ -93,6 +93,21 @@ public class Anchorer {
                         + "ORDER BY seq LIMIT ?) x", rs -> new Pending(rs.getLong(1), Db.instant(rs, 2)),
                 last, size, ANCHORED_EVENT, policy.everyEvents()).orElseThrow();
         if (!policy.due(p.count(), p.oldest(), Instant.now())) return new TickResult(Outcome.IDLE, 0);
+        // the escrow refuses a seq not above its last one: never send what is certain to revert (and burn gas every tick)
+        long onChain = call(() -> {
+            try {
+                return chain.escrowReader().lastAnchoredSeq().send().longValueExact();
+            } catch (IOException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e.getMessage(), e);
+            }
+        });
+        if (onChain >= size) {
+            LOG.errorf("the escrow's last anchored seq is %d, not below this log's tree size %d: not anchoring (was the log cut? "
+                    + "GET /v1/audit/verify says where)", onChain, size);
+            return new TickResult(Outcome.IDLE, 0);
+        }
         InFlight claimed = claim(lease, size);
         io.microsettle.infra.CrashPoints.reach("anchor.after-store");
         broadcast(claimed);
