@@ -24,7 +24,7 @@ import org.jboss.logging.Logger;
  * The discrepancies table (owned by reconcile): what the chain and the store disagree on. Each
  * disagreement is recorded once (unique by kind and log, or by kind, cash-out and transaction when no
  * log is behind it) and, when new, appends {@code discrepancy.opened} in the same transaction (the
- * webhook of that name to the concerned integrator's endpoints). Nothing is fixed here: an operator
+ * webhook of that name to operators' endpoints). Nothing is fixed here: an operator
  * acknowledges one with a note ({@code discrepancy.acknowledged}, audited).
  */
 @ApplicationScoped
@@ -72,8 +72,7 @@ public class Discrepancies {
 
     /**
      * Records {@code d} in the caller's transaction unless it is recorded already; when new, appends
-     * {@code discrepancy.opened} (subject {@code integrator:<id>} when the cash-out is known, so the
-     * integrator's endpoints get the webhook; else {@code discrepancy:<id>}). Returns whether it was new.
+     * {@code discrepancy.opened} (subject {@code discrepancy:<id>}). Returns whether it was new.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean open(New d, String actor) {
@@ -97,7 +96,8 @@ public class Discrepancies {
         if (d.blockNumber() != null) payload.put("blockNumber", d.blockNumber());
         if (d.blockHash() != null) payload.put("blockHash", d.blockHash());
         if (d.logIndex() != null) payload.put("logIndex", d.logIndex());
-        audit.append(actor, OPENED, integrator != null ? "integrator:" + integrator : "discrepancy:" + publicId, payload);
+        if (integrator != null) payload.put("integratorId", integrator);
+        audit.append(actor, OPENED, "discrepancy:" + publicId, payload);
         return true;
     }
 

@@ -52,7 +52,7 @@ public class DiscrepancyResource {
             + "FEE_MISMATCH, BATCH_MISMATCH, DUPLICATE_SETTLEMENT, UNEXPECTED_STATUS, STALE_SUBMISSION (SUBMITTED longer than "
             + "microsettle.reconcile.stale-submission-millis with no settlement seen), REORGED_SETTLEMENT (a settlement a reorg "
             + "removed); state: OPEN or ACKNOWLEDGED. An unknown kind or state: 400 validation_failed. Each new one is the audit "
-            + "event discrepancy.opened (and the webhook of that name to the endpoints of the integrator whose cash-out it concerns).")
+            + "event discrepancy.opened (and the webhook of that name to operators' endpoints).")
     @GET
     public DiscrepancyPage list(@QueryParam("kind") String kind, @QueryParam("state") String state,
                                 @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {

@@ -13,7 +13,7 @@ class WebhookEventTypesTest {
     @Test
     void auditTypesMapToWebhookTypes() {
         for (String t : List.of("cashout.queued", "cashout.held", "cashout.rejected", "cashout.submitted", "cashout.settled",
-                "cashout.failed", "escrow.low", "discrepancy.opened")) {
+                "cashout.failed", "escrow.low", "discrepancy.opened", "settlement.paused")) {
             assertThat(WebhookEventTypes.fromAudit(t)).as(t).contains(t);
         }
         assertThat(WebhookEventTypes.fromAudit("cashout.reorged")).contains("cashout.submitted");
@@ -21,7 +21,11 @@ class WebhookEventTypesTest {
                 "limits.changed", "chain.reorg", "discrepancy.recorded", "discrepancy.acknowledged", "", "CASHOUT.QUEUED")) {
             assertThat(WebhookEventTypes.fromAudit(internal)).as(internal).isEmpty();
         }
-        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(9).contains("cashout.reorged", "escrow.low", "discrepancy.opened");
+        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(12).contains("cashout.reorged", "escrow.low", "settlement.paused",
+                "settlement.unpaused", "settlement.stalled", "discrepancy.opened");
+        assertThat(WebhookEventTypes.isOperatorEvent("discrepancy.opened")).isTrue();
+        assertThat(WebhookEventTypes.isOperatorEvent("settlement.paused")).isTrue();
+        assertThat(WebhookEventTypes.isOperatorEvent("escrow.low")).isFalse();
         assertThat(WebhookEventTypes.isCashoutEvent("cashout.settled")).isTrue();
         assertThat(WebhookEventTypes.isCashoutEvent("escrow.low")).isFalse();
         assertThat(WebhookEventTypes.isCashoutEvent("discrepancy.opened")).isFalse();
@@ -30,14 +34,21 @@ class WebhookEventTypesTest {
     @Test
     void subscriptionsAreKnownDistinctAndNonEmpty() {
         assertThat(WebhookEventTypes.subscription(List.of("cashout.settled", "escrow.low"))).containsExactly("cashout.settled", "escrow.low");
-        assertThat(WebhookEventTypes.subscription(WebhookEventTypes.ALL)).hasSize(8);
+        assertThat(WebhookEventTypes.subscription(WebhookEventTypes.ALL)).hasSize(7);
         assertRefused(null, "events: at least one");
         assertRefused(List.of(), "events: at least one");
         assertRefused(List.of("cashout.queued", "cashout.exploded"), "events[1]: 'cashout.exploded' is not an event type");
         assertRefused(List.of("cashout.reorged"), "events[0]: 'cashout.reorged' is not an event type");
         assertRefused(List.of("cashout.queued", "cashout.queued"), "events[1]: 'cashout.queued' is listed twice");
         assertRefused(java.util.Arrays.asList("cashout.queued", null), "events[1]: is required");
-        assertRefused(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i"), "events: at most 8");
+        assertRefused(List.of("a", "b", "c", "d", "e", "f", "g", "h"), "events: at most 7");
+        // the settlement events are the operators' alone, and operators take nothing else
+        assertRefused(List.of("cashout.queued", "settlement.paused"), "events[1]: 'settlement.paused' is not an event type");
+        assertRefused(List.of("discrepancy.opened"), "events[0]: 'discrepancy.opened' is not an event type");
+        assertThat(WebhookEventTypes.subscription(List.of("settlement.unpaused", "settlement.paused"), WebhookEventTypes.OPERATOR))
+                .containsExactly("settlement.unpaused", "settlement.paused");
+        assertThatThrownBy(() -> WebhookEventTypes.subscription(List.of("cashout.settled"), WebhookEventTypes.OPERATOR))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.detail()).startsWith("events[0]: 'cashout.settled' is not"));
     }
 
     static void assertRefused(List<String> events, String detail) {
