@@ -82,16 +82,25 @@ public class SettlementService {
         SettlementStore.Control control = store.control();
         Optional<EscrowCapacity> cap = capacity();
         int created = 0, sent = 0, checked = 0;
+        boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
         for (Held h : held()) {
-            heal(h);
-            boolean hold = control.paused() || cap.isEmpty() || cap.get().paused();
-            sent += broadcast(h, hold, cap);
-            if (!hold && h.lane().active()) {
-                int n = createBatches(h, cap.get());
-                created += n;
-                if (n > 0) sent += broadcast(h, false, cap);
+            // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
+            try {
+                heal(h);
+            } catch (RuntimeException e) {
+                LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
             }
-            checked += checkSubmitted(h);
+            try {
+                sent += broadcast(h, paused, cap);
+                if (!paused && cap.isPresent() && h.lane().active()) {
+                    int n = createBatches(h, cap.get());
+                    created += n;
+                    if (n > 0) sent += broadcast(h, false, cap);
+                }
+                checked += checkSubmitted(h);
+            } catch (RuntimeException e) {
+                LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
+            }
         }
         return new TickResult(created, sent, checked);
     }
@@ -123,7 +132,7 @@ public class SettlementService {
         boolean paused = store.control().paused();
         Optional<EscrowCapacity> cap = capacity();
         int n = 0;
-        for (Held h : held()) n += broadcast(h, paused || cap.isEmpty() || cap.get().paused(), cap);
+        for (Held h : held()) n += broadcast(h, paused || cap.map(EscrowCapacity::paused).orElse(false), cap);
         return n;
     }
 
@@ -229,14 +238,20 @@ public class SettlementService {
     /**
      * Broadcasts the lane's stored transactions that are due, lowest nonce first. A settleBatch is held
      * while settlement or the escrow is paused or a cap would make it revert; one that can never be valid
-     * gets a no-op at its nonce instead. Returns how many the node accepted.
+     * gets a no-op at its nonce instead. When the escrow's capacity could not be read ({@code cap} empty:
+     * the node is not answering) the lowest one counts as a failed broadcast, so it backs off and, after
+     * {@code stall-alert-after-millis}, raises the alert. Returns how many the node accepted.
      */
-    int broadcast(Held h, boolean hold, Optional<EscrowCapacity> cap) {
+    int broadcast(Held h, boolean paused, Optional<EscrowCapacity> cap) {
         int accepted = 0;
         for (SettlementStore.StoredTx tx : store.due(h.address(), MAX_BROADCASTS_PER_PASS)) {
             if (tx.kind() == TxKind.SETTLE) {
-                if (hold) break; // later nonces cannot be mined before this one anyway
-                EscrowCapacity.Verdict v = cap.map(c -> c.check(store.grossAmounts(tx.batchId()))).orElse(EscrowCapacity.Verdict.PAUSED);
+                if (paused) break; // later nonces cannot be mined before this one anyway
+                if (cap.isEmpty()) {
+                    failed(h, tx, "the escrow's settlementCapacity() could not be read: the node is not answering");
+                    break;
+                }
+                EscrowCapacity.Verdict v = cap.get().check(store.grossAmounts(tx.batchId()));
                 if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
                 if (v != EscrowCapacity.Verdict.FITS) {
                     cancel(h, tx, "batch_over_escrow_caps: " + v);

@@ -34,6 +34,9 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private long blockTimeSeconds = 1;
     private boolean schedulers = true;
     private boolean withProxy;
+    private boolean withPauser;
+    /** Init args named {@code microsettle.*}: configuration of the test class, over the defaults below. */
+    private final Map<String, String> extraConfig = new HashMap<>();
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -41,6 +44,10 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
         withProxy = "true".equals(initArgs.get("proxy"));
+        withPauser = "true".equals(initArgs.get("pauser"));
+        initArgs.forEach((k, v) -> {
+            if (k.startsWith("microsettle.")) extraConfig.put(k, v);
+        });
     }
 
     @Override
@@ -69,6 +76,10 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
             cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
             cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
+            if (withPauser) { // the deployer holds PAUSER_ROLE on a dev chain
+                cfg.put("microsettle.chain.keys.pauser-keystore", keystore(dataDir, "pauser", accounts.deployer()).toString());
+                cfg.put("microsettle.chain.keys.pauser-password", KEYSTORE_PASSWORD);
+            }
             cfg.put("microsettle.funding.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
@@ -76,6 +87,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");
+            cfg.putAll(extraConfig);
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();

@@ -24,26 +24,38 @@ import java.util.concurrent.atomic.AtomicLong;
  * A JSON-RPC proxy between the service and a node, for fault tests: it forwards every request and,
  * on command, delays replies, drops the reply after forwarding the request (the node acted, the
  * caller never hears), answers an error for chosen methods, or hides chosen transactions from
- * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}. Batches pass through whole.
+ * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}, refuses chosen signed
+ * transactions ({@code eth_sendRawTransaction} answered with an error, not forwarded), or refuses
+ * connections altogether (the port is closed: a node that is down). Batches pass through whole.
  */
 public final class RpcProxy implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final URI upstream;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile long delayMillis;
     private volatile Set<String> dropReplyMethods = Set.of();
     private volatile Set<String> errorMethods = Set.of();
     private final Set<String> hiddenTxs = ConcurrentHashMap.newKeySet();
+    private final Set<String> refusedTxs = ConcurrentHashMap.newKeySet();
     private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong droppedReplies = new AtomicLong();
+    private final AtomicLong refusedSends = new AtomicLong();
 
     private RpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
+        this.server = listen(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 256);
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        s.createContext("/", this::handle);
+        s.start();
+        return s;
     }
 
     public static RpcProxy to(String upstreamUrl) {
@@ -55,7 +67,7 @@ public final class RpcProxy implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
     }
 
     /** Every reply waits this long (0: none). */
@@ -70,16 +82,59 @@ public final class RpcProxy implements AutoCloseable {
     /** The node appears not to know this transaction (lookups answer null). */
     public RpcProxy hideTransaction(String txHash) { hiddenTxs.add(txHash.toLowerCase()); return this; }
 
+    /** {@code eth_sendRawTransaction} of this transaction (by hash) is answered with an error and never reaches the node. */
+    public RpcProxy refuseTransaction(String txHash) { refusedTxs.add(txHash.toLowerCase()); return this; }
+
+    /**
+     * Refuses connections (true: the port is closed, as when the node is down) or accepts them again
+     * on the same port (false).
+     */
+    public synchronized RpcProxy refuseConnections(boolean refuse) {
+        if (refuse && server != null) {
+            server.stop(0);
+            server = null;
+        } else if (!refuse && server == null) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                try {
+                    server = listen(port);
+                    break;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) throw new UncheckedIOException("port " + port + " cannot be bound again", e);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(ie);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
     public RpcProxy healthy() {
+        refuseConnections(false);
         delayMillis = 0;
         dropReplyMethods = Set.of();
         errorMethods = Set.of();
         hiddenTxs.clear();
+        refusedTxs.clear();
         return this;
     }
 
     public long forwarded() {
         return forwarded.get();
+    }
+
+    /** Replies dropped after the node had the request. */
+    public long droppedReplies() {
+        return droppedReplies.get();
+    }
+
+    /** Transactions refused by {@link #refuseTransaction}. */
+    public long refusedSends() {
+        return refusedSends.get();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -91,6 +146,11 @@ public final class RpcProxy implements AutoCloseable {
                 reply(ex, error(request, "injected failure of " + method));
                 return;
             }
+            if (request.isObject() && refusesSend(request)) {
+                refusedSends.incrementAndGet();
+                reply(ex, error(request, "injected refusal of this transaction"));
+                return;
+            }
             if (request.isObject() && hides(request)) {
                 reply(ex, result(request));
                 return;
@@ -98,7 +158,10 @@ public final class RpcProxy implements AutoCloseable {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(upstream).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
             forwarded.incrementAndGet();
-            if (dropReplyMethods.contains(method)) return; // the node acted; the caller's connection closes unanswered
+            if (dropReplyMethods.contains(method)) { // the node acted; the caller's connection closes unanswered
+                droppedReplies.incrementAndGet();
+                return;
+            }
             if (delayMillis > 0) Thread.sleep(delayMillis);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(r.statusCode(), r.body().length);
@@ -112,6 +175,11 @@ public final class RpcProxy implements AutoCloseable {
         String m = request.path("method").asText();
         if (!m.equals("eth_getTransactionByHash") && !m.equals("eth_getTransactionReceipt")) return false;
         return hiddenTxs.contains(request.path("params").path(0).asText().toLowerCase());
+    }
+
+    private boolean refusesSend(JsonNode request) {
+        if (refusedTxs.isEmpty() || !request.path("method").asText().equals("eth_sendRawTransaction")) return false;
+        return refusedTxs.contains(org.web3j.crypto.Hash.sha3(request.path("params").path(0).asText()).toLowerCase());
     }
 
     private static byte[] error(JsonNode request, String message) throws IOException {
@@ -135,7 +203,7 @@ public final class RpcProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        server.stop(0);
+    public synchronized void close() {
+        if (server != null) server.stop(0);
     }
 }
