@@ -284,11 +284,18 @@ public class SettlementService {
                 QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head));
                 return true;
             }
-            case UNDERPRICED -> {
+            case UNDERPRICED, BELOW_BASE_FEE -> {
+                String why = result == BroadcastResult.UNDERPRICED ? "underpriced" : "below_base_fee";
+                String said = error;
                 if (tx.replacesTxId() != null) {
-                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, "underpriced"));
+                    // never sent again; the next bump starts above it, and at the ceiling the lane alerts (fee_ceiling) and waits
+                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, why));
                 } else {
-                    failed(h, tx, "underpriced");
+                    failed(h, tx, why + ": " + error);
+                    if (result == BroadcastResult.BELOW_BASE_FEE && tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) >= 0) {
+                        QuarkusTransaction.requiringNew().run(() -> store.markStalled(tx, "fee_ceiling",
+                                "the base fee is above the ceiling " + cfg.maxFeeCeilingWei() + " wei/gas: " + said));
+                    }
                 }
             }
             case NEVER_VALID -> cancel(h, tx, "never_valid: " + error);
@@ -429,6 +436,13 @@ public class SettlementService {
      */
     void heal(Held h) {
         long head = headBlock();
+        // a transaction seen mined whose batch is not settled yet, and whose receipt is gone: a reorg dropped its block.
+        // It is open again (healing re-sends it if the node forgot it); left MINED, nothing would ever send it again.
+        for (SettlementStore.StoredTx t : store.minedUnsettled(h.address(), MAX_OPEN_PER_PASS)) {
+            if (receiptStrict(t.txHash()).isPresent()) continue;
+            QuarkusTransaction.requiringNew().run(() -> store.unmined(h.lease(), t, head));
+            LOG.warnf("%s (batch %s, nonce %d) is no longer mined (a reorg): open again", t.txHash(), t.batchId(), t.nonce());
+        }
         long finalCount = transactionCount(h.address(), new DefaultBlockParameterNumber(Math.max(0, head - chainConfig.confirmations() + 1)));
         for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
             if (t.nonce() < finalCount) {
@@ -491,6 +505,17 @@ public class SettlementService {
             return chain.web3j().ethGetTransactionCount(address, at).send().getTransactionCount().longValueExact();
         } catch (IOException e) {
             throw new IllegalStateException("eth_getTransactionCount failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The receipt, or empty when the node has none; a failed call throws (it says nothing about the receipt). */
+    private Optional<TransactionReceipt> receiptStrict(String txHash) {
+        try {
+            var r = chain.web3j().ethGetTransactionReceipt(txHash).send();
+            if (r.hasError()) throw new IllegalStateException("eth_getTransactionReceipt failed: " + r.getError().getMessage());
+            return r.getTransactionReceipt();
+        } catch (IOException e) {
+            throw new IllegalStateException("eth_getTransactionReceipt failed: " + e.getMessage(), e);
         }
     }
 

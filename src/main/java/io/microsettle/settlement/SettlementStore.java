@@ -194,6 +194,29 @@ public class SettlementStore {
                 SettlementStore::storedTx, TxStatus.SIGNED, TxStatus.BROADCAST, fromAddress.toLowerCase(), limit);
     }
 
+    /** A lane's settleBatch transactions recorded as mined whose batch is not settled (nor failed) yet, by nonce. */
+    @Transactional
+    public List<StoredTx> minedUnsettled(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status = ? AND kind = ? AND from_address = ? "
+                        + "AND batch_id IN (SELECT id FROM settlement_batches WHERE status = ? AND from_address = ?) ORDER BY nonce, id LIMIT ?",
+                SettlementStore::storedTx, TxStatus.MINED, TxKind.SETTLE, fromAddress.toLowerCase(), BatchStatus.SUBMITTED,
+                fromAddress.toLowerCase(), limit);
+    }
+
+    /**
+     * A reorg dropped the block of a mined transaction: BROADCAST again as of {@code headBlock} (healing
+     * re-sends it if the node forgot it, the receipt checks look for its new receipt); audited.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void unmined(Leases.Lease lease, StoredTx tx, long headBlock) {
+        leases.check(lease);
+        int n = Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = NULL, gas_used = NULL, effective_gas_price_wei = NULL, "
+                + "broadcast_block = ?, updated_at = now() WHERE id = ? AND status = ?", TxStatus.BROADCAST, headBlock, tx.id(), TxStatus.MINED);
+        if (n == 1) {
+            audit.append(ACTOR, "batch.reorged", tx.batchId(), Map.of("txHash", tx.txHash(), "nonce", tx.nonce(), "block", headBlock));
+        }
+    }
+
     /** Every transaction ever signed for a nonce of a lane (the original, replacements, a no-op). */
     @Transactional
     public List<StoredTx> atNonce(String fromAddress, long nonce) {
