@@ -87,6 +87,8 @@ public class SettlementService {
             // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
             try {
                 heal(h);
+            } catch (CrashPoints.Crash c) {
+                throw c;
             } catch (RuntimeException e) {
                 LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
             }
@@ -98,6 +100,8 @@ public class SettlementService {
                     if (n > 0) sent += broadcast(h, false, cap);
                 }
                 checked += checkSubmitted(h);
+            } catch (CrashPoints.Crash c) {
+                throw c;
             } catch (RuntimeException e) {
                 LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
             }
@@ -423,7 +427,11 @@ public class SettlementService {
     }
 
     private SettlementStore.Batch batchOf(SettlementStore.StoredTx tx) {
-        return store.batch(tx.batchId()).orElseThrow(() -> new IllegalStateException("no batch " + tx.batchId()));
+        return batchOf(tx.batchId());
+    }
+
+    private SettlementStore.Batch batchOf(String batchId) {
+        return store.batch(batchId).orElseThrow(() -> new IllegalStateException("no batch " + batchId));
     }
 
     // ---------------------------------------------------------------- healing the lane
@@ -447,7 +455,14 @@ public class SettlementService {
         for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
             if (t.nonce() < finalCount) {
                 List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
-                if (firstReceipt(all).isPresent()) continue; // ours was mined: checkSubmitted settles it
+                // a lookup that fails says nothing (strict: it throws and this pass decides nothing); ours was mined: checkSubmitted settles it
+                if (firstReceiptStrict(all)) continue;
+                if (t.kind() == TxKind.SETTLE && settledOnChain(t.batchId())) {
+                    // the node shows no receipt of ours, but the escrow has settled the batch: requeueing it would pay twice
+                    LOG.warnf("nonce %d of %s: no receipt of ours found, but the escrow has settled batch %s; not cancelled", t.nonce(),
+                            h.address(), t.batchId());
+                    continue;
+                }
                 List<String> requeued = QuarkusTransaction.requiringNew().call(() -> {
                     store.markStalled(t, "nonce_used_elsewhere", "nonce " + t.nonce() + " was used by a transaction that is not the service's");
                     return store.cancelled(h.lease(), t.batchId(), "nonce_used_elsewhere", null);
@@ -505,6 +520,25 @@ public class SettlementService {
             return chain.web3j().ethGetTransactionCount(address, at).send().getTransactionCount().longValueExact();
         } catch (IOException e) {
             throw new IllegalStateException("eth_getTransactionCount failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether any of the transactions has a receipt; a lookup that fails throws. */
+    private boolean firstReceiptStrict(List<SettlementStore.StoredTx> all) {
+        for (SettlementStore.StoredTx t : all) {
+            if (t.status() == TxStatus.SIGNED || t.status() == TxStatus.DROPPED) continue;
+            if (receiptStrict(t.txHash()).isPresent()) return true;
+        }
+        return false;
+    }
+
+    /** The escrow's own record (isBatchSettled), whatever the node says of receipts; throws when it cannot be read. */
+    private boolean settledOnChain(String batchId) {
+        long chainBatchId = batchOf(batchId).chainBatchId();
+        try {
+            return chain.escrowReader().isBatchSettled(BigInteger.valueOf(chainBatchId)).send();
+        } catch (Exception e) {
+            throw new IllegalStateException("isBatchSettled(" + chainBatchId + ") failed: " + e.getMessage(), e);
         }
     }
 
