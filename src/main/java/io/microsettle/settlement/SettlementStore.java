@@ -321,6 +321,21 @@ public class SettlementStore {
         leases.check(lease);
         Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ? AND status <> ?", TxStatus.MINED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash(), TxStatus.MINED);
+        closeSiblings(m.txHash());
+    }
+
+    /**
+     * The nonce of {@code minedTxHash} is consumed by it: every other transaction signed at that nonce is
+     * closed (a SIGNED one DROPPED, never sent; a BROADCAST one REPLACED). Left open, each would be sent
+     * again for ever ("nonce too low") and its nonce looked at by every receipt check, lowest first,
+     * crowding out the nonces still waiting.
+     */
+    private void closeSiblings(String minedTxHash) {
+        Db.update(ds, "UPDATE settlement_txs s SET status = CASE WHEN s.status = ? THEN ? ELSE ? END, last_error = coalesce(s.last_error, ?), "
+                        + "updated_at = now() FROM settlement_txs m WHERE m.tx_hash = ? AND s.from_address = m.from_address "
+                        + "AND s.chain_id = m.chain_id AND s.nonce = m.nonce AND s.id <> m.id AND s.status IN (?, ?)",
+                TxStatus.SIGNED, TxStatus.DROPPED, TxStatus.REPLACED, "nonce mined by " + minedTxHash, minedTxHash,
+                TxStatus.SIGNED, TxStatus.BROADCAST);
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */
@@ -332,6 +347,7 @@ public class SettlementStore {
                 BatchStatus.FAILED, batchId, BatchStatus.SUBMITTED);
         Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ?", TxStatus.REVERTED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash());
+        closeSiblings(m.txHash());
         if (n == 1) {
             audit.append(ACTOR, "batch.failed", batchId, Map.of("txHash", m.txHash(), "block", m.block(), "reason", "reverted",
                     "gasUsed", m.gasUsed(), "cashouts", failed.size()));

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Timeout;
  * The fault suite's node faults, on Anvil behind {@link io.microsettle.testsupport.RpcProxy}, with a
  * real database: the reply to {@code eth_sendRawTransaction} lost after the node accepted it; a node
  * outage (connections refused) long enough to raise {@code settlement.stalled} (the stall threshold is
- * configured to 3 s here instead of 60 s, the retry pause to 200 ms doubling up to 1 s); a nonce gap
+ * configured to 3 s here instead of 60 s, the retry pause to 200 ms doubling up to 1 s); a settler key
+ * out of gas (balance set to 0) that alerts the same way and settles once refunded; a nonce gap
  * (a stored transaction the node never got, a later nonce pending); a pause while a batch is signed
  * but not sent. Each case ends with {@link SettlementInvariants}.
  */
@@ -83,6 +84,32 @@ class NodeFaultsTest extends AbstractFaultTest {
         untilFinal(List.of(co), 60);
         assertThat(status(co)).isEqualTo("SETTLED");
         assertThat(one("SELECT (stalled_since IS NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx)).as("alert cleared").isEqualTo("true");
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aSettlerOutOfGasAlertsAndSettlesOnceRefunded() throws Exception {
+        String co = queue("outofgas", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        String settler = one("SELECT from_address FROM settlement_txs WHERE tx_hash = ?", tx);
+        String balance = rpc("eth_getBalance", List.of(settler, "latest"));
+        rpc("anvil_setBalance", List.of(settler, "0x0"));
+        try {
+            long until = System.currentTimeMillis() + STALL_AFTER_MILLIS + 2000;
+            while (System.currentTimeMillis() < until) {
+                pass();
+                Thread.sleep(100);
+            }
+            assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+            assertThat(one("SELECT last_error FROM settlement_txs WHERE tx_hash = ?", tx)).containsIgnoringCase("insufficient funds");
+            assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'txHash' = ? "
+                    + "AND (payload_json::jsonb)->>'reason' = 'broadcast_failing'", tx)).as("settlement.stalled raised once").isEqualTo(1);
+        } finally {
+            rpc("anvil_setBalance", List.of(settler, balance)); // refunded
+        }
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
         assertInvariants(List.of(co));
     }
 
