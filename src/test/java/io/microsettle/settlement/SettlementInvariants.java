@@ -29,8 +29,8 @@ import org.web3j.protocol.core.methods.response.Log;
  * What must hold after any fault, checked against the chain itself and the database: no payout id
  * and no cash-out paid twice on chain (its PayoutSettled logs), none lost (a SETTLED cash-out is paid
  * exactly once, to its destination, its net amount; a FAILED one never), every cash-out SETTLED or
- * FAILED with exactly one ledger entry ending its hold (SETTLE or RELEASE, matching the status) and
- * nothing held on its account, the ledger balanced ({@link LedgerCheck}) and the audit chain intact
+ * FAILED with exactly one ledger entry ending its hold (SETTLE or RELEASE, matching the status),
+ * nothing held on its account and no transaction of its batch left open (to be sent again for ever), the ledger balanced ({@link LedgerCheck}) and the audit chain intact
  * ({@link AuditLog#verify()}). Needs one account per cash-out ({@link TestCashouts} writes them so).
  */
 @ApplicationScoped
@@ -68,6 +68,9 @@ public class SettlementInvariants {
                     rs -> rs.getString(1), id));
             assertThat(finals).as("ledger entries ending the hold of %s", id).containsExactly(c.status().equals("SETTLED") ? "SETTLE" : "RELEASE");
             assertThat(ledger.balances(c.accountId()).heldBaseUnits()).as("held on the account of %s", id).isZero();
+            long open = io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> Db.scalar(ds, "SELECT count(*) FROM settlement_txs t "
+                    + "JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ? AND t.status IN ('SIGNED', 'BROADCAST')", id));
+            assertThat(open).as("transactions of the batch of %s still to be sent or mined", id).isZero();
             List<EscrowEvents.PayoutSettled> paid = perPayee.getOrDefault(c.destination().toLowerCase(), List.of());
             if (c.status().equals("SETTLED")) {
                 settled++;
