@@ -52,7 +52,7 @@ public final class HeadlessChromium implements ExecutionCondition {
         Binaries b = find().orElseThrow(() -> new IllegalStateException("no Chromium: install " + PACKAGES));
         ChromeOptions options = new ChromeOptions();
         options.setBinary(b.browser().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1440,2300",
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1440,1540",
                 "--hide-scrollbars", "--no-first-run", "--disable-extensions");
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(b.driver().toFile()).usingAnyFreePort()
                 .withTimeout(Duration.ofSeconds(60)).build();
