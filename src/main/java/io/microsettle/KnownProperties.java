@@ -6,6 +6,7 @@ import io.microsettle.cashout.CashoutConfig;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.ledger.FundingConfig;
 import io.microsettle.ledger.LedgerConfig;
+import io.microsettle.ops.OpsConfig;
 import io.microsettle.pricing.PricingConfig;
 import io.microsettle.reconcile.ReconcileConfig;
 import io.microsettle.risk.RiskConfig;
@@ -34,7 +35,7 @@ import java.util.regex.Pattern;
 public final class KnownProperties {
     /** Every feature's typed configuration (KnownPropertiesTest checks that none is missing). */
     public static final List<Class<?>> MAPPINGS = List.of(AccountConfig.class, AuditConfig.class, CashoutConfig.class,
-            ChainConfig.class, FundingConfig.class, LedgerConfig.class, PricingConfig.class, ReconcileConfig.class,
+            ChainConfig.class, FundingConfig.class, LedgerConfig.class, OpsConfig.class, PricingConfig.class, ReconcileConfig.class,
             RiskConfig.class, SecurityConfig.class, SettlementConfig.class, WebhookConfig.class);
     public static final String DATA_DIR = "microsettle.data-dir";
     /** Read by the boot code itself (EmbeddedDefaults), not by a mapping. */

@@ -12,71 +12,212 @@ import io.quarkus.runtime.QuarkusApplication;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.web3j.crypto.Keys;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.concurrent.Callable;
 
 /**
- * Command line.
+ * Command line (picocli; every subcommand has {@code --help}).
  * <ul>
- *   <li>{@code run [--fresh]} (default) starts the service with the embedded defaults;</li>
+ *   <li>{@code run [--fresh] [-Dname=value ...]} (default) starts the service with the embedded defaults;</li>
  *   <li>{@code token --sub NAME --role ROLE [--ttl-seconds N]} mints a bearer token with the dev
  *       key under {@code ./data/keys};</li>
  *   <li>{@code verification-token --sub EXTERNAL_REF --wallet 0x… [--level BASIC|FULL] [--ttl-seconds N]}
  *       mints a verification token with the dev verifier key under {@code ./data/keys}.</li>
  *   <li>{@code config [--profile NAME]} prints the configuration in effect, each value's source, and what
  *       {@code run} would refuse ({@link ConfigReport}).</li>
+ *   <li>{@code verify --rpc URL --proof FILE [--json]} checks a proof bundle against the chain alone
+ *       ({@link io.microsettle.verify.VerifyCommand}).</li>
+ *   <li>{@code help [COMMAND]} the usage of every subcommand, or of one.</li>
  * </ul>
  * {@code run} reads the configuration from every source before Quarkus boots ({@link BootConfig}) and refuses to
  * start ({@link StartChecks}) with unknown settings, or with dev keys on a chain that is not a local dev chain.
- * The other subcommands do not boot Quarkus.
+ * The other subcommands do not boot Quarkus. Bad arguments exit with 2 and the usage on stderr.
  */
 @QuarkusMain
 public class Main {
     static final long DEMO_TOKEN_TTL_SECONDS = 24 * 3600;
-    static final String USAGE = """
-            usage: microsettle [run [--fresh] [-Dname=value ...]]
-                   microsettle config [--profile NAME] [-Dname=value ...]
-                   microsettle token --sub NAME --role integrator|auditor|operator|admin [--ttl-seconds N]
-                   microsettle verification-token --sub EXTERNAL_REF --wallet 0xADDRESS [--level BASIC|FULL] [--ttl-seconds N]""";
+    /** Exit code of bad arguments (picocli's usage error). */
+    static final int USAGE_ERROR = CommandLine.ExitCode.USAGE;
     private static volatile EmbeddedDefaults.Started started;
 
     public static void main(String... args) {
-        String command = args.length > 0 && !args[0].startsWith("-") ? args[0] : "run";
-        String[] rest = args.length > 0 && !args[0].startsWith("-") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args;
-        switch (command) {
-            case "token" -> System.exit(token(rest));
-            case "verification-token" -> System.exit(verificationToken(rest));
-            case "run" -> run(rest);
-            case "config" -> System.exit(config(rest));
-            case "help" -> System.out.println(USAGE);
-            default -> {
-                System.err.println(USAGE);
-                System.exit(2);
+        // no subcommand (or only options) means run, as before picocli: `microsettle --fresh` is `microsettle run --fresh`
+        boolean topLevelHelp = args.length > 0 && (args[0].equals("-h") || args[0].equals("--help"));
+        String[] argv = args.length == 0 || (args[0].startsWith("-") && !topLevelHelp) ? prepend("run", args) : args;
+        CommandLine cli = commandLine();
+        int rc = cli.execute(argv);
+        CommandLine.ParseResult parsed = cli.getParseResult();
+        boolean serviceRan = rc == 0 && parsed != null && parsed.subcommand() != null
+                && parsed.subcommand().commandSpec().userObject() instanceof RunCommand && !parsed.subcommand().isUsageHelpRequested();
+        if (!serviceRan) System.exit(rc);  // run: Quarkus owns the exit of the service
+    }
+
+    /** The command line with every subcommand. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Cli());
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] out = new String[rest.length + 1];
+        out[0] = first;
+        System.arraycopy(rest, 0, out, 1, rest.length);
+        return out;
+    }
+
+    /** {@code -h, --help} on every command. */
+    public static final class HelpOption {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
+        boolean help;
+    }
+
+    @Command(name = "microsettle", synopsisSubcommandLabel = "[COMMAND]",
+            description = "The microsettle settlement service and its tools. Without a command: run.",
+            subcommands = {RunCommand.class, ConfigCommand.class, TokenCommand.class, VerificationTokenCommand.class,
+                    io.microsettle.verify.VerifyCommand.class, CommandLine.HelpCommand.class})
+    static final class Cli implements Runnable {
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(name = "run", description = "Starts the service (embedded PostgreSQL under ./data and a local dev chain by default).")
+    static final class RunCommand implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+        @Option(names = "--fresh", description = "Starts from empty embedded data (database, dev chain).")
+        boolean fresh;
+        @Option(names = "-D", paramLabel = "name=value", mapFallbackValue = "",
+                description = "Sets a configuration property (as java -Dname=value does), e.g. -Dquarkus.config.locations=FILE.")
+        Map<String, String> properties = new LinkedHashMap<>();
+        @Unmatched
+        List<String> quarkusArgs = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            properties.forEach(System::setProperty);
+            return Main.run(fresh, quarkusArgs);
+        }
+    }
+
+    @Command(name = "config", description = "Prints every setting in effect, its source, and what run would refuse.")
+    static final class ConfigCommand implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+        @Option(names = "--profile", paramLabel = "NAME", description = "The configuration profile (default: prod).")
+        String profile;
+        @Option(names = "-D", paramLabel = "name=value", mapFallbackValue = "", description = "Sets a configuration property.")
+        Map<String, String> properties = new LinkedHashMap<>();
+
+        @Override
+        public Integer call() {
+            properties.forEach(System::setProperty);
+            return ConfigReport.print(BootConfig.load(Optional.ofNullable(profile)), System.out);
+        }
+    }
+
+    @Command(name = "token", description = "Mints a bearer token with the dev key under ./data/keys.")
+    static final class TokenCommand implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--sub", paramLabel = "NAME", description = "The token's subject (integrator, auditor, ... name).")
+        String sub;
+        @Option(names = "--role", paramLabel = "ROLE", description = "integrator, auditor, operator or admin.")
+        String role;
+        @Option(names = "--ttl-seconds", paramLabel = "N", description = "Lifetime in seconds (default: ${DEFAULT-VALUE}).")
+        String ttlSeconds = "3600";
+
+        @Override
+        public Integer call() {
+            try {
+                if (sub == null || role == null || !Roles.ALL.contains(role)) {
+                    throw new IllegalArgumentException("token needs --sub NAME and --role integrator|auditor|operator|admin");
+                }
+                long ttl = seconds(ttlSeconds);
+                Path keys = EmbeddedDefaults.dataDir().resolve("keys");
+                DevKeys.ensure(keys);
+                System.out.println(JwtMinter.mint(DevKeys.privateKey(keys), DevKeys.DEV_ISSUER, sub, List.of(role), ttl));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                return usageError(spec, e.getMessage());
             }
         }
     }
 
-    static void run(String[] args) {
-        boolean fresh = false;
-        List<String> quarkusArgs = new ArrayList<>();
-        for (String a : systemProperties(args)) {
-            if (a.equals("--fresh")) fresh = true; else quarkusArgs.add(a);
+    @Command(name = "verification-token", description = "Mints a verification token with the dev verifier key under ./data/keys.")
+    static final class VerificationTokenCommand implements Callable<Integer> {
+        @Mixin
+        HelpOption help;
+        @Spec
+        CommandSpec spec;
+        @Option(names = "--sub", paramLabel = "EXTERNAL_REF", description = "The account's external reference.")
+        String sub;
+        @Option(names = "--wallet", paramLabel = "0xADDRESS", description = "The verified wallet.")
+        String wallet;
+        @Option(names = "--level", paramLabel = "BASIC|FULL", description = "Verification level (default: ${DEFAULT-VALUE}).")
+        String level = "FULL";
+        @Option(names = "--ttl-seconds", paramLabel = "N", description = "Lifetime in seconds (default: ${DEFAULT-VALUE}).")
+        String ttlSeconds = "3600";
+
+        @Override
+        public Integer call() {
+            try {
+                VerificationLevel lvl;
+                try {
+                    lvl = VerificationLevel.valueOf(level);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--level must be BASIC or FULL");
+                }
+                long ttl = seconds(ttlSeconds);
+                Path keys = EmbeddedDefaults.dataDir().resolve("keys");
+                System.out.println(DevVerifier.mint(keys, sub, wallet, lvl, ttl));
+                return 0;
+            } catch (IllegalArgumentException e) {
+                return usageError(spec, e.getMessage());
+            }
         }
+    }
+
+    /** Prints the message and the command's usage on stderr; returns the usage exit code. */
+    public static int usageError(CommandSpec spec, String message) {
+        CommandLine cl = spec.commandLine();
+        cl.getErr().println(message);
+        cl.usage(cl.getErr());
+        cl.getErr().flush();
+        return USAGE_ERROR;
+    }
+
+    static int run(boolean fresh, List<String> quarkusArgs) {
         BootConfig config = BootConfig.load(Optional.empty());
         List<String> problems = StartChecks.all(config);
         if (!problems.isEmpty()) {
             // before anything is embedded or generated, and before the service says it is running
             System.err.println(refusal(problems));
-            System.exit(REFUSED);
+            return REFUSED;
         }
         started = EmbeddedDefaults.start(fresh, EmbeddedDefaults.plan(config));
         Quarkus.run(App.class, quarkusArgs.toArray(String[]::new));
+        return 0;
     }
 
     /** Exit code of a start refused for its configuration. */
@@ -89,85 +230,14 @@ public class Main {
         return sb.toString();
     }
 
-    /** {@code config [--profile NAME]}: the configuration in effect and its sources. */
-    static int config(String[] args) {
-        try {
-            Map<String, String> o = options(systemProperties(args).toArray(String[]::new), Set.of("--profile"));
-            return ConfigReport.print(BootConfig.load(Optional.ofNullable(o.get("--profile"))), System.out);
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            return 2;
-        }
-    }
-
-    /**
-     * Sets {@code -Dname=value} arguments as system properties (so {@code microsettle run -Dquarkus.config.locations=f}
-     * works as {@code java -D...} does); returns the other arguments.
-     */
-    static List<String> systemProperties(String[] args) {
-        List<String> rest = new ArrayList<>();
-        for (String a : args) {
-            if (a.startsWith("-D") && a.length() > 2) {
-                int eq = a.indexOf('=');
-                System.setProperty(eq < 0 ? a.substring(2) : a.substring(2, eq), eq < 0 ? "" : a.substring(eq + 1));
-            } else {
-                rest.add(a);
-            }
-        }
-        return rest;
-    }
-
+    /** {@code token ...} without booting anything; returns the exit code. */
     static int token(String[] args) {
-        try {
-            Map<String, String> o = options(args, Set.of("--sub", "--role", "--ttl-seconds"));
-            String sub = o.get("--sub");
-            String role = o.get("--role");
-            if (sub == null || role == null || !Roles.ALL.contains(role)) {
-                throw new IllegalArgumentException("token needs --sub NAME and --role integrator|auditor|operator|admin");
-            }
-            long ttlSeconds = seconds(o.getOrDefault("--ttl-seconds", "3600"));
-            Path keys = EmbeddedDefaults.dataDir().resolve("keys");
-            DevKeys.ensure(keys);
-            System.out.println(JwtMinter.mint(DevKeys.privateKey(keys), DevKeys.DEV_ISSUER, sub, List.of(role), ttlSeconds));
-            return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            return 2;
-        }
+        return new CommandLine(new TokenCommand()).execute(args);
     }
 
+    /** {@code verification-token ...} without booting anything; returns the exit code. */
     static int verificationToken(String[] args) {
-        try {
-            Map<String, String> o = options(args, Set.of("--sub", "--wallet", "--level", "--ttl-seconds"));
-            VerificationLevel level;
-            try {
-                level = VerificationLevel.valueOf(o.getOrDefault("--level", "FULL"));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--level must be BASIC or FULL");
-            }
-            long ttlSeconds = seconds(o.getOrDefault("--ttl-seconds", "3600"));
-            Path keys = EmbeddedDefaults.dataDir().resolve("keys");
-            System.out.println(DevVerifier.mint(keys, o.get("--sub"), o.get("--wallet"), level, ttlSeconds));
-            return 0;
-        } catch (IllegalArgumentException e) {
-            System.err.println(e.getMessage());
-            System.err.println(USAGE);
-            return 2;
-        }
-    }
-
-    /** {@code --name value} pairs; unknown names, missing values and repeats are refused. */
-    static Map<String, String> options(String[] args, Set<String> known) {
-        Map<String, String> values = new HashMap<>();
-        for (int i = 0; i < args.length; i += 2) {
-            String name = args[i];
-            if (!known.contains(name)) throw new IllegalArgumentException("unknown option " + name);
-            if (i + 1 >= args.length) throw new IllegalArgumentException(name + " needs a value");
-            if (values.put(name, args[i + 1]) != null) throw new IllegalArgumentException(name + " is given twice");
-        }
-        return values;
+        return new CommandLine(new VerificationTokenCommand()).execute(args);
     }
 
     static long seconds(String value) {

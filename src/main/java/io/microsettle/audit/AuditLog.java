@@ -39,6 +39,8 @@ public class AuditLog {
     AuditSealer sealer;
     @Inject
     TransactionSynchronizationRegistry transactions;
+    @Inject
+    ChainAnchors chainAnchors;
 
     /** Appends one event in the caller's transaction; returns its id ({@code evt_…}). */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -92,24 +94,103 @@ public class AuditLog {
         });
     }
 
+    /** The last sealed seq (the head row). */
+    public long headSeq() {
+        return Db.scalar(dataSource, "SELECT seq FROM audit_head WHERE id = 1");
+    }
+
     @Transactional
     public List<AuditEvent> page(long afterSeq, int limit) {
         return AuditEvent.find("seq > ?1 order by seq", afterSeq).page(0, limit).list();
     }
 
-    /**
-     * Re-hashes the whole sealed log, streaming it from the database in seq order, and checks that
-     * it ends at the head the sealer recorded (a log cut at its tail fails there).
-     */
-    @Transactional
+    /** What {@link #verifyAgainstChain} found, and the on-chain anchor it checked the log against (null: none yet). */
+    public record Report(AuditChain.Verification verification, ChainAnchors.OnChain anchor) {}
+
+    /** As {@link #verifyAgainstChain()}; the verification alone. */
     public AuditChain.Verification verify() {
+        return verifyAgainstChain().verification();
+    }
+
+    /**
+     * Re-hashes the whole sealed log, streaming it from the database in seq order, and checks it against
+     * what pins its head from outside the rows: the head row the sealer recorded and the latest anchor on
+     * chain (read first, with no transaction open). A log emptied or cut (even with a forged head row)
+     * fails naming the missing range; one rewritten consistently (a fork) fails because its tree at the
+     * anchored seq has another root, naming the first event whose leaf differs from the stored tree, or
+     * else the range after the last stored anchor whose root still matches.
+     */
+    public Report verifyAgainstChain() {
+        ChainAnchors.OnChain onChain;
+        try {
+            onChain = chainAnchors.latest().orElse(null);
+        } catch (RuntimeException e) {
+            throw new ChainAnchors.Unavailable(e.getMessage(), e);
+        }
+        return new Report(io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> verifyStored(onChain)), onChain);
+    }
+
+    private AuditChain.Verification verifyStored(ChainAnchors.OnChain onChain) {
         AuditChain.Head head = Db.one(dataSource, "SELECT seq, hash FROM audit_head",
                 rs -> new AuditChain.Head(rs.getLong(1), rs.getString(2))).orElseThrow();
+        java.util.TreeMap<Long, String> storedAnchors = new java.util.TreeMap<>();
+        for (var a : Db.query(dataSource, "SELECT seq, root FROM audit_anchors WHERE state = 'ANCHORED' ORDER BY seq",
+                rs -> Map.entry(rs.getLong(1), rs.getString(2)))) storedAnchors.put(a.getKey(), a.getValue());
+        long anchoredSeq = onChain == null ? 0 : onChain.seq();
+        long treeUpTo = Math.max(anchoredSeq, storedAnchors.isEmpty() ? 0 : storedAnchors.lastKey());
         AuditChain.Verifier verifier = new AuditChain.Verifier();
+        MerkleFrontier tree = MerkleFrontier.empty();
+        String[] rootAtAnchor = new String[1];
+        long[] lastMatchingStored = new long[1];
         Db.forEach(dataSource, "SELECT seq, at, actor, type, subject, payload_json, prev_hash, hash FROM audit_events ORDER BY seq",
-                config.verifyFetchSize(), rs -> verifier.accept(new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8))));
-        return verifier.result(head);
+                config.verifyFetchSize(), rs -> {
+                    AuditChain.Link l = new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+                    if (!verifier.accept(l)) return false;
+                    if (l.seq() > treeUpTo) return true;
+                    tree.append(MerkleTree.auditLeafHash(l));
+                    if (l.seq() == anchoredSeq) rootAtAnchor[0] = HexFormat.of().formatHex(tree.root());
+                    String stored = storedAnchors.get(l.seq());
+                    if (stored != null && stored.equals(HexFormat.of().formatHex(tree.root()))) lastMatchingStored[0] = l.seq();
+                    return true;
+                });
+        AuditChain.Verification links = verifier.result();
+        if (!links.ok()) return links;
+        long mustReach = Math.max(head.seq(), anchoredSeq);
+        if (links.count() < mustReach) {
+            return new AuditChain.Verification(false, links.count(), links.head(), links.count() + 1,
+                    "events " + (links.count() + 1) + ".." + mustReach + " are missing (the head row is at " + head.seq()
+                            + (onChain == null ? "" : ", the latest anchor on chain at " + anchoredSeq + ", block " + onChain.blockNumber()) + ")");
+        }
+        AuditChain.Verification v = verifier.result(head);
+        if (!v.ok() || onChain == null) return v;
+        if (!onChain.root().equals(rootAtAnchor[0])) {
+            long firstBad = firstLeafDifferingFromStoredTree(anchoredSeq);
+            if (firstBad == 0) firstBad = lastMatchingStored[0] + 1;
+            return new AuditChain.Verification(false, links.count(), links.head(), firstBad,
+                    "the log is not the one anchored on chain: its tree of events 1.." + anchoredSeq + " has root " + rootAtAnchor[0]
+                            + ", the chain has " + onChain.root() + " (block " + onChain.blockNumber() + ", tx " + onChain.txHash()
+                            + "); it differs from event " + firstBad + " on");
+        }
+        return v;
+    }
+
+    /** The first seq (up to {@code to}) whose leaf hash differs from the tree stored when it was sealed; 0 if none. */
+    private long firstLeafDifferingFromStoredTree(long to) {
+        long[] found = new long[1];
+        Db.forEach(dataSource, "SELECT e.seq, e.at, e.actor, e.type, e.subject, e.payload_json, e.prev_hash, e.hash, n.hash FROM audit_events e "
+                        + "LEFT JOIN audit_tree_nodes n ON n.level = 0 AND n.idx = e.seq - 1 WHERE e.seq <= ? ORDER BY e.seq",
+                config.verifyFetchSize(), rs -> {
+                    AuditChain.Link l = new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3),
+                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+                    byte[] stored = rs.getBytes(9);
+                    if (stored == null || !java.util.Arrays.equals(stored, MerkleTree.auditLeafHash(l))) {
+                        found[0] = l.seq();
+                        return false;
+                    }
+                    return true;
+                }, to);
+        return found[0];
     }
 
     static String randomId() {

@@ -32,26 +32,56 @@ public class AuditSealer {
     AgroalDataSource ds;
     @Inject
     AuditConfig config;
+    @Inject
+    AuditTree tree;
 
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running;
     private Thread thread;
 
+    record SealedHead(long seq, String hash, long treeSize) {}
+
     record Pending(long id, String eventId, Instant at, String actor, String type, String subject, String payloadJson) {}
 
-    /** Seals one batch; returns how many events it linked. */
+    /**
+     * Seals one batch; returns how many events it linked (or added to the Merkle tree, while the tree
+     * catches up with a log sealed before it existed). The events and their tree nodes commit together.
+     */
     public int sealOnce() {
         return QuarkusTransaction.requiringNew().call(() -> {
-            AuditChain.Head head = Db.one(ds, "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
-                    rs -> new AuditChain.Head(rs.getLong(1), rs.getString(2))).orElseThrow();
+            SealedHead head = Db.one(ds, "SELECT seq, hash, tree_size FROM audit_head WHERE id = 1 FOR UPDATE",
+                    rs -> new SealedHead(rs.getLong(1), rs.getString(2), rs.getLong(3))).orElseThrow();
+            int grown = 0;
+            if (head.treeSize() < head.seq()) {
+                grown = growTree(head);
+                if (head.treeSize() + grown < head.seq()) return grown;
+            }
             List<Pending> pending = Db.query(ds, "SELECT id, event_id, at, actor, type, subject, payload_json FROM audit_pending "
                             + "ORDER BY id LIMIT ?",
                     rs -> new Pending(rs.getLong(1), rs.getString(2), Db.instant(rs, 3), rs.getString(4), rs.getString(5),
                             rs.getString(6), rs.getString(7)), config.sealBatchSize());
-            if (pending.isEmpty()) return 0;
-            link(head, pending);
-            return pending.size();
+            if (pending.isEmpty()) return grown;
+            List<AuditChain.Link> links = link(new AuditChain.Head(head.seq(), head.hash()), pending);
+            tree.append(head.seq(), links);
+            AuditChain.Link last = links.getLast();
+            Db.update(ds, "UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1", last.seq(), last.hash(), last.seq());
+            return pending.size() + grown;
         });
+    }
+
+    /** Adds already sealed events (at most a batch) to the tree; for a log sealed before the tree existed. */
+    private int growTree(SealedHead head) {
+        long to = Math.min(head.seq(), head.treeSize() + config.sealBatchSize());
+        List<AuditChain.Link> links = Db.query(ds, "SELECT seq, at, actor, type, subject, payload_json, prev_hash, hash FROM audit_events "
+                        + "WHERE seq > ? AND seq <= ? ORDER BY seq",
+                rs -> new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3), rs.getString(4), rs.getString(5),
+                        rs.getString(6), rs.getString(7), rs.getString(8)), head.treeSize(), to);
+        if (links.size() != to - head.treeSize()) {
+            throw new IllegalStateException("audit events " + (head.treeSize() + 1) + ".." + to + " are not all stored: cannot build the tree");
+        }
+        tree.append(head.treeSize(), links);
+        Db.update(ds, "UPDATE audit_head SET tree_size = ? WHERE id = 1", to);
+        return links.size();
     }
 
     /** Seals until nothing committed is pending (at most {@code rounds} batches); for tests and shutdown. */
@@ -65,7 +95,8 @@ public class AuditSealer {
         return total;
     }
 
-    private void link(AuditChain.Head head, List<Pending> pending) {
+    private List<AuditChain.Link> link(AuditChain.Head head, List<Pending> pending) {
+        List<AuditChain.Link> links = new java.util.ArrayList<>(pending.size());
         int n = pending.size();
         long[] seqs = new long[n];
         long[] pendingIds = new long[n];
@@ -76,6 +107,7 @@ public class AuditSealer {
         for (int i = 0; i < n; i++) {
             Pending p = pending.get(i);
             AuditChain.Link l = AuditChain.next(seq, prev, p.at(), p.actor(), p.type(), p.subject(), p.payloadJson());
+            links.add(l);
             seqs[i] = l.seq();
             pendingIds[i] = p.id();
             ids[i] = p.eventId();
@@ -95,7 +127,7 @@ public class AuditSealer {
                 seqs, ids, ats, actors, types, subjects, payloads, prevHashes, hashes);
         int deleted = Db.update(ds, "DELETE FROM audit_pending WHERE id = ANY(?)", pendingIds);
         if (deleted != n) throw new IllegalStateException("sealed " + n + " pending events but deleted " + deleted);
-        Db.update(ds, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, prev);
+        return links;
     }
 
     /** Asks the sealer thread to run now (called after a local commit that appended events). */

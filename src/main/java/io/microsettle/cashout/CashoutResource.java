@@ -6,6 +6,7 @@ import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
+import io.microsettle.ops.RequestContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -47,7 +48,9 @@ public class CashoutResource {
         Validation.body(body);
         Validation.id(body.quoteId(), "quoteId");
         Validation.text(body.signature(), "signature", 200);
-        return view(cashouts.request(caller.integratorId(), caller.actor(), body.quoteId(), body.signature()));
+        Cashout c = cashouts.request(caller.integratorId(), caller.actor(), body.quoteId(), body.signature());
+        RequestContext.putCashoutId(c.id);
+        return view(c);
     }
 
     @GET

@@ -5,6 +5,7 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.Db;
 import io.microsettle.ledger.JournalEntry;
 import io.microsettle.ledger.LedgerService;
+import io.microsettle.ops.OpsMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -45,6 +46,8 @@ public class CashoutStore {
     AuditLog audit;
     @Inject
     LedgerService ledger;
+    @Inject
+    OpsMetrics metrics;
 
     /** A new cash-out as the request made it (REQUESTED, about to be queued or held). */
     public record NewCashout(String id, String integratorId, String accountId, String quoteId, long grossBaseUnits,
@@ -72,6 +75,7 @@ public class CashoutStore {
                 c.id(), c.integratorId(), c.accountId(), c.quoteId(), to, c.grossBaseUnits(), c.feeBaseUnits(), c.netBaseUnits(),
                 c.destination(), c.wallet(), c.signature(), reason, c.createdAt(), c.createdAt());
         audit.append(actor, eventType(to), c.id(), payload);
+        metrics.cashoutsMoved(to, List.of(c.createdAt()));
     }
 
     /** A QUEUED cash-out claimed for a batch (its row locked until the claiming transaction ends). */
@@ -111,9 +115,11 @@ public class CashoutStore {
         String[] sorted = cashoutIds.clone();
         Arrays.sort(sorted);
         Db.query(ds, "SELECT id FROM cashouts WHERE id = ANY(?) ORDER BY id FOR UPDATE", rs -> 1, (Object) sorted);
-        int moved = Db.update(ds, "UPDATE cashouts c SET status = ?, batch_id = ?, payout_id = v.pid, updated_at = now() "
-                        + "FROM unnest(?::text[], ?::bigint[]) AS v(id, pid) WHERE c.id = v.id AND c.status = ?",
-                BATCHED, batchId, cashoutIds, payoutIds, QUEUED);
+        List<Instant> created = Db.query(ds, "UPDATE cashouts c SET status = ?, batch_id = ?, payout_id = v.pid, updated_at = now() "
+                        + "FROM unnest(?::text[], ?::bigint[]) AS v(id, pid) WHERE c.id = v.id AND c.status = ? RETURNING c.created_at",
+                rs -> Db.instant(rs, 1), BATCHED, batchId, cashoutIds, payoutIds, QUEUED);
+        int moved = created.size();
+        metrics.cashoutsMoved(BATCHED, created);
         if (moved != cashoutIds.length) {
             throw new IllegalStateException("batch " + batchId + ": moved " + moved + " of " + cashoutIds.length + " cash-outs");
         }
@@ -134,10 +140,14 @@ public class CashoutStore {
         List<String> ids = new ArrayList<>();
         for (CashoutStatus from : List.of(BATCHED, SUBMITTED)) {
             CashoutTransitions.check(from, SUBMITTED);
+            List<Instant> created = new ArrayList<>();
             List<String> moved = Db.query(ds, "UPDATE cashouts SET status = ?, tx_hash = ?, updated_at = now() "
                     + "WHERE id IN (SELECT id FROM cashouts WHERE batch_id = ? AND status = ? ORDER BY id FOR UPDATE) "
-                    + "AND (tx_hash IS DISTINCT FROM ? OR status <> ?) RETURNING id", rs -> rs.getString(1),
-                    SUBMITTED, txHash, batchId, from, txHash, SUBMITTED);
+                    + "AND (tx_hash IS DISTINCT FROM ? OR status <> ?) RETURNING id, created_at", rs -> {
+                        created.add(Db.instant(rs, 2));
+                        return rs.getString(1);
+                    }, SUBMITTED, txHash, batchId, from, txHash, SUBMITTED);
+            if (from == BATCHED) metrics.cashoutsMoved(SUBMITTED, created);
             List<AuditLog.Entry> events = new ArrayList<>(moved.size());
             for (String id : moved) {
                 events.add(new AuditLog.Entry("cashout.submitted", id, Map.of("from", from.name(), "to", SUBMITTED.name(),
@@ -157,8 +167,8 @@ public class CashoutStore {
         if (rows.isEmpty()) return rows;
         CashoutTransitions.check(SUBMITTED, FAILED);
         String[] ids = rows.stream().map(Locked::id).toArray(String[]::new);
-        Db.update(ds, "UPDATE cashouts SET status = ?, reason = ?, tx_hash = ?, updated_at = now() WHERE id = ANY(?) AND status = ?",
-                FAILED, reason, txHash, ids, SUBMITTED);
+        metrics.cashoutsMoved(FAILED, Db.query(ds, "UPDATE cashouts SET status = ?, reason = ?, tx_hash = ?, updated_at = now() "
+                + "WHERE id = ANY(?) AND status = ? RETURNING created_at", rs -> Db.instant(rs, 1), FAILED, reason, txHash, ids, SUBMITTED));
         List<JournalEntry> releases = new ArrayList<>(rows.size());
         List<AuditLog.Entry> events = new ArrayList<>(rows.size());
         for (Locked c : rows) {
@@ -226,11 +236,13 @@ public class CashoutStore {
             logIndexes[i] = (long) s.logIndex();
             confirmations[i] = (long) s.confirmations();
         }
-        Db.update(ds, "UPDATE cashouts c SET status = ?, tx_hash = v.tx, block_number = v.b, block_hash = v.bh, log_index = v.li, "
-                        + "confirmations = v.cf, settled_at = now(), updated_at = now() "
+        List<Instant> created = Db.query(ds, "UPDATE cashouts c SET status = ?, tx_hash = v.tx, block_number = v.b, block_hash = v.bh, "
+                        + "log_index = v.li, confirmations = v.cf, settled_at = now(), updated_at = now() "
                         + "FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[]) AS v(id, tx, b, bh, li, cf) "
-                        + "WHERE c.id = v.id",
-                SETTLED, ids, txs, blocks, blockHashes, logIndexes, confirmations);
+                        + "WHERE c.id = v.id RETURNING c.created_at",
+                rs -> Db.instant(rs, 1), SETTLED, ids, txs, blocks, blockHashes, logIndexes, confirmations);
+        metrics.cashoutsMoved(CONFIRMED, created);
+        metrics.cashoutsMoved(SETTLED, created);
     }
 
     private static Map<String, Object> where(Settlement s, CashoutStatus from, CashoutStatus to) {
@@ -257,8 +269,8 @@ public class CashoutStore {
                 batchId, BATCHED, SUBMITTED));
         if (rows.isEmpty()) return List.of();
         for (Locked c : rows) CashoutTransitions.check(c.status(), QUEUED);
-        Db.update(ds, "UPDATE cashouts SET status = ?, batch_id = NULL, payout_id = NULL, tx_hash = NULL, updated_at = now() "
-                + "WHERE id = ANY(?)", QUEUED, ids(rows));
+        metrics.cashoutsMoved(QUEUED, Db.query(ds, "UPDATE cashouts SET status = ?, batch_id = NULL, payout_id = NULL, tx_hash = NULL, "
+                + "updated_at = now() WHERE id = ANY(?) RETURNING created_at", rs -> Db.instant(rs, 1), QUEUED, ids(rows)));
         List<AuditLog.Entry> events = new ArrayList<>(rows.size());
         for (Locked c : rows) {
             events.add(new AuditLog.Entry("cashout.requeued", c.id(), Map.of("from", c.status().name(), "to", QUEUED.name(),
@@ -275,8 +287,9 @@ public class CashoutStore {
                 rs -> rs.getString(1), forkBlock, CONFIRMED, SETTLED));
         if (rows.isEmpty()) return List.of();
         for (Locked c : rows) CashoutTransitions.check(c.status(), SUBMITTED);
-        Db.update(ds, "UPDATE cashouts SET status = ?, block_number = NULL, block_hash = NULL, log_index = NULL, confirmations = NULL, "
-                + "settled_at = NULL, updated_at = now() WHERE id = ANY(?)", SUBMITTED, ids(rows));
+        metrics.cashoutsMoved(SUBMITTED, Db.query(ds, "UPDATE cashouts SET status = ?, block_number = NULL, block_hash = NULL, "
+                + "log_index = NULL, confirmations = NULL, settled_at = NULL, updated_at = now() WHERE id = ANY(?) RETURNING created_at",
+                rs -> Db.instant(rs, 1), SUBMITTED, ids(rows)));
         List<Reverted> out = new ArrayList<>(rows.size());
         List<AuditLog.Entry> events = new ArrayList<>(rows.size());
         for (Locked c : rows) {
@@ -310,9 +323,10 @@ public class CashoutStore {
 
     private void move(String id, CashoutStatus from, CashoutStatus to, String reason) {
         CashoutTransitions.check(from, to);
-        int n = Db.update(ds, "UPDATE cashouts SET status = ?, reason = ?, updated_at = now() WHERE id = ? AND status = ?",
-                to, reason, id, from);
-        if (n != 1) throw new IllegalStateException("cash-out " + id + " was not " + from);
+        List<Instant> created = Db.query(ds, "UPDATE cashouts SET status = ?, reason = ?, updated_at = now() WHERE id = ? AND status = ? "
+                + "RETURNING created_at", rs -> Db.instant(rs, 1), to, reason, id, from);
+        if (created.size() != 1) throw new IllegalStateException("cash-out " + id + " was not " + from);
+        metrics.cashoutsMoved(to, created);
     }
 
     private static String[] ids(List<Locked> rows) {

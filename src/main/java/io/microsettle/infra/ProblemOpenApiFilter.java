@@ -46,7 +46,11 @@ public class ProblemOpenApiFilter implements OASFilter {
             "POST /v1/cashouts", new String[]{"chain_unavailable: the integrator's escrow balance could not be read from the chain; "
                     + "nothing was written; retry after Retry-After seconds", "chain_unavailable"},
             "GET /v1/escrow", new String[]{"chain_unavailable: the escrow balance could not be read from the chain; retry after "
-                    + "Retry-After seconds", "chain_unavailable"});
+                    + "Retry-After seconds", "chain_unavailable"},
+            "GET /v1/audit/verify", new String[]{"chain_unavailable: the latest anchor could not be read from the chain, so the log "
+                    + "cannot be checked against it now; retry after Retry-After seconds", "chain_unavailable"},
+            "GET /v1/audit/cashouts/{id}/proof", new String[]{"chain_unavailable: the payout's receipt could not be read from the "
+                    + "chain; retry after Retry-After seconds", "chain_unavailable"});
     /** Every operation: the database is saturated (TransactionRetry). */
     static final String[] BUSY = {"busy: the request conflicted with concurrent ones " + TransactionRetry.MAX_ATTEMPTS
             + " times, or no database connection was free in time; nothing was written; retry after Retry-After seconds", "busy"};

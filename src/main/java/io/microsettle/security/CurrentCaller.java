@@ -20,7 +20,13 @@ public class CurrentCaller {
 
     /** The integrator whose data this request may touch. */
     public String integratorId() {
-        return subject();
+        String id = subject();
+        io.microsettle.ops.RequestContext.putIntegrator(id);
+        return id;
+    }
+
+    public boolean hasRole(String role) {
+        return identity.hasRole(role);
     }
 
     /** Who did it, for the audit log: {@code role:subject}. */

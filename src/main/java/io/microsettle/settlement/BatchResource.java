@@ -21,9 +21,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** Settlement batches for operators: payout ids, every transaction (replacements and no-ops included), fees, gas, status, times. */
+/** Settlement batches for operators (newest first; in lists too): payout ids, every transaction (replacements and no-ops included), fees, gas, status, times. */
 @Path("/v1/batches")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({Roles.OPERATOR, Roles.ADMIN})
@@ -38,7 +40,12 @@ public class BatchResource {
     public record BatchView(String id, long chainBatchId, String status, String integratorId, String funder, String from, Long nonce,
                             int payoutCount, List<Long> payoutIds, String totalNet, String totalFee, long estimatedGas, String txHash,
                             Long submittedBlock, Long settledBlock, Instant createdAt, Instant updatedAt, Instant finishedAt,
-                            List<TxView> transactions) {}
+                            List<TxView> transactions) {
+        BatchView withTransactions(List<TxView> txs) {
+            return new BatchView(id, chainBatchId, status, integratorId, funder, from, nonce, payoutCount, payoutIds, totalNet, totalFee,
+                    estimatedGas, txHash, submittedBlock, settledBlock, createdAt, updatedAt, finishedAt, txs);
+        }
+    }
 
     public record BatchPage(List<BatchView> data, String nextCursor) {}
 
@@ -48,6 +55,8 @@ public class BatchResource {
     static final String SELECT = "SELECT id, chain_batch_id, status, integrator_id, funder_address, from_address, nonce, payout_count, "
             + "payout_ids, total_net_base_units, total_fee_base_units, estimated_gas, tx_hash, submitted_block, settled_block, created_at, "
             + "updated_at, finished_at FROM settlement_batches";
+    static final String TX_SELECT = "tx_hash, kind, status, from_address, nonce, gas_limit, max_fee_per_gas_wei, max_priority_fee_per_gas_wei, "
+            + "gas_used, effective_gas_price_wei, broadcast_block, mined_block, broadcast_attempts, last_error, fence, created_at, broadcast_at";
 
     @GET
     @Transactional
@@ -61,9 +70,20 @@ public class BatchResource {
         }
         KeysetCursor.appendPage(sql, args, cursor, "created_at", "id", n);
         List<BatchView> rows = Db.query(ds, sql.toString(), rs -> batch(rs, List.of()), args.toArray());
-        if (rows.size() <= n) return new BatchPage(rows, null);
-        BatchView last = rows.get(n - 1);
-        return new BatchPage(rows.subList(0, n), new KeysetCursor(last.createdAt(), last.id()).encode());
+        String next = null;
+        if (rows.size() > n) {
+            rows = rows.subList(0, n);
+            next = new KeysetCursor(rows.get(n - 1).createdAt(), rows.get(n - 1).id()).encode();
+        }
+        // every page's transactions in one query (each batch has a handful: the original, replacements, a no-op)
+        Map<String, List<TxView>> txs = new HashMap<>();
+        if (!rows.isEmpty()) {
+            Db.query(ds, "SELECT " + TX_SELECT + ", batch_id FROM settlement_txs WHERE batch_id = ANY(?) ORDER BY id",
+                    rs -> txs.computeIfAbsent(rs.getString(18), k -> new ArrayList<>()).add(tx(rs)),
+                    (Object) rows.stream().map(BatchView::id).toArray(String[]::new));
+        }
+        List<BatchView> data = rows.stream().map(b -> b.withTransactions(txs.getOrDefault(b.id(), List.of()))).toList();
+        return new BatchPage(data, next);
     }
 
     @GET
@@ -71,9 +91,7 @@ public class BatchResource {
     @Transactional
     public BatchView get(@PathParam("id") String id) {
         Validation.id(id, "id");
-        List<TxView> txs = Db.query(ds, "SELECT tx_hash, kind, status, from_address, nonce, gas_limit, max_fee_per_gas_wei, "
-                + "max_priority_fee_per_gas_wei, gas_used, effective_gas_price_wei, broadcast_block, mined_block, broadcast_attempts, "
-                + "last_error, fence, created_at, broadcast_at FROM settlement_txs WHERE batch_id = ? ORDER BY id", BatchResource::tx, id);
+        List<TxView> txs = Db.query(ds, "SELECT " + TX_SELECT + " FROM settlement_txs WHERE batch_id = ? ORDER BY id", BatchResource::tx, id);
         return Db.one(ds, SELECT + " WHERE id = ?", rs -> batch(rs, txs), id).orElseThrow(() -> ApiException.notFound("batch " + id));
     }
 
@@ -87,7 +105,7 @@ public class BatchResource {
 
     private static BatchView batch(ResultSet rs, List<TxView> txs) throws SQLException {
         Long[] payoutIds = (Long[]) rs.getArray(9).getArray();
-        return new BatchView(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), checksum(rs.getString(6)),
+        return new BatchView(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), checksum(rs.getString(5)), checksum(rs.getString(6)),
                 (Long) rs.getObject(7), rs.getInt(8), List.of(payoutIds), Long.toString(rs.getLong(10)), Long.toString(rs.getLong(11)),
                 rs.getLong(12), rs.getString(13), (Long) rs.getObject(14), (Long) rs.getObject(15), Db.instant(rs, 16), Db.instant(rs, 17),
                 Db.instant(rs, 18), txs);

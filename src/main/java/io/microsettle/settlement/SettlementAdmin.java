@@ -34,18 +34,24 @@ public class SettlementAdmin {
     @Inject
     SettlerLanes lanes;
 
-    /** Stops batching and broadcasting at once (all replicas), then pauses the contract. */
+    /**
+     * Stops batching and broadcasting at once (all replicas), then pauses the contract. Idempotent: pausing
+     * again keeps the first pause's record (who, when, why, transaction) and only pauses the contract if it
+     * is not paused yet (a first attempt whose chain call failed, or an escrow unpaused outside the service).
+     */
     public SettlementStore.Control pause(String actor, String reason) {
         Transactions.write("settlement.pause", () -> store.setPaused(true, actor, reason, null));
         String tx = setContractPaused(true);
-        Transactions.write("settlement.pause.recorded", () -> store.setPaused(true, actor, reason, tx));
+        if (tx != null) Transactions.write("settlement.pause.recorded", () -> store.contractPauseSent(true, tx, actor));
         return store.control();
     }
 
-    /** Unpauses the contract, then lets batching and broadcasting resume. */
+    /** Unpauses the contract, then lets batching and broadcasting resume. Idempotent like {@link #pause}. */
     public SettlementStore.Control unpause(String actor, String reason) {
         String tx = setContractPaused(false);
-        Transactions.write("settlement.unpause", () -> store.setPaused(false, actor, reason, tx));
+        Transactions.write("settlement.unpause", () -> {
+            if (!store.setPaused(false, actor, reason, tx) && tx != null) store.contractPauseSent(false, tx, actor);
+        });
         return store.control();
     }
 
@@ -82,6 +88,7 @@ public class SettlementAdmin {
         } catch (RuntimeException e) {
             throw ApiException.validation("keystore", "cannot be read with the configured settler password: " + e.getMessage());
         }
+        requireGasMoney(key.getAddress());
         Credentials admin = chain.admin().orElseThrow(() -> ApiException.conflict("admin_key_missing",
                 "settler rotation grants SETTLER_ROLE with the admin key: configure microsettle.chain.keys.deployer-keystore"));
         String roleTx;
@@ -93,6 +100,21 @@ public class SettlementAdmin {
         }
         Transactions.write("settler.rotate", () -> store.rotate(key.getAddress(), chain.chainId(), file.toString(), actor, roleTx));
         return store.settlerKeys(chain.chainId());
+    }
+
+    /** A key with no ether cannot pay for a single batch: every broadcast would fail and settlement would stall. */
+    private void requireGasMoney(String address) {
+        java.math.BigInteger balance;
+        try {
+            balance = chain.web3j().ethGetBalance(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getBalance();
+        } catch (java.io.IOException | RuntimeException e) {
+            throw ApiException.unavailable("chain_unavailable", "the new settler's balance could not be read: " + e.getMessage(),
+                    CHAIN_RETRY_AFTER_SECONDS);
+        }
+        if (balance.signum() == 0) {
+            throw ApiException.conflict("settler_unfunded", "the new settler key " + address
+                    + " holds no ether to pay for gas: fund it before rotating it in");
+        }
     }
 
     /** Revokes SETTLER_ROLE of every RETIRING key whose lane has nothing left in flight. */

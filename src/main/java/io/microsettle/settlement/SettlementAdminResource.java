@@ -26,7 +26,12 @@ public class SettlementAdminResource {
 
     public record SettlerView(String address, String status, String addedBy, Instant addedAt, Instant retiringAt, Instant retiredAt) {}
 
-    public record SettlementView(boolean paused, String changedBy, Instant changedAt, String reason, String chainTx,
+    /**
+     * {@code paused}: the service's flag (no batching, no broadcasting); {@code escrowPaused}: the escrow's own
+     * {@code paused()} on chain now (null when the node does not answer), which can differ: no pauser key
+     * configured, or the escrow paused or unpaused outside the service.
+     */
+    public record SettlementView(boolean paused, Boolean escrowPaused, String changedBy, Instant changedAt, String reason, String chainTx,
                                  List<SettlerView> settlers) {}
 
     static final int MAX_REASON_LENGTH = 500;
@@ -85,7 +90,13 @@ public class SettlementAdminResource {
     }
 
     private SettlementView view(SettlementStore.Control c) {
-        return new SettlementView(c.paused(), c.changedBy(), c.changedAt(), c.reason(), c.chainTx(),
+        Boolean escrowPaused;
+        try {
+            escrowPaused = chain.escrowCapacity().paused();
+        } catch (java.io.IOException | RuntimeException e) {
+            escrowPaused = null;
+        }
+        return new SettlementView(c.paused(), escrowPaused, c.changedBy(), c.changedAt(), c.reason(), c.chainTx(),
                 store.settlerKeys(chain.chainId()).stream().map(SettlementAdminResource::view).toList());
     }
 

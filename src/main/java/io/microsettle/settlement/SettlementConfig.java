@@ -42,8 +42,8 @@ public interface SettlementConfig {
     @WithDefault("32000")
     long gasPerPayout();
 
-    /** Headroom over eth_estimateGas for the gas limit, percent. */
-    @WithDefault("25")
+    /** Headroom over eth_estimateGas for the gas limit, percent (the model's bound is used only when estimation fails). */
+    @WithDefault("10")
     int gasHeadroomPercent();
 
     /** Gas cap per transaction (EIP-7825: 16,777,216). */

@@ -86,10 +86,11 @@ public class SettlementService {
             heal(h);
             boolean hold = control.paused() || cap.isEmpty() || cap.get().paused();
             sent += broadcast(h, hold, cap);
-            if (!hold && h.lane().active()) {
+            if (!hold) {
+                // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
                 int n = createBatches(h, cap.get());
                 created += n;
-                if (n > 0) sent += broadcast(h, false, cap);
+                sent += broadcast(h, false, cap);
             }
             checked += checkSubmitted(h);
         }
@@ -108,13 +109,13 @@ public class SettlementService {
 
     // ---------------------------------------------------------------- the steps, for tests that drive them one by one
 
-    /** Creates batches on every active lane held (unless paused). Returns batches created. */
+    /** Creates batches on every active lane held and signs every lane's unsigned ones (unless paused). Returns batches created. */
     public int createBatches() {
         if (store.control().paused()) return 0;
         Optional<EscrowCapacity> cap = capacity();
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
-        for (Held h : held()) if (h.lane().active()) n += createBatches(h, cap.get());
+        for (Held h : held()) n += createBatches(h, cap.get());
         return n;
     }
 
@@ -136,11 +137,15 @@ public class SettlementService {
 
     // ---------------------------------------------------------------- batching and signing
 
-    /** Claims QUEUED cash-outs into batches that fit the escrow's caps, then signs every batch of the lane that has no transaction. */
+    /**
+     * On an ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps; then, on any lane, signs
+     * every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is still
+     * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
+     */
     int createBatches(Held h, EscrowCapacity cap) {
         long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
         Eip1559Fees fees = marketFees();
-        List<SettlementStore.Batch> created = QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap));
+        List<SettlementStore.Batch> created = h.lane().active() ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap)) : List.of();
         for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
             signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
         }
@@ -217,8 +222,11 @@ public class SettlementService {
                 LOG.warnf("eth_estimateGas refused the batch (%s); using the model's %d gas", est.getError().getMessage(), modelGas);
                 return modelGas;
             }
+            // The estimate plus headroom, not the model's upper bound: a block is packed by gas limits, and the
+            // model's worst case (every payee new) would leave most of each block empty. Later state only makes
+            // a batch cheaper (payees and bitmap words already written), so the estimate stays an upper bound.
             long withHeadroom = est.getAmountUsed().longValueExact() * (100L + cfg.gasHeadroomPercent()) / 100L;
-            return Math.min(cfg.maxGasPerTx(), Math.max(modelGas, withHeadroom));
+            return Math.min(cfg.maxGasPerTx(), withHeadroom);
         } catch (IOException e) {
             return modelGas;
         }
@@ -369,9 +377,34 @@ public class SettlementService {
         } else if (r.isStatusOK()) {
             QuarkusTransaction.requiringNew().run(() -> store.mined(h.lease(), mined));
         } else if (fin) {
+            // reverted because a pause landed while it was in flight: not the batch's fault, its cash-outs wait in the queue
+            Optional<Boolean> pausedThen = escrowPausedAt(block);
+            if (pausedThen.isEmpty()) return; // the node did not answer: looked at again next pass
+            if (pausedThen.get()) {
+                List<String> requeued = QuarkusTransaction.requiringNew().call(() -> store.revertedWhilePaused(h.lease(), m.tx().batchId(), mined));
+                LOG.warnf("batch %s reverted in %s while the escrow was paused; %d cash-outs back in the queue", m.tx().batchId(),
+                        r.getTransactionHash(), requeued.size());
+                return;
+            }
             int failed = QuarkusTransaction.requiringNew().call(() -> store.failed(h.lease(), m.tx().batchId(), mined));
             LOG.warnf("batch %s reverted in %s (gas used %s); %d cash-outs FAILED and released", m.tx().batchId(), r.getTransactionHash(),
                     r.getGasUsed(), failed);
+        }
+    }
+
+    /** The escrow's {@code paused()} as of the end of {@code block}; empty when the node does not answer. */
+    Optional<Boolean> escrowPausedAt(long block) {
+        org.web3j.abi.datatypes.Function f = new org.web3j.abi.datatypes.Function("paused", List.of(),
+                List.of(new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Bool>() {}));
+        try {
+            var call = chain.web3j().ethCall(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
+                    chain.settler().getAddress(), chain.escrowAddress(), org.web3j.abi.FunctionEncoder.encode(f)),
+                    new DefaultBlockParameterNumber(block)).send();
+            if (call.hasError()) return Optional.empty();
+            var v = org.web3j.abi.FunctionReturnDecoder.decode(call.getValue(), f.getOutputParameters());
+            return v.isEmpty() ? Optional.empty() : Optional.of((Boolean) v.get(0).getValue());
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -38,6 +38,8 @@ public class SettlementStore {
     AuditLog audit;
     @Inject
     Leases leases;
+    @Inject
+    io.microsettle.ops.OpsMetrics metrics;
 
     /** A batch to sign: its on-chain id, funder, key and nonce, and its payouts in payout-id order. */
     public record Batch(String id, long chainBatchId, String funder, String fromAddress, long nonce,
@@ -100,6 +102,7 @@ public class SettlementStore {
                         + "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 batchId, chainBatchId, plan.integratorId(), funder, payoutIds, n, plan.totalNetBaseUnits(), plan.totalFeeBaseUnits(),
                 plan.estimatedGas(), BatchStatus.BATCHED, fromAddress.toLowerCase(), nonce);
+        metrics.batchCreated(n);
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("chainBatchId", chainBatchId);
         payload.put("integratorId", plan.integratorId());
@@ -296,8 +299,9 @@ public class SettlementStore {
     @Transactional(Transactional.TxType.MANDATORY)
     public void mined(Leases.Lease lease, Mined m) {
         leases.check(lease);
-        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+        int n = Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ? AND status <> ?", TxStatus.MINED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash(), TxStatus.MINED);
+        if (n > 0) metrics.transactionMined(m.gasUsed(), m.effectiveGasPriceWei());
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */
@@ -314,6 +318,26 @@ public class SettlementStore {
                     "gasUsed", m.gasUsed(), "cashouts", failed.size()));
         }
         return failed.size();
+    }
+
+    /**
+     * The batch's transaction reverted (final) in a block where the escrow was paused: a pause that landed
+     * while it was in flight, not a fault of the batch. Its cash-outs go back to the queue (their holds kept;
+     * new payout ids when batched again), the batch is CANCELLED and the transaction REVERTED; audited.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> revertedWhilePaused(Leases.Lease lease, String batchId, Mined m) {
+        leases.check(lease);
+        List<String> requeued = cashouts.requeue(batchId, "reverted_while_paused", ACTOR);
+        int n = Db.update(ds, "UPDATE settlement_batches SET status = ?, finished_at = now(), updated_at = now() WHERE id = ? AND status IN (?, ?)",
+                BatchStatus.CANCELLED, batchId, BatchStatus.BATCHED, BatchStatus.SUBMITTED);
+        Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
+                + "WHERE tx_hash = ?", TxStatus.REVERTED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash());
+        if (n == 1) {
+            audit.append(ACTOR, "batch.cancelled", batchId, Map.of("reason", "reverted_while_paused", "requeued", requeued.size(),
+                    "txHash", m.txHash(), "block", m.block()));
+        }
+        return requeued;
     }
 
     /**
@@ -371,19 +395,33 @@ public class SettlementStore {
                 rs -> new Control(rs.getBoolean(1), rs.getString(2), Db.instant(rs, 3), rs.getString(4), rs.getString(5))).orElseThrow();
     }
 
-    /** Sets the pause flag and appends {@code settlement.paused} / {@code settlement.unpaused}; false when it already was so. */
+    /**
+     * Sets the pause flag and appends {@code settlement.paused} / {@code settlement.unpaused}; false (and
+     * nothing changed: the record of the first pause or unpause stays) when it already was so.
+     */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean setPaused(boolean paused, String actor, String reason, String chainTx) {
         boolean was = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1 FOR UPDATE", rs -> rs.getBoolean(1)).orElseThrow();
+        if (was == paused) return false;
         Db.update(ds, "UPDATE settlement_control SET paused = ?, changed_by = ?, changed_at = now(), reason = ?, chain_tx = ? WHERE id = 1",
                 paused, actor, reason, chainTx);
-        if (was == paused) return false;
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("paused", paused);
+        payload.put("changedBy", actor);
         payload.put("reason", reason == null ? "" : reason);
         payload.put("chainTx", chainTx == null ? "" : chainTx);
         audit.append(actor, paused ? "settlement.paused" : "settlement.unpaused", "settlement", payload);
         return true;
+    }
+
+    /**
+     * The escrow was paused (unpaused) on chain in {@code chainTx} after the flag was set: recorded on the
+     * pause row while the flag still says so, and audited ({@code settlement.escrow_paused} / {@code _unpaused}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void contractPauseSent(boolean paused, String chainTx, String actor) {
+        Db.update(ds, "UPDATE settlement_control SET chain_tx = ? WHERE id = 1 AND paused = ?", chainTx, paused);
+        audit.append(actor, paused ? "settlement.escrow_paused" : "settlement.escrow_unpaused", "settlement", Map.of("chainTx", chainTx));
     }
 
     // ---------------------------------------------------------------- settler keys

@@ -60,6 +60,8 @@ public class WebhookDispatcher {
     WebhookConfig config;
     @Inject
     WebhookSecrets secrets;
+    @Inject
+    io.microsettle.ops.OpsMetrics metrics;
 
     private volatile HttpClient client;
     private volatile ExecutorService senders;
@@ -141,11 +143,15 @@ public class WebhookDispatcher {
         RetrySchedule schedule = new RetrySchedule(config.retryBaseMillis(), config.retryMaxDelayMillis(), config.retryWindow(),
                 config.maxAttempts());
         switch (schedule.afterFailure(attempt, Instant.now(), c.eventCreatedAt(), ThreadLocalRandom.current().nextDouble())) {
-            case RetrySchedule.Retry retry -> Db.update(ds, "UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ?, "
-                    + "updated_at = now() WHERE id = ? AND status = 'PENDING'", attempt, WebhookService.ts(retry.at()), c.deliveryId());
+            case RetrySchedule.Retry retry -> {
+                Db.update(ds, "UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ?, "
+                        + "updated_at = now() WHERE id = ? AND status = 'PENDING'", attempt, WebhookService.ts(retry.at()), c.deliveryId());
+                metrics.webhookFailed(false);
+            }
             case RetrySchedule.GiveUp giveUp -> {
                 Db.update(ds, "UPDATE webhook_deliveries SET status = 'FAILED', attempts = ?, next_attempt_at = NULL, updated_at = now() "
                         + "WHERE id = ? AND status = 'PENDING'", attempt, c.deliveryId());
+                metrics.webhookFailed(true);
                 LOG.infof("webhook delivery %s of %s to %s failed for good: %s", c.deliveryId(), c.eventId(), c.endpointId(),
                         giveUp.reason());
             }

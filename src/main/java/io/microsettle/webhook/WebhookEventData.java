@@ -63,6 +63,11 @@ public final class WebhookEventData {
         return new LinkedHashMap<>(payload);
     }
 
+    /** {@code settlement.paused}, {@code settlement.unpaused}, {@code settlement.stalled}: the audit payload as it is. */
+    public static Map<String, Object> operator(Map<String, Object> payload) {
+        return new LinkedHashMap<>(payload);
+    }
+
     /** The body of every delivery of the event. */
     public static String body(String eventId, String type, Instant createdAt, Map<String, Object> data) {
         Map<String, Object> body = new LinkedHashMap<>();

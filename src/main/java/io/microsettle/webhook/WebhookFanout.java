@@ -88,6 +88,7 @@ public class WebhookFanout {
             Map<String, Object> payload = WebhookEventData.parsePayload(e.payloadJson());
             Map<String, Object> data = WebhookEventTypes.isCashoutEvent(e.webhookType())
                     ? WebhookEventData.cashout(e.webhookType(), e.at(), payload, cashouts.get(e.subject()).facts())
+                    : WebhookEventTypes.isOperatorEvent(e.webhookType()) ? WebhookEventData.operator(payload)
                     : WebhookEventData.escrowLow(payload);
             rows.add(e, owner, WebhookEventData.body(e.id(), e.webhookType(), e.at(), data), targets);
         }
@@ -163,6 +164,7 @@ public class WebhookFanout {
             CashoutRow c = cashouts.get(e.subject());
             return c == null ? null : c.integratorId();
         }
+        if (WebhookEventTypes.isOperatorEvent(e.webhookType())) return WebhookEventTypes.OPERATORS_OWNER;
         String prefix = "integrator:";
         return e.subject().startsWith(prefix) && e.subject().length() > prefix.length() ? e.subject().substring(prefix.length()) : null;
     }

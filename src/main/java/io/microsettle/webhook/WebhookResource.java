@@ -22,11 +22,14 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 import java.time.Instant;
 import java.util.List;
 
-/** Webhook endpoints of the calling integrator (docs/webhooks.md). */
+/**
+ * Webhook endpoints of the calling integrator, or of the operators (an operator's or admin's call: the
+ * endpoints they share, for the settlement events) (docs/webhooks.md).
+ */
 @Path("/v1/webhooks")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Roles.INTEGRATOR)
+@RolesAllowed({Roles.INTEGRATOR, Roles.OPERATOR, Roles.ADMIN})
 public class WebhookResource {
     public static final int MAX_DESCRIPTION_LENGTH = 200;
 
@@ -67,18 +70,20 @@ public class WebhookResource {
     public WebhookView create(CreateWebhookRequest body) {
         Validation.body(body);
         String url = WebhookUrls.validate(body.url(), config.allowHttp(), config.allowPrivateAddresses()).toString();
-        List<String> events = WebhookEventTypes.subscription(body.events());
+        String owner = owner();
+        List<String> events = WebhookEventTypes.subscription(body.events(),
+                owner.equals(WebhookEventTypes.OPERATORS_OWNER) ? WebhookEventTypes.OPERATOR : WebhookEventTypes.ALL);
         if (body.description() != null && body.description().length() > MAX_DESCRIPTION_LENGTH) {
             throw ApiException.validation("description", "is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
         }
-        return view(webhooks.create(caller.integratorId(), caller.actor(), url, events, body.description()), true);
+        return view(webhooks.create(owner, caller.actor(), url, events, body.description()), true);
     }
 
     @GET
     @Operation(summary = "The integrator's webhook endpoints, newest first")
     public WebhookPage list(@QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         int n = Validation.limit(limit, config.defaultPageSize(), config.maxPageSize());
-        WebhookService.Page<WebhookService.Endpoint> p = webhooks.list(caller.integratorId(), n, cursor);
+        WebhookService.Page<WebhookService.Endpoint> p = webhooks.list(owner(), n, cursor);
         return new WebhookPage(p.data().stream().map(e -> view(e, false)).toList(), p.nextCursor());
     }
 
@@ -86,7 +91,7 @@ public class WebhookResource {
     @Path("/{id}")
     @Operation(summary = "A webhook endpoint (without its secret)")
     public WebhookView get(@PathParam("id") String id) {
-        return view(webhooks.get(caller.integratorId(), id), false);
+        return view(webhooks.get(owner(), id), false);
     }
 
     @DELETE
@@ -94,7 +99,7 @@ public class WebhookResource {
     @Operation(summary = "Delete a webhook endpoint", description = "Nothing more is sent to it: its pending deliveries are "
             + "cancelled and its secrets erased. Answers the endpoint with status DELETED; afterwards its id answers 404.")
     public WebhookView delete(@PathParam("id") String id) {
-        return view(webhooks.delete(caller.integratorId(), caller.actor(), id), false);
+        return view(webhooks.delete(owner(), caller.actor(), id), false);
     }
 
     @POST
@@ -111,7 +116,7 @@ public class WebhookResource {
                         + config.maxRotationOverlapSeconds());
             }
         }
-        return view(webhooks.rotateSecret(caller.integratorId(), caller.actor(), id, overlap), true);
+        return view(webhooks.rotateSecret(owner(), caller.actor(), id, overlap), true);
     }
 
     @GET
@@ -122,7 +127,7 @@ public class WebhookResource {
                                           @QueryParam("limit") String limit, @QueryParam("cursor") String cursor) {
         if (eventId != null) Validation.id(eventId, "eventId");
         int n = Validation.limit(limit, config.defaultPageSize(), config.maxPageSize());
-        WebhookService.Page<WebhookService.Attempt> p = webhooks.attempts(caller.integratorId(), id, eventId, n, cursor);
+        WebhookService.Page<WebhookService.Attempt> p = webhooks.attempts(owner(), id, eventId, n, cursor);
         return new DeliveryAttemptPage(p.data().stream().map(a -> new DeliveryAttemptView(a.id(), a.deliveryId(), a.eventId(),
                 a.eventType(), a.attempt(), a.attemptedAt(), a.statusCode(), a.durationMillis(), a.outcome(), a.error(),
                 a.responseExcerpt(), a.deliveryStatus(), a.nextAttemptAt())).toList(), p.nextCursor());
@@ -131,5 +136,20 @@ public class WebhookResource {
     private static WebhookView view(WebhookService.Endpoint e, boolean withSecret) {
         return new WebhookView(e.id(), e.url(), e.events(), e.description(), e.status(), withSecret ? e.secret() : null,
                 e.previousSecretValidUntil(Instant.now()), e.createdAt(), e.updatedAt());
+    }
+
+    /**
+     * Whose endpoints the call touches: an integrator's own; an operator's or admin's (with no integrator
+     * role) the operators' shared ones. An integrator whose id is the operators' owner is refused.
+     */
+    private String owner() {
+        if (caller.hasRole(Roles.INTEGRATOR)) {
+            String id = caller.integratorId();
+            if (id.equals(WebhookEventTypes.OPERATORS_OWNER)) {
+                throw new ApiException(403, "forbidden", "'" + id + "' is reserved for the operators' webhook endpoints");
+            }
+            return id;
+        }
+        return WebhookEventTypes.OPERATORS_OWNER;
     }
 }

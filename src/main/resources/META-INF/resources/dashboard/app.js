@@ -11,6 +11,7 @@
   const REVIEW_PAGE = 50;
   const BATCH_PAGE = 20;
   const SERIES_HOURS = 24;
+  const MAX_ANCHOR_PAGES = 20;
 
   // What a test (or a curious operator in the console) can read: refreshes done, CSP violations seen.
   const status = { refreshes: 0, lastError: null, cspViolations: [] };
@@ -355,9 +356,16 @@
     }
     const anchor = $('audit-anchor');
     try {
-      const a = await api('GET', '/v1/audit/anchors');
-      const list = Array.isArray(a) ? a : (a && Array.isArray(a.data) ? a.data : []);
-      const latest = list.reduce((best, x) => (best === null || x.seq > best.seq ? x : best), null);
+      // oldest first, paged: the latest is on the last page (followed for at most MAX_ANCHOR_PAGES pages)
+      let latest = null;
+      let cursor = null;
+      for (let i = 0; i < MAX_ANCHOR_PAGES; i++) {
+        const a = await api('GET', '/v1/audit/anchors' + (cursor ? '?cursor=' + encodeURIComponent(cursor) : ''));
+        const list = Array.isArray(a) ? a : (a && Array.isArray(a.data) ? a.data : []);
+        latest = list.reduce((best, x) => (best === null || x.seq > best.seq ? x : best), latest);
+        cursor = a && a.nextCursor;
+        if (!cursor) break;
+      }
       anchor.textContent = latest === null ? 'no anchors'
         : 'seq ' + latest.seq + ' · root ' + short(latest.root, 14) + ' · block ' + latest.blockNumber + ' · tx ' + short(latest.txHash);
       anchor.dataset.state = latest === null ? 'none' : 'anchored';

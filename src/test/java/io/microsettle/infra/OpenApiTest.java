@@ -22,7 +22,9 @@ class OpenApiTest {
             new String[]{"/v1/cashouts/{id}", "get"}, new String[]{"/v1/audit/events", "get"}, new String[]{"/v1/audit/verify", "get"},
             new String[]{"/v1/webhooks", "post"}, new String[]{"/v1/webhooks", "get"}, new String[]{"/v1/webhooks/{id}", "get"},
             new String[]{"/v1/webhooks/{id}", "delete"}, new String[]{"/v1/webhooks/{id}/rotate-secret", "post"},
-            new String[]{"/v1/webhooks/{id}/deliveries", "get"});
+            new String[]{"/v1/webhooks/{id}/deliveries", "get"}, new String[]{"/v1/audit/anchors", "get"},
+            new String[]{"/v1/audit/anchors/consistency", "get"}, new String[]{"/v1/audit/events/{seq}/proof", "get"},
+            new String[]{"/v1/audit/cashouts/{id}/proof", "get"}, new String[]{"/v1/audit/export", "get"});
 
     @Test
     void documentsEndpointsBearerAndProblems() {
@@ -80,7 +82,7 @@ class OpenApiTest {
         assertThat(doc.getMap("paths.'/v1/webhooks/{id}/rotate-secret'.post.requestBody.content.'application/json'.example"))
                 .containsKey("expiresInSeconds");
         assertThat(doc.getString("paths.'/v1/webhooks/{id}/deliveries'.get.parameters.name")).contains("eventId", "limit", "cursor");
-        for (String list : List.of("/v1/cashouts", "/v1/audit/events", "/v1/webhooks", "/v1/webhooks/{id}/deliveries")) {
+        for (String list : List.of("/v1/cashouts", "/v1/audit/events", "/v1/audit/anchors", "/v1/webhooks", "/v1/webhooks/{id}/deliveries")) {
             List<Map<String, Object>> params = doc.getList("paths.'" + list + "'.get.parameters");
             assertThat(params).filteredOn(p -> "limit".equals(p.get("name")))
                     .singleElement().satisfies(p -> assertThat((String) p.get("description")).contains("validation_failed"));

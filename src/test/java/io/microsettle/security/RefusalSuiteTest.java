@@ -205,13 +205,24 @@ class RefusalSuiteTest {
 
         // 2. wrong roles
         for (Endpoint e : endpoints) {
-            List<String[]> roles = e.integratorOnly()
+            // operators and admins have webhook endpoints of their own (the settlement events): only other roles are refused
+            List<String[]> roles = e.name().contains("/v1/webhooks")
+                    ? List.of(new String[]{"auditor"}, new String[]{}, new String[]{"root"})
+                    : e.integratorOnly()
                     ? List.of(new String[]{"auditor"}, new String[]{"operator"}, new String[]{"admin"}, new String[]{}, new String[]{"root"})
                     : List.of(new String[]{"integrator"}, new String[]{"operator"}, new String[]{}, new String[]{"Auditor"});
             for (String[] r : roles) {
                 String tok = ForgedTokens.signed(ForgedTokens.claims(f.owner(), c -> c.setStringListClaim("groups", List.of(r))));
                 cases.add(new Case(e.name() + " as " + String.join(",", r), () -> e.call().apply(bearer(tok)), 403, "forbidden"));
             }
+        }
+
+        // an integrator's webhook endpoint is not the operators': 404 like an unknown id
+        for (String role : List.of("operator", "admin")) {
+            String tok = ForgedTokens.signed(ForgedTokens.claims("ops-" + role, c -> c.setStringListClaim("groups", List.of(role))));
+            cases.add(new Case(role + " GET an integrator's webhook", () -> bearer(tok).get("/v1/webhooks/" + f.webhookId()), 404, "not_found"));
+            cases.add(new Case(role + " DELETE an integrator's webhook", () -> bearer(tok).delete("/v1/webhooks/" + f.webhookId()), 404,
+                    "not_found"));
         }
 
         // 3. another integrator's ids answer exactly like unknown ids

@@ -17,7 +17,10 @@ import org.web3j.protocol.http.HttpService;
 /**
  * A real dev chain for {@code @QuarkusTest}s: starts Anvil or Ganache (init arg {@code kind}) with interval
  * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
- * and hands the service rpc url, chain id, escrow and token as configuration.
+ * and hands the service rpc url, chain id, escrow and token as configuration. Init args: {@code proxy=true} (an
+ * {@link io.microsettle.testsupport.RpcProxy} in between), {@code schedulers=off}, {@code blockTimeSeconds},
+ * {@code stallAlertAfterMillis} (microsettle.settlement.stall-alert-after-millis), {@code adminKey=true} (the admin
+ * key, a deployer keystore, too: for the admin pause and settler rotation).
  */
 public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -28,12 +31,16 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     public static volatile Deployment deployment;
     /** The JSON-RPC proxy between the service and the chain (init arg {@code proxy=true}), else null. */
     public static volatile io.microsettle.testsupport.RpcProxy proxy;
+    /** The directory of the test's keystores (the settler password decrypts a settler key written here). */
+    public static volatile Path keysDir;
 
     private DevChain chain;
     private DevChain.Kind kind = DevChain.Kind.ANVIL;
     private long blockTimeSeconds = 1;
     private boolean schedulers = true;
     private boolean withProxy;
+    private boolean adminKey;
+    private String stallAlertAfterMillis;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -41,6 +48,8 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         if ("off".equals(initArgs.get("schedulers"))) schedulers = false;
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
         withProxy = "true".equals(initArgs.get("proxy"));
+        adminKey = "true".equals(initArgs.get("adminKey"));
+        stallAlertAfterMillis = initArgs.get("stallAlertAfterMillis");
     }
 
     @Override
@@ -69,6 +78,12 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
             cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
             cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
+            if (adminKey) {
+                // the admin key (DEFAULT_ADMIN_ROLE, and the dev deployment's pauser): pause and settler rotation
+                cfg.put("microsettle.chain.keys.deployer-keystore", keystore(dataDir, "deployer", accounts.deployer()).toString());
+                cfg.put("microsettle.chain.keys.deployer-password", KEYSTORE_PASSWORD);
+            }
+            keysDir = dataDir.toAbsolutePath();
             cfg.put("microsettle.funding.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
@@ -76,6 +91,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");
+            if (stallAlertAfterMillis != null) cfg.put("microsettle.settlement.stall-alert-after-millis", stallAlertAfterMillis);
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();

@@ -2,7 +2,6 @@ package io.microsettle.testsupport;
 
 import io.microsettle.security.DevKeys;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.jose4j.jwk.EcJwkGenerator;
 import org.jose4j.jwk.EllipticCurveJsonWebKey;
 import org.jose4j.jwk.JsonWebKey;
@@ -16,7 +15,8 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Test resource: an embedded PostgreSQL in a temp dir, a JWT key pair for bearer tokens,
+ * Test resource: the suites' PostgreSQL ({@link TestDatabase}: from Testcontainers where a Docker engine is
+ * reachable, else embedded in a temp dir; it logs which), a JWT key pair for bearer tokens,
  * and a trusted verifier (ES256, kid {@value #VERIFIER_KID}) whose JWKS file the service reads.
  * Test helpers find the private keys through system properties.
  */
@@ -39,14 +39,14 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     public static final String URL_VERIFIER_JWK_PROPERTY = "microsettle.test.url-verifier-jwk";
     public static final String URL_VERIFIER_KID = "url-ed-1";
 
-    private EmbeddedPostgres postgres;
+    private TestDatabase postgres;
     private com.sun.net.httpserver.HttpServer jwksServer;
 
     @Override
     public Map<String, String> start() {
         try {
             // Test database only: no fsync (durability is not what the suites test; speed is).
-            postgres = ServiceFixtures.postgresServer();
+            postgres = TestDatabase.start();
             Path dir = Files.createTempDirectory("microsettle-test");
             Path keys = dir.resolve("keys");
             Path publicKey = DevKeys.ensure(keys);
@@ -106,9 +106,9 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
             String callerJwksUrl = "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/callers/jwks.json";
 
             Map<String, String> config = new java.util.HashMap<>(Map.of(
-                    "quarkus.datasource.jdbc.url", postgres.getJdbcUrl("postgres", "postgres"),
-                    "quarkus.datasource.username", "postgres",
-                    "quarkus.datasource.password", "postgres",
+                    "quarkus.datasource.jdbc.url", postgres.jdbcUrl(),
+                    "quarkus.datasource.username", postgres.username(),
+                    "quarkus.datasource.password", postgres.password(),
                     // the callers' keys from a JWKS URL (two kids: a rotation's overlap)
                     "mp.jwt.verify.publickey.location", callerJwksUrl,
                     "mp.jwt.verify.issuer", ISSUER,
@@ -128,12 +128,6 @@ public class EmbeddedPostgresResource implements QuarkusTestResourceLifecycleMan
     @Override
     public void stop() {
         if (jwksServer != null) jwksServer.stop(0);
-        if (postgres != null) {
-            try {
-                postgres.close();
-            } catch (IOException ignored) {
-                // best effort
-            }
-        }
+        if (postgres != null) postgres.close();
     }
 }

@@ -24,12 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * A JSON-RPC proxy between the service and a node, for fault tests: it forwards every request and,
  * on command, delays replies, drops the reply after forwarding the request (the node acted, the
  * caller never hears), answers an error for chosen methods, or hides chosen transactions from
- * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}. Batches pass through whole.
+ * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}, or stops listening (connections
+ * refused, as from a node that is down) and listens again on the same port. Batches pass through whole.
  */
 public final class RpcProxy implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int port;
     private final URI upstream;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile long delayMillis;
@@ -40,10 +42,37 @@ public final class RpcProxy implements AutoCloseable {
 
     private RpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
-        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", this::handle);
-        server.start();
+        this.server = listen(0);
+        this.port = server.getAddress().getPort();
+    }
+
+    private HttpServer listen(int onPort) throws IOException {
+        HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), onPort), 256);
+        s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        s.createContext("/", this::handle);
+        s.start();
+        return s;
+    }
+
+    /** Stops listening: connections to {@link #url()} are refused until {@link #acceptConnections()}. */
+    public synchronized RpcProxy refuseConnections() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        return this;
+    }
+
+    /** Listens again on the same port. */
+    public synchronized RpcProxy acceptConnections() {
+        if (server == null) {
+            try {
+                server = listen(port);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return this;
     }
 
     public static RpcProxy to(String upstreamUrl) {
@@ -55,7 +84,7 @@ public final class RpcProxy implements AutoCloseable {
     }
 
     public String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + port;
     }
 
     /** Every reply waits this long (0: none). */
@@ -71,6 +100,7 @@ public final class RpcProxy implements AutoCloseable {
     public RpcProxy hideTransaction(String txHash) { hiddenTxs.add(txHash.toLowerCase()); return this; }
 
     public RpcProxy healthy() {
+        acceptConnections();
         delayMillis = 0;
         dropReplyMethods = Set.of();
         errorMethods = Set.of();
@@ -135,7 +165,7 @@ public final class RpcProxy implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        server.stop(0);
+    public synchronized void close() {
+        if (server != null) server.stop(0);
     }
 }

@@ -21,7 +21,10 @@ class WebhookEventTypesTest {
                 "limits.changed", "chain.reorg", "discrepancy.recorded", "", "CASHOUT.QUEUED")) {
             assertThat(WebhookEventTypes.fromAudit(internal)).as(internal).isEmpty();
         }
-        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(8).contains("cashout.reorged", "escrow.low");
+        assertThat(Arrays.asList(WebhookEventTypes.auditTypes())).hasSize(11).contains("cashout.reorged", "escrow.low", "settlement.paused",
+                "settlement.unpaused", "settlement.stalled");
+        assertThat(WebhookEventTypes.isOperatorEvent("settlement.paused")).isTrue();
+        assertThat(WebhookEventTypes.isOperatorEvent("escrow.low")).isFalse();
         assertThat(WebhookEventTypes.isCashoutEvent("cashout.settled")).isTrue();
         assertThat(WebhookEventTypes.isCashoutEvent("escrow.low")).isFalse();
     }
@@ -37,6 +40,12 @@ class WebhookEventTypesTest {
         assertRefused(List.of("cashout.queued", "cashout.queued"), "events[1]: 'cashout.queued' is listed twice");
         assertRefused(java.util.Arrays.asList("cashout.queued", null), "events[1]: is required");
         assertRefused(List.of("a", "b", "c", "d", "e", "f", "g", "h"), "events: at most 7");
+        // the settlement events are the operators' alone, and operators take nothing else
+        assertRefused(List.of("cashout.queued", "settlement.paused"), "events[1]: 'settlement.paused' is not an event type");
+        assertThat(WebhookEventTypes.subscription(List.of("settlement.unpaused", "settlement.paused"), WebhookEventTypes.OPERATOR))
+                .containsExactly("settlement.unpaused", "settlement.paused");
+        assertThatThrownBy(() -> WebhookEventTypes.subscription(List.of("cashout.settled"), WebhookEventTypes.OPERATOR))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.detail()).startsWith("events[0]: 'cashout.settled' is not"));
     }
 
     static void assertRefused(List<String> events, String detail) {
