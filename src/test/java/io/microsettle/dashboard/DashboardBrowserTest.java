@@ -101,7 +101,8 @@ class DashboardBrowserTest {
             By txRow = By.cssSelector("#batch-tx-body tr[data-tx-hash='" + approved.path("txHash").asText() + "']");
             wait.until(d -> !d.findElements(txRow).isEmpty());
             assertThat(browser.findElement(By.id("batch-detail-id")).getText()).isEqualTo(approved.path("batchId").asText());
-            assertThat(browser.findElement(txRow).getText()).contains("MINED");
+            // the page re-reads the selected batch: its transaction shows MINED once the settler recorded the receipt
+            wait.until(d -> d.findElement(txRow).getText().contains("MINED"));
             By escrowRow = By.cssSelector("#escrow-body tr[data-integrator='" + INTEGRATOR + "']");
             wait.until(d -> !d.findElements(escrowRow).isEmpty());
             assertThat(browser.findElement(escrowRow).getText()).containsPattern("\\d{3},\\d{3}");
