@@ -196,6 +196,7 @@
     if (s.changedBy) parts.push('changed by ' + s.changedBy + ' at ' + when(s.changedAt));
     if (s.reason) parts.push('reason: ' + s.reason);
     if (s.chainTx) parts.push('tx ' + short(s.chainTx));
+    if (typeof s.escrowPaused === 'boolean') parts.push('escrow contract ' + (s.escrowPaused ? 'paused' : 'not paused'));
     $('pause-detail').textContent = parts.join(' · ');
     $('pause-button').disabled = s.paused;
     $('unpause-button').disabled = !s.paused;
