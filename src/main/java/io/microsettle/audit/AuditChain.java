@@ -44,15 +44,46 @@ public final class AuditChain {
     public static String canonical(long seq, Instant at, String actor, String type, String subject,
                                    String payloadJson, String prevHash) {
         StringBuilder sb = new StringBuilder(128 + payloadJson.length());
-        sb.append("{\"actor\":").append(CanonicalJson.write(actor))
-                .append(",\"at\":").append(CanonicalJson.write(AT.format(at)))
-                .append(",\"payload\":").append(payloadJson)
-                .append(",\"prevHash\":").append(CanonicalJson.write(prevHash))
-                .append(",\"seq\":").append(seq)
-                .append(",\"subject\":").append(CanonicalJson.write(subject))
-                .append(",\"type\":").append(CanonicalJson.write(type))
-                .append('}');
+        appendCanonical(sb, seq, at, actor, type, subject, payloadJson, prevHash);
         return sb.toString();
+    }
+
+    /** Appends {@link #canonical} to {@code sb} (verify reuses one builder for every event). */
+    static void appendCanonical(StringBuilder sb, long seq, Instant at, String actor, String type, String subject,
+                                String payloadJson, String prevHash) {
+        sb.append("{\"actor\":");
+        CanonicalJson.appendString(sb, actor);
+        sb.append(",\"at\":\"");
+        appendAt(sb, at);
+        sb.append("\",\"payload\":").append(payloadJson).append(",\"prevHash\":");
+        CanonicalJson.appendString(sb, prevHash);
+        sb.append(",\"seq\":").append(seq).append(",\"subject\":");
+        CanonicalJson.appendString(sb, subject);
+        sb.append(",\"type\":");
+        CanonicalJson.appendString(sb, type);
+        sb.append('}');
+    }
+
+    /** {@code at} as {@link #AT} formats it (uuuu-MM-dd'T'HH:mm:ss.SSS'Z'), without a formatter for the years 0..9999. */
+    static void appendAt(StringBuilder sb, Instant at) {
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(at.getEpochSecond(), at.getNano(), java.time.ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 0 || year > 9999) {
+            sb.append(AT.format(at));
+            return;
+        }
+        pad(sb, year, 4).append('-');
+        pad(sb, t.getMonthValue(), 2).append('-');
+        pad(sb, t.getDayOfMonth(), 2).append('T');
+        pad(sb, t.getHour(), 2).append(':');
+        pad(sb, t.getMinute(), 2).append(':');
+        pad(sb, t.getSecond(), 2).append('.');
+        pad(sb, t.getNano() / 1_000_000, 3).append('Z');
+    }
+
+    private static StringBuilder pad(StringBuilder sb, int value, int digits) {
+        for (int d = digits - 1, scale = (int) Math.pow(10, d); d >= 0; d--, scale /= 10) sb.append((char) ('0' + value / scale % 10));
+        return sb;
     }
 
     public static String hash(long seq, Instant at, String actor, String type, String subject,
@@ -99,6 +130,9 @@ public final class AuditChain {
         private String prev = GENESIS_HASH;
         private long count;
         private Verification failure;
+        private final MessageDigest sha256 = newSha256();
+        private final StringBuilder encoding = new StringBuilder(1024);
+        private byte[] lastCanonical;
 
         public boolean accept(Link l) {
             if (failure != null) return false;
@@ -108,7 +142,13 @@ public final class AuditChain {
                 return false;
             }
             boolean linked = Objects.equals(l.prevHash(), prev);
-            if (!linked || !Objects.equals(l.hash(), hash(l.seq(), l.at(), l.actor(), l.type(), l.subject(), l.payloadJson(), l.prevHash()))) {
+            if (linked) {
+                // one encoding per event, kept for the Merkle leaf (lastCanonicalUtf8); the digest compared in place
+                encoding.setLength(0);
+                appendCanonical(encoding, l.seq(), l.at(), l.actor(), l.type(), l.subject(), l.payloadJson(), l.prevHash());
+                lastCanonical = encoding.toString().getBytes(StandardCharsets.UTF_8);
+            }
+            if (!linked || !hexEquals(sha256.digest(lastCanonical), l.hash())) {
                 failure = new Verification(false, count, prev, l.seq(), linked
                         ? "the event's hash does not match its content" : "the event does not link to the one before");
                 return false;
@@ -117,6 +157,11 @@ public final class AuditChain {
             expectedSeq++;
             prev = l.hash();
             return true;
+        }
+
+        /** The canonical encoding (UTF-8) of the last event accepted: its Merkle leaf data. */
+        public byte[] lastCanonicalUtf8() {
+            return lastCanonical;
         }
 
         public Verification result() {
@@ -136,6 +181,26 @@ public final class AuditChain {
             // accept() stops at the first bad link
         }
         return v.result();
+    }
+
+    /** Whether {@code hex} is the lowercase hex of {@code bytes} (no allocation). */
+    static boolean hexEquals(byte[] bytes, String hex) {
+        if (hex == null || hex.length() != bytes.length * 2) return false;
+        for (int i = 0; i < bytes.length; i++) {
+            int b = bytes[i] & 0xff;
+            if (hex.charAt(2 * i) != HEX_DIGITS.charAt(b >>> 4) || hex.charAt(2 * i + 1) != HEX_DIGITS.charAt(b & 0xf)) return false;
+        }
+        return true;
+    }
+
+    private static final String HEX_DIGITS = "0123456789abcdef";
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static String sha256Hex(String s) {

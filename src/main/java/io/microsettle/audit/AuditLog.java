@@ -148,7 +148,7 @@ public class AuditLog {
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
                     if (!verifier.accept(l)) return false;
                     if (l.seq() > treeUpTo) return true;
-                    tree.append(MerkleTree.auditLeafHash(l));
+                    tree.appendLeaf(MerkleTree.leafHash(verifier.lastCanonicalUtf8()));
                     if (l.seq() == anchoredSeq) rootAtAnchor[0] = HexFormat.of().formatHex(tree.root());
                     String stored = storedAnchors.get(l.seq());
                     if (stored != null && stored.equals(HexFormat.of().formatHex(tree.root()))) lastMatchingStored[0] = l.seq();

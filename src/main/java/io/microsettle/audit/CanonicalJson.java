@@ -65,6 +65,12 @@ public final class CanonicalJson {
         }
     }
 
+    /** Appends the canonical JSON string {@code s} (null as {@code null}) to {@code sb}. */
+    static void appendString(StringBuilder sb, String s) {
+        if (s == null) sb.append("null");
+        else string(sb, s);
+    }
+
     private static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {

@@ -84,6 +84,17 @@ public final class MerkleFrontier {
         return completed;
     }
 
+    /** As {@link #append}, keeping only the right edge (verify re-builds a tree without storing its nodes). */
+    public void appendLeaf(byte[] leafHash) {
+        if (leafHash.length != MerkleTree.HASH_BYTES) throw new IllegalArgumentException("a leaf hash is 32 bytes");
+        if (size == MerkleTree.MAX_SIZE) throw new IllegalStateException("the tree is full");
+        long index = size;
+        byte[] h = leafHash;
+        for (int level = 0; ((index >> level) & 1) == 1; level++) h = MerkleTree.nodeHash(edge.removeLast(), h);
+        edge.add(h);
+        size++;
+    }
+
     /** MTH of the current size (the empty tree's hash at size 0). */
     public byte[] root() {
         return size == 0 ? MerkleTree.emptyRoot() : MerkleTree.foldRight(edge).clone();

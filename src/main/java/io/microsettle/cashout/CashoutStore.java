@@ -215,7 +215,10 @@ public class CashoutStore {
             events.add(new AuditLog.Entry("cashout.settled", c.id(), settled));
         }
         ledger.postAll(entries);
-        audit.appendAll(actor, events);
+        // two events a cash-out: a range of more than AuditLog.MAX_BATCH / 2 payouts takes several appends (same transaction, same order)
+        for (int i = 0; i < events.size(); i += AuditLog.MAX_BATCH) {
+            audit.appendAll(actor, events.subList(i, Math.min(events.size(), i + AuditLog.MAX_BATCH)));
+        }
         return List.of(ids(rows));
     }
 

@@ -41,6 +41,11 @@ public final class CrashPoints {
         ARMED.add(point);
     }
 
+    /** Whether {@code point} is armed and not reached yet. */
+    public static boolean armed(String point) {
+        return ARMED.contains(point);
+    }
+
     public static void disarmAll() {
         ARMED.clear();
     }

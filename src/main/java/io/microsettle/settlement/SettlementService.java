@@ -82,17 +82,30 @@ public class SettlementService {
         SettlementStore.Control control = store.control();
         Optional<EscrowCapacity> cap = capacity();
         int created = 0, sent = 0, checked = 0;
+        boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
         for (Held h : held()) {
-            heal(h);
-            boolean hold = control.paused() || cap.isEmpty() || cap.get().paused();
-            sent += broadcast(h, hold, cap);
-            if (!hold) {
-                // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
-                int n = createBatches(h, cap.get());
-                created += n;
-                sent += broadcast(h, false, cap);
+            // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
+            try {
+                heal(h);
+            } catch (CrashPoints.Crash c) {
+                throw c;
+            } catch (RuntimeException e) {
+                LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
             }
-            checked += checkSubmitted(h);
+            try {
+                sent += broadcast(h, paused, cap);
+                if (!paused && cap.isPresent()) {
+                    // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
+                    int n = createBatches(h, cap.get());
+                    created += n;
+                    sent += broadcast(h, false, cap);
+                }
+                checked += checkSubmitted(h);
+            } catch (CrashPoints.Crash c) {
+                throw c;
+            } catch (RuntimeException e) {
+                LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
+            }
         }
         return new TickResult(created, sent, checked);
     }
@@ -124,7 +137,7 @@ public class SettlementService {
         boolean paused = store.control().paused();
         Optional<EscrowCapacity> cap = capacity();
         int n = 0;
-        for (Held h : held()) n += broadcast(h, paused || cap.isEmpty() || cap.get().paused(), cap);
+        for (Held h : held()) n += broadcast(h, paused || cap.map(EscrowCapacity::paused).orElse(false), cap);
         return n;
     }
 
@@ -237,14 +250,20 @@ public class SettlementService {
     /**
      * Broadcasts the lane's stored transactions that are due, lowest nonce first. A settleBatch is held
      * while settlement or the escrow is paused or a cap would make it revert; one that can never be valid
-     * gets a no-op at its nonce instead. Returns how many the node accepted.
+     * gets a no-op at its nonce instead. When the escrow's capacity could not be read ({@code cap} empty:
+     * the node is not answering) the lowest one counts as a failed broadcast, so it backs off and, after
+     * {@code stall-alert-after-millis}, raises the alert. Returns how many the node accepted.
      */
-    int broadcast(Held h, boolean hold, Optional<EscrowCapacity> cap) {
+    int broadcast(Held h, boolean paused, Optional<EscrowCapacity> cap) {
         int accepted = 0;
         for (SettlementStore.StoredTx tx : store.due(h.address(), MAX_BROADCASTS_PER_PASS)) {
             if (tx.kind() == TxKind.SETTLE) {
-                if (hold) break; // later nonces cannot be mined before this one anyway
-                EscrowCapacity.Verdict v = cap.map(c -> c.check(store.grossAmounts(tx.batchId()))).orElse(EscrowCapacity.Verdict.PAUSED);
+                if (paused) break; // later nonces cannot be mined before this one anyway
+                if (cap.isEmpty()) {
+                    failed(h, tx, "the escrow's settlementCapacity() could not be read: the node is not answering");
+                    break;
+                }
+                EscrowCapacity.Verdict v = cap.get().check(store.grossAmounts(tx.batchId()));
                 if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
                 if (v != EscrowCapacity.Verdict.FITS) {
                     cancel(h, tx, "batch_over_escrow_caps: " + v);
@@ -277,11 +296,18 @@ public class SettlementService {
                 QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head));
                 return true;
             }
-            case UNDERPRICED -> {
+            case UNDERPRICED, BELOW_BASE_FEE -> {
+                String why = result == BroadcastResult.UNDERPRICED ? "underpriced" : "below_base_fee";
+                String said = error;
                 if (tx.replacesTxId() != null) {
-                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, "underpriced"));
+                    // never sent again; the next bump starts above it, and at the ceiling the lane alerts (fee_ceiling) and waits
+                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, why));
                 } else {
-                    failed(h, tx, "underpriced");
+                    failed(h, tx, why + ": " + error);
+                    if (result == BroadcastResult.BELOW_BASE_FEE && tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) >= 0) {
+                        QuarkusTransaction.requiringNew().run(() -> store.markStalled(tx, "fee_ceiling",
+                                "the base fee is above the ceiling " + cfg.maxFeeCeilingWei() + " wei/gas: " + said));
+                    }
                 }
             }
             case NEVER_VALID -> cancel(h, tx, "never_valid: " + error);
@@ -434,7 +460,11 @@ public class SettlementService {
     }
 
     private SettlementStore.Batch batchOf(SettlementStore.StoredTx tx) {
-        return store.batch(tx.batchId()).orElseThrow(() -> new IllegalStateException("no batch " + tx.batchId()));
+        return batchOf(tx.batchId());
+    }
+
+    private SettlementStore.Batch batchOf(String batchId) {
+        return store.batch(batchId).orElseThrow(() -> new IllegalStateException("no batch " + batchId));
     }
 
     // ---------------------------------------------------------------- healing the lane
@@ -447,11 +477,25 @@ public class SettlementService {
      */
     void heal(Held h) {
         long head = headBlock();
+        // a transaction seen mined whose batch is not settled yet, and whose receipt is gone: a reorg dropped its block.
+        // It is open again (healing re-sends it if the node forgot it); left MINED, nothing would ever send it again.
+        for (SettlementStore.StoredTx t : store.minedUnsettled(h.address(), MAX_OPEN_PER_PASS)) {
+            if (receiptStrict(t.txHash()).isPresent()) continue;
+            QuarkusTransaction.requiringNew().run(() -> store.unmined(h.lease(), t, head));
+            LOG.warnf("%s (batch %s, nonce %d) is no longer mined (a reorg): open again", t.txHash(), t.batchId(), t.nonce());
+        }
         long finalCount = transactionCount(h.address(), new DefaultBlockParameterNumber(Math.max(0, head - chainConfig.confirmations() + 1)));
         for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
             if (t.nonce() < finalCount) {
                 List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
-                if (firstReceipt(all).isPresent()) continue; // ours was mined: checkSubmitted settles it
+                // a lookup that fails says nothing (strict: it throws and this pass decides nothing); ours was mined: checkSubmitted settles it
+                if (firstReceiptStrict(all)) continue;
+                if (t.kind() == TxKind.SETTLE && settledOnChain(t.batchId())) {
+                    // the node shows no receipt of ours, but the escrow has settled the batch: requeueing it would pay twice
+                    LOG.warnf("nonce %d of %s: no receipt of ours found, but the escrow has settled batch %s; not cancelled", t.nonce(),
+                            h.address(), t.batchId());
+                    continue;
+                }
                 List<String> requeued = QuarkusTransaction.requiringNew().call(() -> {
                     store.markStalled(t, "nonce_used_elsewhere", "nonce " + t.nonce() + " was used by a transaction that is not the service's");
                     return store.cancelled(h.lease(), t.batchId(), "nonce_used_elsewhere", null);
@@ -509,6 +553,36 @@ public class SettlementService {
             return chain.web3j().ethGetTransactionCount(address, at).send().getTransactionCount().longValueExact();
         } catch (IOException e) {
             throw new IllegalStateException("eth_getTransactionCount failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether any of the transactions has a receipt; a lookup that fails throws. */
+    private boolean firstReceiptStrict(List<SettlementStore.StoredTx> all) {
+        for (SettlementStore.StoredTx t : all) {
+            if (t.status() == TxStatus.SIGNED || t.status() == TxStatus.DROPPED) continue;
+            if (receiptStrict(t.txHash()).isPresent()) return true;
+        }
+        return false;
+    }
+
+    /** The escrow's own record (isBatchSettled), whatever the node says of receipts; throws when it cannot be read. */
+    private boolean settledOnChain(String batchId) {
+        long chainBatchId = batchOf(batchId).chainBatchId();
+        try {
+            return chain.escrowReader().isBatchSettled(BigInteger.valueOf(chainBatchId)).send();
+        } catch (Exception e) {
+            throw new IllegalStateException("isBatchSettled(" + chainBatchId + ") failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The receipt, or empty when the node has none; a failed call throws (it says nothing about the receipt). */
+    private Optional<TransactionReceipt> receiptStrict(String txHash) {
+        try {
+            var r = chain.web3j().ethGetTransactionReceipt(txHash).send();
+            if (r.hasError()) throw new IllegalStateException("eth_getTransactionReceipt failed: " + r.getError().getMessage());
+            return r.getTransactionReceipt();
+        } catch (IOException e) {
+            throw new IllegalStateException("eth_getTransactionReceipt failed: " + e.getMessage(), e);
         }
     }
 

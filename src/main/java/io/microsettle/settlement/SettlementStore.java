@@ -197,6 +197,29 @@ public class SettlementStore {
                 SettlementStore::storedTx, TxStatus.SIGNED, TxStatus.BROADCAST, fromAddress.toLowerCase(), limit);
     }
 
+    /** A lane's settleBatch transactions recorded as mined whose batch is not settled (nor failed) yet, by nonce. */
+    @Transactional
+    public List<StoredTx> minedUnsettled(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status = ? AND kind = ? AND from_address = ? "
+                        + "AND batch_id IN (SELECT id FROM settlement_batches WHERE status = ? AND from_address = ?) ORDER BY nonce, id LIMIT ?",
+                SettlementStore::storedTx, TxStatus.MINED, TxKind.SETTLE, fromAddress.toLowerCase(), BatchStatus.SUBMITTED,
+                fromAddress.toLowerCase(), limit);
+    }
+
+    /**
+     * A reorg dropped the block of a mined transaction: BROADCAST again as of {@code headBlock} (healing
+     * re-sends it if the node forgot it, the receipt checks look for its new receipt); audited.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void unmined(Leases.Lease lease, StoredTx tx, long headBlock) {
+        leases.check(lease);
+        int n = Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = NULL, gas_used = NULL, effective_gas_price_wei = NULL, "
+                + "broadcast_block = ?, updated_at = now() WHERE id = ? AND status = ?", TxStatus.BROADCAST, headBlock, tx.id(), TxStatus.MINED);
+        if (n == 1) {
+            audit.append(ACTOR, "batch.reorged", tx.batchId(), Map.of("txHash", tx.txHash(), "nonce", tx.nonce(), "block", headBlock));
+        }
+    }
+
     /** Every transaction ever signed for a nonce of a lane (the original, replacements, a no-op). */
     @Transactional
     public List<StoredTx> atNonce(String fromAddress, long nonce) {
@@ -302,6 +325,21 @@ public class SettlementStore {
         int n = Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ? AND status <> ?", TxStatus.MINED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash(), TxStatus.MINED);
         if (n > 0) metrics.transactionMined(m.gasUsed(), m.effectiveGasPriceWei());
+        closeSiblings(m.txHash());
+    }
+
+    /**
+     * The nonce of {@code minedTxHash} is consumed by it: every other transaction signed at that nonce is
+     * closed (a SIGNED one DROPPED, never sent; a BROADCAST one REPLACED). Left open, each would be sent
+     * again for ever ("nonce too low") and its nonce looked at by every receipt check, lowest first,
+     * crowding out the nonces still waiting.
+     */
+    private void closeSiblings(String minedTxHash) {
+        Db.update(ds, "UPDATE settlement_txs s SET status = CASE WHEN s.status = ? THEN ? ELSE ? END, last_error = coalesce(s.last_error, ?), "
+                        + "updated_at = now() FROM settlement_txs m WHERE m.tx_hash = ? AND s.from_address = m.from_address "
+                        + "AND s.chain_id = m.chain_id AND s.nonce = m.nonce AND s.id <> m.id AND s.status IN (?, ?)",
+                TxStatus.SIGNED, TxStatus.DROPPED, TxStatus.REPLACED, "nonce mined by " + minedTxHash, minedTxHash,
+                TxStatus.SIGNED, TxStatus.BROADCAST);
     }
 
     /** The batch's transaction reverted (deep enough): its cash-outs FAIL and their holds are released, then the batch. */
@@ -313,6 +351,7 @@ public class SettlementStore {
                 BatchStatus.FAILED, batchId, BatchStatus.SUBMITTED);
         Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, gas_used = ?, effective_gas_price_wei = ?, updated_at = now() "
                 + "WHERE tx_hash = ?", TxStatus.REVERTED, m.block(), m.gasUsed(), m.effectiveGasPriceWei(), m.txHash());
+        closeSiblings(m.txHash());
         if (n == 1) {
             audit.append(ACTOR, "batch.failed", batchId, Map.of("txHash", m.txHash(), "block", m.block(), "reason", "reverted",
                     "gasUsed", m.gasUsed(), "cashouts", failed.size()));

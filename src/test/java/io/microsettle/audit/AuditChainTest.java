@@ -113,4 +113,29 @@ class AuditChainTest {
         assertThat(AuditChain.verify(List.<AuditChain.Link>of().iterator()))
                 .isEqualTo(new AuditChain.Verification(true, 0, AuditChain.GENESIS_HASH, null, null));
     }
+
+    @Test
+    void fastTimestampFormatMatchesTheFormatter() {
+        java.time.format.DateTimeFormatter at = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+                .withZone(java.time.ZoneOffset.UTC);
+        java.util.Random rnd = new java.util.Random(14);
+        List<Instant> samples = new ArrayList<>(List.of(Instant.EPOCH, Instant.parse("0000-01-01T00:00:00Z"),
+                Instant.parse("9999-12-31T23:59:59.999Z"), Instant.parse("2024-02-29T12:34:56.007Z"), Instant.parse("1969-12-31T23:59:59.999Z")));
+        for (int i = 0; i < 10_000; i++) samples.add(Instant.ofEpochMilli(rnd.nextLong(-62_167_219_200_000L, 253_402_300_799_999L)));
+        for (Instant t : samples) {
+            StringBuilder sb = new StringBuilder();
+            AuditChain.appendAt(sb, t);
+            assertThat(sb.toString()).as(t.toString()).isEqualTo(at.format(t));
+        }
+    }
+
+    @Test
+    void hexComparisonIsExact() {
+        byte[] b = {0, 1, (byte) 0xab, (byte) 0xff};
+        assertThat(AuditChain.hexEquals(b, "0001abff")).isTrue();
+        assertThat(AuditChain.hexEquals(b, "0001ABFF")).isFalse();
+        assertThat(AuditChain.hexEquals(b, "0001abfe")).isFalse();
+        assertThat(AuditChain.hexEquals(b, "0001abff00")).isFalse();
+        assertThat(AuditChain.hexEquals(b, null)).isFalse();
+    }
 }

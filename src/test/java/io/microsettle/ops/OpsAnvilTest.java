@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "proxy", value = "true"),
-                @ResourceArg(name = "stallAlertAfterMillis", value = "1500")})
+                @ResourceArg(name = "microsettle.settlement.stall-alert-after-millis", value = "1500")})
 @Timeout(240)
 class OpsAnvilTest {
     static final long CREDIT = 10_000_000;
@@ -118,7 +118,7 @@ class OpsAnvilTest {
         assertThat(check(up, "chain").path("data").path("headBlock").asLong()).isPositive();
         assertThat(check(up, "settlement").path("status").asText()).isEqualTo("UP");
         assertThat(up.path("checks").toString()).contains("Database connections health check");
-        ChainTestResource.proxy.refuseConnections();
+        ChainTestResource.proxy.refuseConnections(true);
         try {
             JsonNode down = ready(503);
             assertThat(down.path("status").asText()).isEqualTo("DOWN");
@@ -130,7 +130,7 @@ class OpsAnvilTest {
             JsonNode live = Api.json(given().get("/q/health/live").then().statusCode(200).extract().asString());
             assertThat(check(live, "settlement-loop").path("status").asText()).isEqualTo("UP");
         } finally {
-            ChainTestResource.proxy.acceptConnections();
+            ChainTestResource.proxy.refuseConnections(false);
         }
         assertThat(check(ready(200), "chain").path("status").asText()).isEqualTo("UP");
     }

@@ -19,8 +19,8 @@ import org.web3j.protocol.http.HttpService;
  * mining, deploys TestStablecoin + SettlementEscrow, funds the demo funder (dev account 2) in the escrow,
  * and hands the service rpc url, chain id, escrow and token as configuration. Init args: {@code proxy=true} (an
  * {@link io.microsettle.testsupport.RpcProxy} in between), {@code schedulers=off}, {@code blockTimeSeconds},
- * {@code stallAlertAfterMillis} (microsettle.settlement.stall-alert-after-millis), {@code adminKey=true} (the admin
- * key, a deployer keystore, too: for the admin pause and settler rotation).
+ * {@code adminKey=true} (the admin key, a deployer keystore, too: for the admin pause and settler rotation),
+ * {@code pauser=true} (a pauser keystore), and any {@code microsettle.*} setting (given to the service as is).
  */
 public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -40,7 +40,9 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private boolean schedulers = true;
     private boolean withProxy;
     private boolean adminKey;
-    private String stallAlertAfterMillis;
+    private boolean withPauser;
+    /** Init args named {@code microsettle.*}: configuration of the test class, over the defaults below. */
+    private final Map<String, String> extraConfig = new HashMap<>();
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -49,7 +51,10 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         if (initArgs.containsKey("blockTimeSeconds")) blockTimeSeconds = Long.parseLong(initArgs.get("blockTimeSeconds"));
         withProxy = "true".equals(initArgs.get("proxy"));
         adminKey = "true".equals(initArgs.get("adminKey"));
-        stallAlertAfterMillis = initArgs.get("stallAlertAfterMillis");
+        withPauser = "true".equals(initArgs.get("pauser"));
+        initArgs.forEach((k, v) -> {
+            if (k.startsWith("microsettle.")) extraConfig.put(k, v);
+        });
     }
 
     @Override
@@ -84,6 +89,10 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
                 cfg.put("microsettle.chain.keys.deployer-password", KEYSTORE_PASSWORD);
             }
             keysDir = dataDir.toAbsolutePath();
+            if (withPauser) { // the deployer holds PAUSER_ROLE on a dev chain
+                cfg.put("microsettle.chain.keys.pauser-keystore", keystore(dataDir, "pauser", accounts.deployer()).toString());
+                cfg.put("microsettle.chain.keys.pauser-password", KEYSTORE_PASSWORD);
+            }
             cfg.put("microsettle.funding.default-funder", accounts.funder().getAddress());
             cfg.put("microsettle.settlement.interval", "1s");
             cfg.put("microsettle.reconcile.interval", "1s");
@@ -91,7 +100,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             cfg.put("microsettle.settlement.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.reconcile.enabled", Boolean.toString(schedulers));
             cfg.put("microsettle.settlement.replace-after-blocks", "4");
-            if (stallAlertAfterMillis != null) cfg.put("microsettle.settlement.stall-alert-after-millis", stallAlertAfterMillis);
+            cfg.putAll(extraConfig);
             return cfg;
         } catch (Exception e) {
             if (chain != null) chain.close();

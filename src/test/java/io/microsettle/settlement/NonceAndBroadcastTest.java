@@ -31,6 +31,9 @@ class NonceAndBroadcastTest {
         assertThat(BroadcastResult.classify("intrinsic gas too low")).isEqualTo(BroadcastResult.NEVER_VALID);
         assertThat(BroadcastResult.classify("exceeds block gas limit")).isEqualTo(BroadcastResult.NEVER_VALID);
         assertThat(BroadcastResult.classify("io: Connection refused")).isEqualTo(BroadcastResult.RETRY);
+        // anvil and geth refuse a max fee below the current base fee (a spike): not a plain retry
+        assertThat(BroadcastResult.classify("max fee per gas less than block base fee")).isEqualTo(BroadcastResult.BELOW_BASE_FEE);
+        assertThat(BroadcastResult.classify("fee cap less than block base fee: address 0x..")).isEqualTo(BroadcastResult.BELOW_BASE_FEE);
     }
 
     @Test

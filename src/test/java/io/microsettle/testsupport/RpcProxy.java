@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A JSON-RPC proxy between the service and a node, for fault tests: it forwards every request and,
  * on command, delays replies, drops the reply after forwarding the request (the node acted, the
  * caller never hears), answers an error for chosen methods, or hides chosen transactions from
- * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}, or stops listening (connections
- * refused, as from a node that is down) and listens again on the same port. Batches pass through whole.
+ * {@code eth_getTransactionByHash} and {@code eth_getTransactionReceipt}, refuses chosen signed
+ * transactions ({@code eth_sendRawTransaction} answered with an error, not forwarded), or refuses
+ * connections altogether (the port is closed: a node that is down). Batches pass through whole.
  */
 public final class RpcProxy implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -38,7 +39,10 @@ public final class RpcProxy implements AutoCloseable {
     private volatile Set<String> dropReplyMethods = Set.of();
     private volatile Set<String> errorMethods = Set.of();
     private final Set<String> hiddenTxs = ConcurrentHashMap.newKeySet();
+    private final Set<String> refusedTxs = ConcurrentHashMap.newKeySet();
     private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong droppedReplies = new AtomicLong();
+    private final AtomicLong refusedSends = new AtomicLong();
 
     private RpcProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -52,27 +56,6 @@ public final class RpcProxy implements AutoCloseable {
         s.createContext("/", this::handle);
         s.start();
         return s;
-    }
-
-    /** Stops listening: connections to {@link #url()} are refused until {@link #acceptConnections()}. */
-    public synchronized RpcProxy refuseConnections() {
-        if (server != null) {
-            server.stop(0);
-            server = null;
-        }
-        return this;
-    }
-
-    /** Listens again on the same port. */
-    public synchronized RpcProxy acceptConnections() {
-        if (server == null) {
-            try {
-                server = listen(port);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return this;
     }
 
     public static RpcProxy to(String upstreamUrl) {
@@ -99,17 +82,59 @@ public final class RpcProxy implements AutoCloseable {
     /** The node appears not to know this transaction (lookups answer null). */
     public RpcProxy hideTransaction(String txHash) { hiddenTxs.add(txHash.toLowerCase()); return this; }
 
+    /** {@code eth_sendRawTransaction} of this transaction (by hash) is answered with an error and never reaches the node. */
+    public RpcProxy refuseTransaction(String txHash) { refusedTxs.add(txHash.toLowerCase()); return this; }
+
+    /**
+     * Refuses connections (true: the port is closed, as when the node is down) or accepts them again
+     * on the same port (false).
+     */
+    public synchronized RpcProxy refuseConnections(boolean refuse) {
+        if (refuse && server != null) {
+            server.stop(0);
+            server = null;
+        } else if (!refuse && server == null) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (true) {
+                try {
+                    server = listen(port);
+                    break;
+                } catch (IOException e) {
+                    if (System.nanoTime() > deadline) throw new UncheckedIOException("port " + port + " cannot be bound again", e);
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException(ie);
+                    }
+                }
+            }
+        }
+        return this;
+    }
+
     public RpcProxy healthy() {
-        acceptConnections();
+        refuseConnections(false);
         delayMillis = 0;
         dropReplyMethods = Set.of();
         errorMethods = Set.of();
         hiddenTxs.clear();
+        refusedTxs.clear();
         return this;
     }
 
     public long forwarded() {
         return forwarded.get();
+    }
+
+    /** Replies dropped after the node had the request. */
+    public long droppedReplies() {
+        return droppedReplies.get();
+    }
+
+    /** Transactions refused by {@link #refuseTransaction}. */
+    public long refusedSends() {
+        return refusedSends.get();
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -121,6 +146,11 @@ public final class RpcProxy implements AutoCloseable {
                 reply(ex, error(request, "injected failure of " + method));
                 return;
             }
+            if (request.isObject() && refusesSend(request)) {
+                refusedSends.incrementAndGet();
+                reply(ex, error(request, "injected refusal of this transaction"));
+                return;
+            }
             if (request.isObject() && hides(request)) {
                 reply(ex, result(request));
                 return;
@@ -128,7 +158,10 @@ public final class RpcProxy implements AutoCloseable {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(upstream).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
             forwarded.incrementAndGet();
-            if (dropReplyMethods.contains(method)) return; // the node acted; the caller's connection closes unanswered
+            if (dropReplyMethods.contains(method)) { // the node acted; the caller's connection closes unanswered
+                droppedReplies.incrementAndGet();
+                return;
+            }
             if (delayMillis > 0) Thread.sleep(delayMillis);
             ex.getResponseHeaders().add("Content-Type", "application/json");
             ex.sendResponseHeaders(r.statusCode(), r.body().length);
@@ -142,6 +175,11 @@ public final class RpcProxy implements AutoCloseable {
         String m = request.path("method").asText();
         if (!m.equals("eth_getTransactionByHash") && !m.equals("eth_getTransactionReceipt")) return false;
         return hiddenTxs.contains(request.path("params").path(0).asText().toLowerCase());
+    }
+
+    private boolean refusesSend(JsonNode request) {
+        if (refusedTxs.isEmpty() || !request.path("method").asText().equals("eth_sendRawTransaction")) return false;
+        return refusedTxs.contains(org.web3j.crypto.Hash.sha3(request.path("params").path(0).asText()).toLowerCase());
     }
 
     private static byte[] error(JsonNode request, String message) throws IOException {

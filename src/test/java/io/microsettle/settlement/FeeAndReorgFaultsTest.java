@@ -1,0 +1,159 @@
+package io.microsettle.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.microsettle.chain.ConfirmationDepth;
+import io.microsettle.chain.ContractDeployer;
+import io.microsettle.chain.DevAccounts;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import java.math.BigInteger;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.web3j.crypto.Credentials;
+import org.web3j.protocol.core.methods.response.Transaction;
+
+/**
+ * The fault suite's fee and finality faults on Anvil with a real database, blocks mined by hand: a
+ * fee spike past the configured ceiling (20 gwei here), and reorgs made with Anvil snapshots
+ * ({@code evm_snapshot}/{@code evm_revert}) of a settled block and of a reverted one, with finality at
+ * 3 confirmations and receipts looked at from the first block on (so a revert is seen before it is final).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true, initArgs = {
+        @ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
+        @ResourceArg(name = "proxy", value = "true"),
+        @ResourceArg(name = "microsettle.chain.confirmations", value = "3"),
+        @ResourceArg(name = "microsettle.settlement.receipt-check-after-blocks", value = "1"),
+        @ResourceArg(name = "microsettle.settlement.max-fee-ceiling-wei", value = "20000000000")})
+@Timeout(150)
+class FeeAndReorgFaultsTest extends AbstractFaultTest {
+    static final BigInteger CEILING_WEI = BigInteger.valueOf(20_000_000_000L);
+    static final String SPIKE_BASE_FEE = "0x" + BigInteger.valueOf(50_000_000_000L).toString(16);
+    /** The funder of integrator "unfunded" in the test profile (dev account 9): no escrow deposit until a test makes one. */
+    static final int UNFUNDED_FUNDER = 9;
+
+    @Test
+    void aFeeSpikePastTheCeilingAlertsAndWaitsWithNoTransactionAboveItThenSettlesWhenFeesFall() throws Exception {
+        manualMining();
+        String co = queue("spike", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        String first = firstTx(co);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        for (int i = 0; i < 40 && stalls(batch, "fee_ceiling") == 0; i++) {
+            rpc("anvil_setNextBlockBaseFeePerGas", List.of(SPIKE_BASE_FEE));
+            rpc("evm_mine", List.of());
+            settlement.tick();
+        }
+        assertThat(stalls(batch, "fee_ceiling")).as("settlement.stalled fee_ceiling").isEqualTo(1);
+        long signed = count("SELECT count(*) FROM settlement_txs WHERE batch_id = ?", batch);
+        assertThat(signed).as("the original and its replacements").isGreaterThanOrEqualTo(2);
+        assertThat(one("SELECT max(max_fee_per_gas_wei)::text FROM settlement_txs WHERE batch_id = ?", batch))
+                .isEqualTo(CEILING_WEI.toString());
+        // at the ceiling it waits: more spiked blocks, no new transaction
+        for (int i = 0; i < 6; i++) {
+            rpc("anvil_setNextBlockBaseFeePerGas", List.of(SPIKE_BASE_FEE));
+            rpc("evm_mine", List.of());
+            settlement.tick();
+        }
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ?", batch)).isEqualTo(signed);
+        assertThat(receipt(first)).isEmpty();
+        assertThat(status(co)).isEqualTo("SUBMITTED");
+
+        // the fees fall
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x3b9aca00"));
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND max_fee_per_gas_wei > ?", batch, CEILING_WEI))
+                .as("transactions signed above the ceiling").isZero();
+        Transaction mined = web3j.ethGetTransactionByHash(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).send().getTransaction().orElseThrow();
+        assertThat(mined.getMaxFeePerGas()).isLessThanOrEqualTo(CEILING_WEI);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aReorgOfASettledBlockSettlesTheCashoutAgainOnTheNewBranchPaidAndDebitedOnce() throws Exception {
+        manualMining();
+        String snapshot = rpc("evm_snapshot", List.of());
+        String co = queue("reorgsettled", 4_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        String tx = firstTx(co);
+        rpc("evm_mine", List.of());
+        long minedBlock = receipt(tx).orElseThrow().getBlockNumber().longValueExact();
+        boolean seenShallow = false;
+        for (int i = 0; i < 10 && !status(co).equals("SETTLED"); i++) {
+            settlement.tick();
+            reconcile.tick();
+            if (ConfirmationDepth.confirmations(head(), minedBlock) < CONFIRMATIONS) {
+                assertThat(status(co)).as("before %d confirmations", CONFIRMATIONS).isNotIn("SETTLED", "FAILED");
+                seenShallow = true;
+            }
+            if (!status(co).equals("SETTLED")) rpc("evm_mine", List.of());
+        }
+        assertThat(seenShallow).isTrue();
+        assertThat(status(co)).isEqualTo("SETTLED");
+        long settledHead = head();
+        assertThat(ConfirmationDepth.confirmations(settledHead, minedBlock)).isGreaterThanOrEqualTo(CONFIRMATIONS);
+
+        // the branch with the settlement is dropped; a longer one without it grows
+        rpc("evm_revert", List.of(snapshot));
+        while (head() < settledHead + 2) rpc("evm_mine", List.of());
+        assertThat(receipt(tx)).isEmpty();
+        assertThat(reconcile.tick().reorgForkBlock()).isGreaterThanOrEqualTo(0).isLessThan(minedBlock);
+        assertThat(status(co)).isEqualTo("SUBMITTED");
+
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(tx);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aRevertedTransactionThatAReorgTurnsIntoASuccessIsSettledNotRefunded() throws Exception {
+        manualMining();
+        String snapshot = rpc("evm_snapshot", List.of());
+        String co = queue("unfunded", "reorgrevert", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        String tx = firstTx(co);
+        rpc("evm_mine", List.of());
+        var r = receipt(tx).orElseThrow();
+        assertThat(r.isStatusOK()).as("reverts: the funder has no deposit on this branch").isFalse();
+        long minedBlock = r.getBlockNumber().longValueExact();
+        // the revert is seen at every depth short of final: nothing FAILED, nothing released
+        while (ConfirmationDepth.confirmations(head(), minedBlock) < CONFIRMATIONS) {
+            settlement.tick();
+            reconcile.tick();
+            assertThat(status(co)).as("at %d confirmations", ConfirmationDepth.confirmations(head(), minedBlock)).isEqualTo("SUBMITTED");
+            if (ConfirmationDepth.confirmations(head() + 1, minedBlock) >= CONFIRMATIONS) break;
+            rpc("evm_mine", List.of());
+        }
+        assertThat(count("SELECT count(*) FROM ledger_entries WHERE cashout_id = ? AND kind = 'RELEASE'", co)).isZero();
+
+        // a reorg: on the new branch the funder deposits first, and the same transaction succeeds
+        rpc("evm_revert", List.of(snapshot));
+        intervalMining();
+        Credentials funder = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, UNFUNDED_FUNDER);
+        assertThat(funder.getAddress()).isEqualToIgnoringCase("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720");
+        new ContractDeployer(web3j, DevAccounts.defaults().deployer(), web3j.ethChainId().send().getChainId().longValueExact(), null)
+                .fundFunder(ChainTestResource.deployment, funder, BigInteger.valueOf(100_000_000L));
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).as("paid on the new branch").isEqualTo("SETTLED");
+        assertThat(receipt(tx).orElseThrow().isStatusOK()).isTrue();
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'cashout.failed' AND subject = ?", co)).isZero();
+        assertInvariants(List.of(co));
+    }
+
+    long stalls(String batchId, String reason) {
+        return count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'batchId' = ? "
+                + "AND (payload_json::jsonb)->>'reason' = ?", batchId, reason);
+    }
+}

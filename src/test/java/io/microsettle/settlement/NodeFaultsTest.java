@@ -1,0 +1,172 @@
+package io.microsettle.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The fault suite's node faults, on Anvil behind {@link io.microsettle.testsupport.RpcProxy}, with a
+ * real database: the reply to {@code eth_sendRawTransaction} lost after the node accepted it; a node
+ * outage (connections refused) long enough to raise {@code settlement.stalled} (the stall threshold is
+ * configured to 3 s here instead of 60 s, the retry pause to 200 ms doubling up to 1 s); a settler key
+ * out of gas (balance set to 0) that alerts the same way and settles once refunded; a nonce gap
+ * (a stored transaction the node never got, a later nonce pending); a pause while a batch is signed
+ * but not sent. Each case ends with {@link SettlementInvariants}.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true, initArgs = {
+        @ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
+        @ResourceArg(name = "proxy", value = "true"), @ResourceArg(name = "pauser", value = "true"),
+        @ResourceArg(name = "microsettle.chain.confirmations", value = "3"),
+        @ResourceArg(name = "microsettle.settlement.stall-alert-after-millis", value = "3000"),
+        @ResourceArg(name = "microsettle.settlement.broadcast-retry-base-millis", value = "200"),
+        @ResourceArg(name = "microsettle.settlement.broadcast-retry-max-millis", value = "1000")})
+@Timeout(150)
+class NodeFaultsTest extends AbstractFaultTest {
+    static final long STALL_AFTER_MILLIS = 3000;
+
+    @Inject SettlementAdmin admin;
+
+    @Test
+    void aReplyLostAfterTheNodeAcceptedTheTransactionIsNotSentTwiceNorPaidTwice() throws Exception {
+        String co = queue("lostreply", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        proxy().dropReplies(Set.of("eth_sendRawTransaction"));
+        assertThat(settlement.broadcastStored()).as("accepted broadcasts the service heard of").isZero();
+        assertThat(proxy().droppedReplies()).isPositive();
+        // the node has it (pending or already mined); the service does not know
+        assertThat(nodeKnows(tx) || receipt(tx).isPresent()).isTrue();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+        assertThat(status(co)).isEqualTo("BATCHED");
+        waitForReceipt(tx); // mined meanwhile: the next broadcast hears "nonce too low" or "already known"
+
+        proxy().healthy();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(tx);
+        assertThat(count("SELECT count(*) FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", co))
+                .as("transactions signed for the batch").isEqualTo(1);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'cashout.submitted' AND subject = ?", co)).isEqualTo(1);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aNodeOutageBacksOffRaisesSettlementStalledAndSettlesOnceTheNodeIsBack() throws Exception {
+        String co = queue("outage", 4_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        proxy().refuseConnections(true);
+        long passes = 0;
+        long until = System.currentTimeMillis() + STALL_AFTER_MILLIS + 2000;
+        while (System.currentTimeMillis() < until) {
+            pass();
+            passes++;
+            Thread.sleep(100);
+        }
+        long attempts = count("SELECT broadcast_attempts FROM settlement_txs WHERE tx_hash = ?", tx);
+        assertThat(attempts).as("failed broadcasts recorded").isGreaterThanOrEqualTo(2);
+        assertThat(attempts).as("backing off: fewer attempts than passes (%d)", passes).isLessThan(passes);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+        assertThat(one("SELECT (stalled_since IS NOT NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("true");
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'txHash' = ? "
+                + "AND (payload_json::jsonb)->>'reason' = 'broadcast_failing'", tx)).as("settlement.stalled raised once").isEqualTo(1);
+        assertThat(nodeKnows(tx)).isFalse();
+
+        proxy().healthy();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT (stalled_since IS NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx)).as("alert cleared").isEqualTo("true");
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aSettlerOutOfGasAlertsAndSettlesOnceRefunded() throws Exception {
+        String co = queue("outofgas", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        String settler = one("SELECT from_address FROM settlement_txs WHERE tx_hash = ?", tx);
+        String balance = rpc("eth_getBalance", List.of(settler, "latest"));
+        rpc("anvil_setBalance", List.of(settler, "0x0"));
+        try {
+            long until = System.currentTimeMillis() + STALL_AFTER_MILLIS + 2000;
+            while (System.currentTimeMillis() < until) {
+                pass();
+                Thread.sleep(100);
+            }
+            assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+            assertThat(one("SELECT last_error FROM settlement_txs WHERE tx_hash = ?", tx)).containsIgnoringCase("insufficient funds");
+            assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'txHash' = ? "
+                    + "AND (payload_json::jsonb)->>'reason' = 'broadcast_failing'", tx)).as("settlement.stalled raised once").isEqualTo(1);
+        } finally {
+            rpc("anvil_setBalance", List.of(settler, balance)); // refunded
+        }
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aNonceGapIsFilledByTheStoredTransactionAndBothSettle() throws Exception {
+        String first = queue("gap1", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String second = queue("gap2", 2_500_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String txA = firstTx(first), txB = firstTx(second);
+        long nonceA = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", txA);
+        assertThat(count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", txB)).isEqualTo(nonceA + 1);
+
+        proxy().refuseTransaction(txA); // the lower nonce never reaches the node
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", txA)).isEqualTo("SIGNED");
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", txB)).isEqualTo("BROADCAST");
+        assertThat(nodeKnows(txA)).isFalse();
+        // the later nonce waits in the node's pool behind the gap
+        long h = head();
+        while (head() < h + 3) Thread.sleep(200);
+        assertThat(receipt(txB)).isEmpty();
+
+        proxy().healthy();
+        untilFinal(List.of(first, second), 60);
+        assertThat(status(first)).isEqualTo("SETTLED");
+        assertThat(status(second)).isEqualTo("SETTLED");
+        assertThat(receipt(txA).orElseThrow().getBlockNumber().longValueExact())
+                .isLessThanOrEqualTo(receipt(txB).orElseThrow().getBlockNumber().longValueExact());
+        assertInvariants(List.of(first, second));
+    }
+
+    @Test
+    void aPauseWhileABatchIsSignedSendsNothingUntilUnpausedThenEverythingSettles() throws Exception {
+        String a = queue("pause1", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String txA = firstTx(a);
+        admin.pause("fault-suite", "pause during a batch");
+        assertThat(settlement.capacity().orElseThrow().paused()).as("escrow paused on chain").isTrue();
+        String b = queue("pause2", 3_500_000);
+        for (int i = 0; i < 6; i++) {
+            pass();
+            Thread.sleep(300);
+        }
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", txA)).isEqualTo("SIGNED");
+        assertThat(nodeKnows(txA)).as("nothing sent while paused").isFalse();
+        assertThat(status(a)).isEqualTo("BATCHED");
+        assertThat(status(b)).as("nothing batched while paused").isEqualTo("QUEUED");
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'txHash' = ?", txA))
+                .as("a pause is not a stall").isZero();
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.paused'")).isPositive();
+
+        admin.unpause("fault-suite", "resume");
+        assertThat(settlement.capacity().orElseThrow().paused()).isFalse();
+        untilFinal(List.of(a, b), 60);
+        assertThat(status(a)).isEqualTo("SETTLED");
+        assertThat(status(b)).isEqualTo("SETTLED");
+        assertInvariants(List.of(a, b));
+    }
+}
