@@ -82,21 +82,47 @@ class NodeConfigProfilesIT {
         }
     }
 
+    static final String REPLICA_1 = "microsettle-1";
+    static final String REPLICA_2 = "microsettle-2";
+    static final String READINESS_PATH = "/q/health/ready";
+
     @Test
-    void dockerComposeServiceEnvironment() throws Exception {
-        JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile());
-        Map<String, String> composeEnv = new LinkedHashMap<>();
-        compose.path("services").path("microsettle").path("environment").properties()
-                .forEach(e -> composeEnv.put(e.getKey(), e.getValue().asText()));
-        assertThat(composeEnv).containsKeys("QUARKUS_DATASOURCE_JDBC_URL", "MICROSETTLE_CHAIN_RPC_URL");
+    void dockerComposeRunsTwoReplicasOfOneServiceWithHealthChecks() throws IOException {
+        JsonNode services = compose().path("services");
+        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder("postgres", "ganache", REPLICA_1, REPLICA_2);
+        for (String name : java.util.List.of("postgres", "ganache", REPLICA_1, REPLICA_2)) {
+            assertThat(services.path(name).path("healthcheck").path("test").isArray()).as(name + " has a health check").isTrue();
+        }
+        JsonNode one = services.path(REPLICA_1);
+        JsonNode two = services.path(REPLICA_2);
+        assertThat(two.path("environment")).as("the replicas' settings").isEqualTo(one.path("environment"));
+        assertThat(two.path("volumes")).as("the replicas share the data volume").isEqualTo(one.path("volumes"));
+        assertThat(two.path("healthcheck")).isEqualTo(one.path("healthcheck"));
+        assertThat(two.path("image").asText()).isEqualTo(one.path("image").asText()).isNotEmpty();
+        assertThat(one.path("healthcheck").path("test").toString()).as("the replicas' health check").contains(READINESS_PATH);
+        assertThat(one.path("depends_on").path("postgres").path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(one.path("depends_on").path("ganache").path("condition").asText()).isEqualTo("service_healthy");
+        // replica 1 deploys on a fresh chain; replica 2 starts once it is healthy and reads the deployment record
+        assertThat(two.path("depends_on").path(REPLICA_1).path("condition").asText()).isEqualTo("service_healthy");
+        assertThat(one.path("ports").get(0).asText()).isNotEqualTo(two.path("ports").get(0).asText());
         // every variable sets a property the service reads
         KnownProperties known = KnownProperties.get();
-        for (String var : composeEnv.keySet()) {
+        for (String var : replicaEnvironment().keySet()) {
             Optional<String> name = BootConfig.dottedName(var, known);
             assertThat(name).as(var).isPresent();
             assertThat(known.isKnown(name.get()) || ConfigReport.OTHER_NAMES.contains(name.get())).as(var + " → " + name.get()).isTrue();
         }
+    }
 
+    /**
+     * docker-compose's replicas started for real with its environment (its hosts and volume replaced by the test's
+     * PostgreSQL, Ganache and a directory): every setting in effect, replica 1 deploys and funds, replica 2 starts on
+     * the same database and data, both answer and are ready; replica 1 killed hard, replica 2 takes its leases over.
+     */
+    @Test
+    void dockerComposeReplicasShareTheDatabaseAndTakeOverLeases() throws Exception {
+        Map<String, String> composeEnv = replicaEnvironment();
+        KnownProperties known = KnownProperties.get();
         Path workDir = ServiceFixtures.workDir("docker-compose");
         Path volume = workDir.resolve("microsettle-data");
         try (EmbeddedPostgres postgres = ServiceFixtures.postgresServer();
@@ -104,7 +130,6 @@ class NodeConfigProfilesIT {
                      .chainId(DevAccounts.DEV_CHAIN_ID).blockTimeSeconds(1).start()) {
             String url = ServiceFixtures.createDatabase(postgres, "microsettle", Optional.of("microsettle"), "microsettle");
             Map<String, String> env = new LinkedHashMap<>();
-            // the compose file's hosts and volume, here: the test's PostgreSQL and Ganache, a directory
             composeEnv.forEach((k, v) -> env.put(k, v.replace("jdbc:postgresql://postgres:5432/microsettle", url)
                     .replace("http://ganache:8545", ganache.rpcUrl()).replaceFirst("^/data", volume.toString())));
             assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL")).isEqualTo(url);
@@ -117,27 +142,78 @@ class NodeConfigProfilesIT {
             env.forEach((var, value) -> assertThat(config.row(BootConfig.dottedName(var, known).orElseThrow()).source())
                     .as(var).isEqualTo("environment (" + var + ")"));
 
-            ServiceProcess.Builder run = ServiceProcess.builder(workDir);
+            ServiceProcess.Builder run = ServiceProcess.builder(workDir.resolve(REPLICA_1));
             env.forEach(run::env);
+            ServiceProcess.Builder run2 = ServiceProcess.builder(workDir.resolve(REPLICA_2));
+            env.forEach(run2::env);
             try (ServiceProcess p = run.start()) {
-                assertThat(p.summaryValue("chain")).contains("id 1337");
                 String token = p.summaryValue("demo integrator token (sub \"demo\")").orElseThrow();
-                assertThat(ServiceFixtures.get(p.baseUri(), "/v1/cashouts", token)).isEqualTo(200);
-                assertThat(volume.resolve("chain").resolve("deployment.json")).exists();
-                assertThat(volume.resolve("postgres")).doesNotExist();
-                assertThat(ServiceFixtures.appliedMigrations(url, "microsettle", "microsettle")).isNotEmpty();
-                // deployed and funded: the demo funder's deposit is in the escrow the service reports
-                Web3j web3j = Web3j.build(new HttpService(ganache.rpcUrl()));
-                try {
-                    String funder = DevAccounts.defaults().funder().getAddress();
-                    SettlementEscrow escrow = SettlementEscrow.load(p.summaryValue("escrow").orElseThrow(), web3j,
-                            new ReadonlyTransactionManager(web3j, funder), new DefaultGasProvider());
-                    assertThat(escrow.funderBalance(funder).send()).isEqualTo(ChainClient.DEMO_DEPOSIT);
-                } finally {
-                    web3j.shutdown();
+                assertDeployedAndServing(p, token, ganache, volume, url);
+                try (ServiceProcess p2 = run2.start()) {
+                    assertThat(p2.summaryValue("escrow")).as("replica 2 uses replica 1's deployment").isEqualTo(p.summaryValue("escrow"));
+                    assertThat(ServiceFixtures.get(p2.baseUri(), "/v1/cashouts", token)).as("replica 2, the shared keys' token").isEqualTo(200);
+                    assertThat(ServiceFixtures.get(p2.baseUri(), READINESS_PATH, token)).as("replica 2 ready").isEqualTo(200);
+                    Map<String, String[]> before = awaitLeases(url, held -> !held.isEmpty());
+                    assertThat(before.values().stream().map(h -> h[0]).distinct()).as("replica 1, started first, holds every lease").hasSize(1);
+                    p.kill();
+                    // each lease moves to replica 2 once it expires, with a higher fencing number
+                    Map<String, String[]> after = awaitLeases(url, held -> held.keySet().containsAll(before.keySet())
+                            && before.entrySet().stream().allMatch(e -> !held.get(e.getKey())[0].equals(e.getValue()[0])));
+                    before.forEach((name, was) -> assertThat(Long.parseLong(after.get(name)[1])).as(name + " fence")
+                            .isGreaterThan(Long.parseLong(was[1])));
+                    assertThat(after.values().stream().map(h -> h[0]).distinct()).as("one holder left").hasSize(1);
+                    assertThat(ServiceFixtures.get(p2.baseUri(), "/v1/cashouts", token)).isEqualTo(200);
                 }
             }
         }
+    }
+
+    private static void assertDeployedAndServing(ServiceProcess p, String token, DevChain ganache, Path volume, String url) throws Exception {
+        assertThat(p.summaryValue("chain")).contains("id 1337");
+        assertThat(ServiceFixtures.get(p.baseUri(), "/v1/cashouts", token)).isEqualTo(200);
+        assertThat(ServiceFixtures.get(p.baseUri(), READINESS_PATH, token)).as("replica 1 ready").isEqualTo(200);
+        assertThat(volume.resolve("chain").resolve("deployment.json")).exists();
+        assertThat(volume.resolve("postgres")).doesNotExist();
+        assertThat(ServiceFixtures.appliedMigrations(url, "microsettle", "microsettle")).isNotEmpty();
+        // deployed and funded: the demo funder's deposit is in the escrow the service reports
+        Web3j web3j = Web3j.build(new HttpService(ganache.rpcUrl()));
+        try {
+            String funder = DevAccounts.defaults().funder().getAddress();
+            SettlementEscrow escrow = SettlementEscrow.load(p.summaryValue("escrow").orElseThrow(), web3j,
+                    new ReadonlyTransactionManager(web3j, funder), new DefaultGasProvider());
+            assertThat(escrow.funderBalance(funder).send()).isEqualTo(ChainClient.DEMO_DEPOSIT);
+        } finally {
+            web3j.shutdown();
+        }
+    }
+
+    /** Polls the unexpired leases (name → holder, fence) until {@code done} holds; at most 90 s (leases last 15 s). */
+    private static Map<String, String[]> awaitLeases(String url, java.util.function.Predicate<Map<String, String[]>> done) throws Exception {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
+        Map<String, String[]> held = Map.of();
+        while (System.nanoTime() < deadline) {
+            held = new LinkedHashMap<>();
+            try (var c = java.sql.DriverManager.getConnection(url, "microsettle", "microsettle");
+                 var rs = c.createStatement().executeQuery("SELECT name, holder, fence FROM leases WHERE expires_at > now() ORDER BY name")) {
+                while (rs.next()) held.put(rs.getString(1), new String[] {rs.getString(2), Long.toString(rs.getLong(3))});
+            }
+            if (done.test(held)) return held;
+            Thread.sleep(500);
+        }
+        throw new AssertionError("leases not as expected within 90 s: " + held.entrySet().stream()
+                .map(e -> e.getKey() + "=" + String.join("/", e.getValue())).toList());
+    }
+
+    static JsonNode compose() throws IOException {
+        return new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile());
+    }
+
+    /** Replica 1's environment (replica 2's is the same: checked above). */
+    static Map<String, String> replicaEnvironment() throws IOException {
+        Map<String, String> env = new LinkedHashMap<>();
+        compose().path("services").path(REPLICA_1).path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        assertThat(env).containsKeys("QUARKUS_DATASOURCE_JDBC_URL", "MICROSETTLE_CHAIN_RPC_URL");
+        return env;
     }
 
     static Properties load(Path file) throws IOException {
