@@ -9,6 +9,9 @@ import java.util.List;
 
 /** Mints test bearer tokens with the test resource's key. */
 public final class Tokens {
+    /** An hour: a suite that mints its tokens once (RefusalSuiteTest) must outlast a slow, loaded machine. */
+    static final long TTL_SECONDS = 3600;
+
     private Tokens() {}
 
     public static String integrator(String sub) {
@@ -21,7 +24,7 @@ public final class Tokens {
 
     public static String of(String sub, String... roles) {
         return JwtMinter.mint(DevKeys.privateKey(keysDir()), EmbeddedPostgresResource.CALLER_KID, EmbeddedPostgresResource.ISSUER,
-                JwtMinter.AUDIENCE, sub, List.of(roles), 600);
+                JwtMinter.AUDIENCE, sub, List.of(roles), TTL_SECONDS);
     }
 
     public static String bearer(String token) {
