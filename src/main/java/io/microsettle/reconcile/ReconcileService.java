@@ -153,26 +153,51 @@ public class ReconcileService {
         Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number < ?", range.toBlock() - cfg.reorgWindowBlocks());
     }
 
-    /** Stores the logs not seen before (by block hash and log index) and returns those, in chain order. */
+    /**
+     * Stores the logs not seen before (by block hash and log index) in one set-based insert and returns those, in
+     * chain order (a statement per log made ingestion round-trip bound).
+     */
     private List<EscrowEvents.Decoded> storeLogs(List<EscrowEvents.Decoded> decoded) {
-        List<EscrowEvents.Decoded> fresh = new ArrayList<>();
-        for (EscrowEvents.Decoded d : decoded) if (storeLog(d)) fresh.add(d);
-        return fresh;
-    }
-
-    private boolean storeLog(EscrowEvents.Decoded d) {
-        var p = d.position();
-        if (d instanceof EscrowEvents.PayoutSettled ps) {
-            return Db.update(ds, "INSERT INTO chain_logs (block_hash, log_index, block_number, tx_hash, event, payout_id, chain_batch_id, payee, "
-                            + "net_base_units, fee_base_units) VALUES (?,?,?,?, 'PayoutSettled', ?,?,?,?,?) ON CONFLICT DO NOTHING",
-                    p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), longOrNull(ps.payoutId()), longOrNull(ps.batchId()),
-                    ps.payee(), ps.netAmount(), ps.feeAmount()) == 1;
+        if (decoded.isEmpty()) return List.of();
+        int n = decoded.size();
+        String[] blockHash = new String[n], txHash = new String[n], event = new String[n], payee = new String[n], funder = new String[n];
+        String[] net = new String[n], fee = new String[n];
+        Long[] logIndex = new Long[n], blockNumber = new Long[n], payoutId = new Long[n], batchId = new Long[n], count = new Long[n];
+        for (int i = 0; i < n; i++) {
+            var p = decoded.get(i).position();
+            blockHash[i] = p.blockHash();
+            logIndex[i] = (long) p.logIndex();
+            blockNumber[i] = p.blockNumber();
+            txHash[i] = p.txHash();
+            if (decoded.get(i) instanceof EscrowEvents.PayoutSettled ps) {
+                event[i] = "PayoutSettled";
+                payoutId[i] = longOrNull(ps.payoutId());
+                batchId[i] = longOrNull(ps.batchId());
+                payee[i] = ps.payee();
+                net[i] = ps.netAmount().toString();
+                fee[i] = ps.feeAmount().toString();
+            } else {
+                EscrowEvents.BatchSettled bs = (EscrowEvents.BatchSettled) decoded.get(i);
+                event[i] = "BatchSettled";
+                batchId[i] = longOrNull(bs.batchId());
+                funder[i] = bs.funder();
+                count[i] = longOrNull(bs.count());
+                net[i] = bs.totalNet().toString();
+                fee[i] = bs.totalFee().toString();
+            }
         }
-        EscrowEvents.BatchSettled bs = (EscrowEvents.BatchSettled) d;
-        return Db.update(ds, "INSERT INTO chain_logs (block_hash, log_index, block_number, tx_hash, event, chain_batch_id, funder, "
-                        + "payout_count, net_base_units, fee_base_units) VALUES (?,?,?,?, 'BatchSettled', ?,?,?,?,?) ON CONFLICT DO NOTHING",
-                p.blockHash(), p.logIndex(), p.blockNumber(), p.txHash(), longOrNull(bs.batchId()), bs.funder(),
-                longOrNull(bs.count()), bs.totalNet(), bs.totalFee()) == 1;
+        java.util.Set<String> inserted = new java.util.HashSet<>(Db.query(ds,
+                "INSERT INTO chain_logs (block_hash, log_index, block_number, tx_hash, event, payout_id, chain_batch_id, payee, funder, "
+                        + "net_base_units, fee_base_units, payout_count) SELECT * FROM unnest(?::text[], ?::int[], ?::bigint[], ?::text[], "
+                        + "?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::numeric[], ?::numeric[], ?::bigint[]) "
+                        + "ON CONFLICT DO NOTHING RETURNING block_hash, log_index",
+                rs -> rs.getString(1) + "#" + rs.getInt(2),
+                blockHash, logIndex, blockNumber, txHash, event, payoutId, batchId, payee, funder, net, fee, count));
+        List<EscrowEvents.Decoded> fresh = new ArrayList<>();
+        for (EscrowEvents.Decoded d : decoded) {
+            if (inserted.contains(d.position().blockHash() + "#" + d.position().logIndex())) fresh.add(d);
+        }
+        return fresh;
     }
 
     record Local(String id, CashoutStatus status, long net, long fee, String payee, long chainBatchId) {}
