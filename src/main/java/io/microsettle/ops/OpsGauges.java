@@ -101,7 +101,7 @@ public class OpsGauges {
         Gauge.builder("microsettle.chain.head.block", this, g -> g.snapshot.headBlock().isPresent() ? g.snapshot.headBlock().getAsLong() : Double.NaN)
                 .description("The chain's latest block number").register(registry);
         Gauge.builder("microsettle.reconcile.discrepancies.open", this, g -> g.snapshot.openDiscrepancies())
-                .description("Discrepancies reconciliation found that are not resolved").register(registry);
+                .description("Discrepancies reconciliation found that no operator has acknowledged").register(registry);
         Gauge.builder("microsettle.settlement.paused", this, g -> g.snapshot.paused() ? 1 : 0)
                 .description("1 while settlement is paused by an admin").register(registry);
         Gauge.builder("microsettle.ops.snapshot.age", this, g -> g.refreshedOnce
@@ -140,7 +140,7 @@ public class OpsGauges {
             return s;
         }, (Object) OPEN.stream().map(Enum::name).toArray(String[]::new));
         boolean paused = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1", rs -> rs.getBoolean(1)).orElse(false);
-        long discrepancies = Db.scalar(ds, "SELECT count(*) FROM discrepancies WHERE NOT resolved");
+        long discrepancies = Db.scalar(ds, "SELECT count(*) FROM discrepancies WHERE state = 'OPEN'");
         Optional<Long> cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", rs -> rs.getLong(1), RECONCILE_CURSOR);
         List<Lane> lanes = Db.query(ds, "SELECT k.address, k.chain_id, k.status, coalesce(n.next_nonce, 0), "
                         + "(SELECT count(*) FROM settlement_txs t WHERE t.from_address = k.address AND t.chain_id = k.chain_id "

@@ -63,6 +63,8 @@ class OpsAnvilTest {
         PrometheusText failures = awaitScrape(m -> m.sum("microsettle_webhook_delivery_failures_total", Map.of("final", "false"))
                 > before.sum("microsettle_webhook_delivery_failures_total", Map.of("final", "false")));
         Api.as(token).delete("/v1/webhooks/" + deadEndpoint.get("id").asText()).then().statusCode(200);
+        // settlement records the receipt (gas, fees) on its own pass, which may come after reconcile has SETTLED the cash-outs
+        awaitScrape(m -> delta(before, m, "microsettle_settlement_transactions_mined_total", Map.of()) >= 1);
         OpsGauges.Snapshot snapshot = gauges.refresh();
         PrometheusText after = scrape();
 

@@ -80,7 +80,8 @@ class OpsMetricsTest {
         // a discrepancy seen inside a transaction that is then rolled back: nothing stays in the shared database
         assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
             Db.update(ds, "INSERT INTO discrepancies (kind, detail) VALUES ('UNKNOWN_PAYOUT', 'ops metrics test')");
-            Db.update(ds, "INSERT INTO discrepancies (kind, detail, resolved) VALUES ('UNKNOWN_PAYOUT', 'ops metrics test', true)");
+            Db.update(ds, "INSERT INTO discrepancies (kind, detail, state, acknowledged_by, acknowledged_at, acknowledge_note) "
+                    + "VALUES ('UNKNOWN_PAYOUT', 'ops metrics test', 'ACKNOWLEDGED', 'ops-test', now(), 'acknowledged')");
             assertThat(gauges.refresh().openDiscrepancies()).isEqualTo(before + 1);
             assertThat(scrape().sum("microsettle_reconcile_discrepancies_open")).isEqualTo((double) before + 1);
             throw new IllegalStateException("rolled back");
