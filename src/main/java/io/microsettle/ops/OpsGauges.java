@@ -82,31 +82,35 @@ public class OpsGauges {
     private final MultiGauge laneStalled;
     private final MultiGauge leaseHeld;
     private final MultiGauge leaseFence;
+    /** What this instance registered, removed again when it is destroyed (see {@link #unregister()}). */
+    private final MeterRegistry registry;
+    private final List<io.micrometer.core.instrument.Meter> registered = new java.util.ArrayList<>();
     private volatile Snapshot snapshot = Snapshot.empty();
     private volatile long refreshedNanos;
     private volatile boolean refreshedOnce;
 
     @Inject
     public OpsGauges(MeterRegistry registry) {
+        this.registry = registry;
         for (CashoutStatus s : OPEN) {
-            Gauge.builder("microsettle.cashouts.open", this, g -> g.snapshot.open().getOrDefault(s, 0L)).tag("status", s.name())
-                    .description("Cash-outs waiting in a status (all replicas: read from the database)").register(registry);
+            registered.add(Gauge.builder("microsettle.cashouts.open", this, g -> g.snapshot.open().getOrDefault(s, 0L)).tag("status", s.name())
+                    .description("Cash-outs waiting in a status (all replicas: read from the database)").register(registry));
         }
         for (CashoutStatus s : List.of(CashoutStatus.QUEUED, CashoutStatus.SUBMITTED)) {
-            Gauge.builder("microsettle.settlement.oldest.age", this, g -> g.snapshot.oldestAgeSeconds(s)).tag("status", s.name())
-                    .baseUnit("seconds").description("Settlement lag: age of the oldest cash-out still in the status").register(registry);
+            registered.add(Gauge.builder("microsettle.settlement.oldest.age", this, g -> g.snapshot.oldestAgeSeconds(s)).tag("status", s.name())
+                    .baseUnit("seconds").description("Settlement lag: age of the oldest cash-out still in the status").register(registry));
         }
-        Gauge.builder("microsettle.reconcile.lag", this, g -> g.snapshot.reconcileLagBlocks()).baseUnit("blocks")
-                .description("Blocks between the chain head and the last block reconciled").register(registry);
-        Gauge.builder("microsettle.chain.head.block", this, g -> g.snapshot.headBlock().isPresent() ? g.snapshot.headBlock().getAsLong() : Double.NaN)
-                .description("The chain's latest block number").register(registry);
-        Gauge.builder("microsettle.reconcile.discrepancies.open", this, g -> g.snapshot.openDiscrepancies())
-                .description("Discrepancies reconciliation found that no operator has acknowledged").register(registry);
-        Gauge.builder("microsettle.settlement.paused", this, g -> g.snapshot.paused() ? 1 : 0)
-                .description("1 while settlement is paused by an admin").register(registry);
-        Gauge.builder("microsettle.ops.snapshot.age", this, g -> g.refreshedOnce
+        registered.add(Gauge.builder("microsettle.reconcile.lag", this, g -> g.snapshot.reconcileLagBlocks()).baseUnit("blocks")
+                .description("Blocks between the chain head and the last block reconciled").register(registry));
+        registered.add(Gauge.builder("microsettle.chain.head.block", this, g -> g.snapshot.headBlock().isPresent() ? g.snapshot.headBlock().getAsLong() : Double.NaN)
+                .description("The chain's latest block number").register(registry));
+        registered.add(Gauge.builder("microsettle.reconcile.discrepancies.open", this, g -> g.snapshot.openDiscrepancies())
+                .description("Discrepancies reconciliation found that no operator has acknowledged").register(registry));
+        registered.add(Gauge.builder("microsettle.settlement.paused", this, g -> g.snapshot.paused() ? 1 : 0)
+                .description("1 while settlement is paused by an admin").register(registry));
+        registered.add(Gauge.builder("microsettle.ops.snapshot.age", this, g -> g.refreshedOnce
                         ? (System.nanoTime() - g.refreshedNanos) / 1e9 : Double.NaN).baseUnit("seconds")
-                .description("Age of the database/chain snapshot the gauges show").register(registry);
+                .description("Age of the database/chain snapshot the gauges show").register(registry));
         laneNextNonce = MultiGauge.builder("microsettle.nonce.lane.next.nonce").description("A settler key's next nonce").register(registry);
         laneOpen = MultiGauge.builder("microsettle.nonce.lane.open.transactions")
                 .description("A settler key's transactions signed or broadcast, not yet mined").register(registry);
@@ -116,6 +120,17 @@ public class OpsGauges {
                 .register(registry);
         leaseFence = MultiGauge.builder("microsettle.lease.fence").description("A lease's fencing number (grows on each takeover)")
                 .register(registry);
+    }
+
+    /**
+     * Removes this instance's meters from the registry when the application stops. A registry can outlive the
+     * application (a test JVM restarts Quarkus for another test profile): a gauge left behind would keep
+     * reading this destroyed instance, and the next instance's registration of the same name would get it back.
+     */
+    @jakarta.annotation.PreDestroy
+    void unregister() {
+        registered.forEach(registry::remove);
+        for (MultiGauge g : List.of(laneNextNonce, laneOpen, laneStalled, leaseHeld, leaseFence)) g.register(List.of(), true);
     }
 
     @Scheduled(identity = "ops-gauges", every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
