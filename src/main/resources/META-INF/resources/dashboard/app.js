@@ -10,6 +10,7 @@
   const MAX_DECIDED = 20;
   const REVIEW_PAGE = 50;
   const BATCH_PAGE = 20;
+  const DISCREPANCY_PAGE = 50;
   const SERIES_HOURS = 24;
   const MAX_ANCHOR_PAGES = 20;
 
@@ -316,7 +317,7 @@
     const b = await api('GET', '/v1/batches/' + encodeURIComponent(state.selectedBatch));
     $('batch-detail').hidden = false;
     $('batch-detail-id').textContent = b.id;
-    $('batch-detail-summary').textContent = b.status + ' · chain batch ' + b.chainBatchId + ' · payouts ' + b.payoutIds.join(', ')
+    $('batch-detail-summary').textContent = b.status + ' · chain batch ' + b.chainBatchId + ' · payout ids ' + b.payoutIds.join(', ')
       + ' · estimated gas ' + b.estimatedGas + (b.settledBlock ? ' · settled in block ' + b.settledBlock : '');
     const rows = (b.transactions || []).map((t) => {
       const tr = row([mono(short(t.txHash, 14), t.txHash), el('td', t.kind), statusCell(t.status), num(t.nonce),
@@ -340,6 +341,47 @@
       return tr;
     });
     fill($('escrow-body'), rows, 'no integrators', 5);
+  }
+
+  async function discrepancies() {
+    let page;
+    try {
+      page = await api('GET', '/v1/audit/discrepancies?state=OPEN&limit=' + DISCREPANCY_PAGE);
+    } catch (e) {
+      if (e.status !== 403) throw e;
+      $('discrepancies-count').textContent = 'needs the operator, auditor or admin role';
+      return;
+    }
+    $('discrepancies-count').textContent = page.data.length + (page.nextCursor ? '+' : '') + ' open';
+    const rows = page.data.map((d) => {
+      const ack = el('button', 'Acknowledge');
+      ack.type = 'button';
+      ack.className = 'acknowledge';
+      ack.addEventListener('click', () => acknowledge(d.id, ack));
+      const actions = el('td', null, 'actions');
+      actions.append(ack);
+      const tr = row([mono(d.id), el('td', d.kind), mono(d.cashoutId ? short(d.cashoutId, 14) : '', d.cashoutId || ''),
+        mono(d.txHash ? short(d.txHash) : '', d.txHash || ''), el('td', d.detail || ''), el('td', when(d.createdAt)), actions]);
+      tr.dataset.discrepancyId = d.id;
+      return tr;
+    });
+    fill($('discrepancies-body'), rows, 'no open discrepancies', 7);
+  }
+
+  async function acknowledge(id, button) {
+    const note = $('discrepancy-note').value.trim();
+    if (!note) {
+      showError('Acknowledging ' + id + ' needs a note.');
+      return;
+    }
+    button.disabled = true;
+    try {
+      await api('POST', '/v1/audit/discrepancies/' + encodeURIComponent(id) + '/acknowledge', { note });
+      $('discrepancy-note').value = '';
+    } catch (e) {
+      showError('Acknowledge of ' + id + ' failed: ' + e.message);
+    }
+    await refresh();
   }
 
   async function audit() {
@@ -429,7 +471,7 @@
     if (!token() || state.refreshing) return;
     state.refreshing = true;
     try {
-      const panels = { settlement, counts, reviews, decided, batches, escrow, audit, charts };
+      const panels = { settlement, counts, reviews, decided, batches, escrow, discrepancies, audit, charts };
       // escrow first: it carries the token's decimals that the amounts use
       const first = await Promise.allSettled([escrow()]);
       const rest = await Promise.allSettled(Object.entries(panels).filter(([n]) => n !== 'escrow').map(([, f]) => f()));

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -46,6 +47,9 @@ class DashboardBrowserTest {
     @TestHTTPResource("/dashboard")
     URL dashboard;
 
+    @jakarta.inject.Inject
+    io.microsettle.testsupport.DbRows db;
+
     @Test
     void operatorSignsInApprovesAHeldCashoutPausesAndSeesTheCharts() throws Exception {
         String token = Tokens.integrator(INTEGRATOR);
@@ -60,12 +64,19 @@ class DashboardBrowserTest {
         JsonNode settled = waitForStatus(token, first.jsonPath().getString("id"), "SETTLED");
         assertThat(settled.path("status").asText()).as(settled.toString()).isEqualTo("SETTLED");
 
+        // a payout the chain has and the store does not, as reconcile records it (its recording: DiscrepanciesAnvilTest)
+        db.execute("INSERT INTO discrepancies (kind, detail) VALUES ('UNKNOWN_PAYOUT', 'dashboard test: payout 999 has no local record')");
+        String discrepancy = "dsc_" + db.text("SELECT max(id) FROM discrepancies WHERE detail LIKE 'dashboard test:%'");
+
         String operatorToken = Tokens.of("olga", "operator", "admin");
         ChromeDriver browser = HeadlessChromium.start();
         try {
             System.out.println("dashboard browser test: " + browser.getCapabilities().getBrowserName() + " "
                     + browser.getCapabilities().getBrowserVersion());
+            // the page re-renders its tables every few seconds: an element found just before that goes stale, so a wait
+            // looks again instead of failing, and clicks and reads of table rows go through it
             WebDriverWait wait = new WebDriverWait(browser, SETTLE_WAIT, Duration.ofMillis(200));
+            wait.ignoring(StaleElementReferenceException.class);
             JavascriptExecutor js = browser;
 
             // sign in: /dashboard redirects to the app; the token goes into the form, then sessionStorage only
@@ -84,11 +95,11 @@ class DashboardBrowserTest {
             // the review queue shows the held cash-out; approve it and watch it settle on the page
             By heldRow = By.cssSelector("#reviews-body tr[data-cashout-id='" + held + "']");
             wait.until(d -> !d.findElements(heldRow).isEmpty());
-            assertThat(browser.findElement(heldRow).getText()).contains("1.50").contains(INTEGRATOR);
-            browser.findElement(heldRow).findElement(By.cssSelector("button.approve")).click();
+            wait.until(d -> d.findElement(heldRow).getText().contains("1.50") && d.findElement(heldRow).getText().contains(INTEGRATOR));
+            click(wait, heldRow, By.cssSelector("button.approve"));
             By decidedRow = By.cssSelector("#decided-body tr[data-cashout-id='" + held + "']");
             wait.until(d -> !d.findElements(decidedRow).isEmpty());
-            assertThat(browser.findElement(decidedRow).getText()).contains("approved by").contains("olga");
+            wait.until(d -> d.findElement(decidedRow).getText().contains("approved by") && d.findElement(decidedRow).getText().contains("olga"));
             wait.until(d -> "SETTLED".equals(d.findElement(decidedRow).getDomAttribute("data-status")));
             assertThat(browser.findElements(heldRow)).isEmpty();
             JsonNode approved = Api.json(Api.as(token).get("/v1/cashouts/" + held).then().statusCode(200).extract().asString());
@@ -96,8 +107,11 @@ class DashboardBrowserTest {
 
             // counts by status, batches with their transactions, escrow per integrator, audit verify
             wait.until(d -> count(d.findElements(By.cssSelector("#counts-body tr[data-status='SETTLED']"))) >= 2);
-            WebElement batch = browser.findElement(By.cssSelector("#batches-body tr[data-batch-id='" + approved.path("batchId").asText() + "']"));
-            batch.click();
+            By batchRow = By.cssSelector("#batches-body tr[data-batch-id='" + approved.path("batchId").asText() + "']");
+            wait.until(d -> {
+                d.findElement(batchRow).click();
+                return true;
+            });
             By txRow = By.cssSelector("#batch-tx-body tr[data-tx-hash='" + approved.path("txHash").asText() + "']");
             wait.until(d -> !d.findElements(txRow).isEmpty());
             assertThat(browser.findElement(By.id("batch-detail-id")).getText()).isEqualTo(approved.path("batchId").asText());
@@ -105,7 +119,7 @@ class DashboardBrowserTest {
             wait.until(d -> d.findElement(txRow).getText().contains("MINED"));
             By escrowRow = By.cssSelector("#escrow-body tr[data-integrator='" + INTEGRATOR + "']");
             wait.until(d -> !d.findElements(escrowRow).isEmpty());
-            assertThat(browser.findElement(escrowRow).getText()).containsPattern("\\d{3},\\d{3}");
+            wait.until(d -> d.findElement(escrowRow).getText().matches("(?s).*\\d{3},\\d{3}.*"));
             wait.until(d -> "true".equals(d.findElement(By.id("audit-verify")).getDomAttribute("data-ok")));
             // the latest anchor when the anchorer has anchored one, else "no anchors" (also where GET /v1/audit/anchors is 404)
             wait.until(d -> d.findElement(By.id("audit-anchor")).getDomAttribute("data-state") != null);
@@ -116,6 +130,20 @@ class DashboardBrowserTest {
             } else {
                 assertThat(anchor.getText()).isEqualTo("no anchors");
             }
+
+            // an open discrepancy is listed; acknowledging it needs a note, then it leaves the list, acknowledged by the operator
+            By discrepancyRow = By.cssSelector("#discrepancies-body tr[data-discrepancy-id='" + discrepancy + "']");
+            wait.until(d -> !d.findElements(discrepancyRow).isEmpty());
+            wait.until(d -> d.findElement(discrepancyRow).getText().contains("UNKNOWN_PAYOUT")
+                    && d.findElement(discrepancyRow).getText().contains("dashboard test"));
+            browser.findElement(By.id("discrepancy-note")).sendKeys("seen on the dashboard, paid by hand");
+            click(wait, discrepancyRow, By.cssSelector("button.acknowledge"));
+            wait.until(d -> d.findElements(discrepancyRow).isEmpty());
+            JsonNode acknowledged = Api.json(Api.as(operatorToken).get("/v1/audit/discrepancies/" + discrepancy).then().statusCode(200)
+                    .extract().asString());
+            assertThat(acknowledged.path("state").asText()).isEqualTo("ACKNOWLEDGED");
+            assertThat(acknowledged.path("acknowledgedBy").asText()).contains("olga");
+            assertThat(acknowledged.path("note").asText()).isEqualTo("seen on the dashboard, paid by hand");
 
             // pause and unpause: the page shows the state the service reports
             wait.until(d -> "false".equals(d.findElement(By.id("pause-state")).getDomAttribute("data-paused")));
@@ -158,6 +186,14 @@ class DashboardBrowserTest {
         } finally {
             browser.quit();
         }
+    }
+
+    /** Clicks {@code button} in the table row {@code row}, looking the row up again if the page re-rendered it meanwhile. */
+    static void click(WebDriverWait wait, By row, By button) {
+        wait.until(d -> {
+            d.findElement(row).findElement(button).click();
+            return true;
+        });
     }
 
     static long count(List<WebElement> rows) {
