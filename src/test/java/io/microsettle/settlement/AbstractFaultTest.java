@@ -20,10 +20,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
 
 /**
  * Shared by the fault suite: the service runs settlement and reconcile only when the test drives a
@@ -44,18 +41,19 @@ abstract class AbstractFaultTest {
     @Inject SettlementInvariants invariants;
     @Inject DbRows rows;
 
-    HttpService http;
+    /** The shared chain and database steps of the settlement tests; {@link #web3j} is its client. */
+    ChainSteps chain;
     Web3j web3j;
 
     @BeforeAll
     void connect() {
-        http = new HttpService(ChainTestResource.rpcUrl);
-        web3j = Web3j.build(http);
+        chain = new ChainSteps(ds, rows);
+        web3j = chain.web3j;
     }
 
     @AfterAll
     void close() {
-        web3j.shutdown();
+        chain.close();
     }
 
     /** Every cash-out a case queued: whatever a failed case left unfinished is driven to its end before the next case. */
@@ -154,27 +152,17 @@ abstract class AbstractFaultTest {
     }
 
     TransactionReceipt waitForReceipt(String txHash) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<TransactionReceipt> r = receipt(txHash);
-            if (r.isPresent()) return r.get();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no receipt for " + txHash);
+        return chain.receipt(txHash);
     }
 
-    public static class AnyResponse extends Response<Object> {}
-
     String rpc(String method, List<Object> params) throws Exception {
-        AnyResponse r = new Request<>(method, params, http, AnyResponse.class).send();
-        if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
-        return String.valueOf(r.getResult());
+        return chain.rpc(method, params);
     }
 
     // ---------------------------------------------------------------- database reads
 
     String status(String co) {
-        return one("SELECT status FROM cashouts WHERE id = ?", co);
+        return chain.status(co);
     }
 
     /** The hash of the (first) transaction signed for the cash-out's batch. */
@@ -184,15 +172,10 @@ abstract class AbstractFaultTest {
 
     /** Queries of the audit log first wait for the sealer to link every committed event. */
     String one(String sql, Object... args) {
-        if (sql.contains("audit_")) rows.awaitAuditSealed();
-        return QuarkusTransaction.requiringNew().call(() -> {
-            List<String> r = Db.query(ds, sql, rs -> rs.getString(1), args);
-            return r.isEmpty() ? null : r.get(0);
-        });
+        return chain.one(sql, args);
     }
 
     long count(String sql, Object... args) {
-        if (sql.contains("audit_")) rows.awaitAuditSealed();
-        return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, sql, rs -> rs.getLong(1), args).get(0));
+        return chain.count(sql, args);
     }
 }

@@ -36,10 +36,13 @@ final class ChainSteps implements AutoCloseable {
         this.rows = rows;
     }
 
-    /** One column of the first row, as text (queries of the audit log first wait for the sealer). */
+    /** One column of the first row, as text, or null without a row (queries of the audit log first wait for the sealer). */
     String one(String sql, Object... args) {
         if (sql.contains("audit_")) rows.awaitAuditSealed();
-        return QuarkusTransaction.requiringNew().call(() -> Db.query(ds, sql, rs -> rs.getString(1), args).get(0));
+        return QuarkusTransaction.requiringNew().call(() -> {
+            List<String> r = Db.query(ds, sql, rs -> rs.getString(1), args);
+            return r.isEmpty() ? null : r.get(0);
+        });
     }
 
     long count(String sql, Object... args) {
