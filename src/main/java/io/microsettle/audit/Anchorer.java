@@ -5,7 +5,7 @@ import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.infra.Db;
 import io.microsettle.infra.Leases;
-import io.microsettle.settlement.BroadcastResult;
+import io.microsettle.chain.BroadcastResult;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -3,7 +3,7 @@ package io.microsettle.audit;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.infra.Db;
-import io.microsettle.reconcile.ReconcileConfig;
+import io.microsettle.chain.ChainConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -21,7 +21,7 @@ import java.util.OptionalLong;
  * The latest anchor as the chain has it (never as the database says): the escrow's {@code lastAnchoredSeq()}
  * and its {@code AuditAnchored(seq, root)} log. The stored anchor's block is only a hint of where to look;
  * without one (or when it is wrong) the log is searched backwards from the latest block in ranges of
- * {@code microsettle.reconcile.max-block-range}, down to {@code microsettle.reconcile.start-block}. Network
+ * {@code microsettle.chain.max-block-range}, down to {@code microsettle.chain.start-block}. Network
  * calls only: never called with a transaction open.
  */
 @ApplicationScoped
@@ -34,7 +34,7 @@ public class ChainAnchors {
     @Inject
     AgroalDataSource ds;
     @Inject
-    ReconcileConfig reconcile;
+    ChainConfig chainConfig;
 
     /** The chain could not be read: the log cannot be checked against its anchor now. */
     public static final class Unavailable extends RuntimeException {
@@ -57,9 +57,9 @@ public class ChainAnchors {
                 if (at.isPresent()) return at;
             }
             long to = chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
-            long floor = Math.max(0, reconcile.startBlock());
+            long floor = Math.max(0, chainConfig.startBlock());
             for (int i = 0; i < MAX_RANGES && to >= floor; i++) {
-                long from = Math.max(floor, to - reconcile.maxBlockRange() + 1);
+                long from = Math.max(floor, to - chainConfig.maxBlockRange() + 1);
                 Optional<OnChain> found = find(seq, from, to);
                 if (found.isPresent()) return found;
                 to = from - 1;

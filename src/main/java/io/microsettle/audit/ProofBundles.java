@@ -4,7 +4,7 @@ import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Db;
-import io.microsettle.reconcile.EscrowEvents;
+import io.microsettle.chain.EscrowEvents;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.web3j.protocol.core.methods.response.Log;

@@ -6,7 +6,7 @@ import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
-import io.microsettle.ops.RequestContext;
+import io.microsettle.infra.LogContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -49,7 +49,7 @@ public class CashoutResource {
         Validation.id(body.quoteId(), "quoteId");
         Validation.text(body.signature(), "signature", 200);
         Cashout c = cashouts.request(caller.integratorId(), caller.actor(), body.quoteId(), body.signature());
-        RequestContext.putCashoutId(c.id);
+        LogContext.putCashoutId(c.id);
         return view(c);
     }
 

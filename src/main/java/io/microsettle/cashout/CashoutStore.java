@@ -5,7 +5,6 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.Db;
 import io.microsettle.ledger.JournalEntry;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.ops.OpsMetrics;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -47,7 +46,7 @@ public class CashoutStore {
     @Inject
     LedgerService ledger;
     @Inject
-    OpsMetrics metrics;
+    CashoutMetrics metrics;
 
     /** A new cash-out as the request made it (REQUESTED, about to be queued or held). */
     public record NewCashout(String id, String integratorId, String accountId, String quoteId, long grossBaseUnits,

@@ -39,6 +39,14 @@ public interface ChainConfig {
     @WithDefault("2")
     int confirmations();
 
+    /** Largest block range per eth_getLogs call (nodes limit it), for every reader of the escrow's logs. */
+    @WithDefault("2000")
+    int maxBlockRange();
+
+    /** The first block whose escrow logs are read (the escrow's deployment block, or 0). */
+    @WithDefault("0")
+    long startBlock();
+
     /** Where the dev chain state and {@code deployment.json} live. */
     @WithDefault("data/chain")
     Path dataDir();

@@ -1,5 +1,6 @@
 package io.microsettle.ops;
 
+import io.microsettle.infra.LogContext;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -8,7 +9,6 @@ import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.ext.Provider;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -16,16 +16,13 @@ import org.jboss.logging.MDC;
  * Every API request's log context (MDC): {@code requestId} (the caller's {@code X-Request-Id} when it is a
  * short token, else a new one; echoed in the response), {@code cashoutId} for /v1/cashouts/{id}; the
  * {@code integrator} is added when the code asks who the caller is (security.CurrentCaller) and a new
- * cash-out's id by its resource. With {@code microsettle.ops.access-log} one line per request
+ * cash-out's id by its resource, through {@link LogContext}. With {@code microsettle.ops.access-log} one line per request
  * (category {@code io.microsettle.access}): method, path, status, milliseconds.
  */
 @Provider
 public class RequestContext implements ContainerRequestFilter, ContainerResponseFilter {
     public static final String HEADER = "X-Request-Id";
-    public static final String REQUEST_ID = "requestId";
-    public static final String INTEGRATOR = "integrator";
-    public static final String CASHOUT_ID = "cashoutId";
-    static final Pattern ACCEPTED_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    static final String REQUEST_ID = LogContext.REQUEST_ID;
     static final String STARTED = RequestContext.class.getName() + ".started";
     private static final Logger ACCESS = Logger.getLogger("io.microsettle.access");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -38,13 +35,12 @@ public class RequestContext implements ContainerRequestFilter, ContainerResponse
     public void filter(ContainerRequestContext request) {
         request.setProperty(STARTED, System.nanoTime());
         String given = request.getHeaderString(HEADER);
-        String id = given != null && ACCEPTED_ID.matcher(given).matches() ? given : newRequestId();
+        String id = given != null && LogContext.SHORT_TOKEN.matcher(given).matches() ? given : newRequestId();
         request.setProperty(REQUEST_ID, id);
+        LogContext.clear();
         MDC.put(REQUEST_ID, id);
-        MDC.remove(INTEGRATOR);
-        MDC.remove(CASHOUT_ID);
         String cashout = request.getUriInfo().getPathParameters().getFirst("id");
-        if (cashout != null && request.getUriInfo().getPath().startsWith("/v1/cashouts/")) putCashoutId(cashout);
+        if (cashout != null && request.getUriInfo().getPath().startsWith("/v1/cashouts/")) LogContext.putCashoutId(cashout);
     }
 
     @Override
@@ -59,20 +55,8 @@ public class RequestContext implements ContainerRequestFilter, ContainerResponse
                         (System.nanoTime() - started) / 1_000_000);
             }
         } finally {
-            MDC.remove(REQUEST_ID);
-            MDC.remove(INTEGRATOR);
-            MDC.remove(CASHOUT_ID);
+            LogContext.clear();
         }
-    }
-
-    /** The cash-out this request is about, for its log lines (ids are short tokens: anything else is not logged). */
-    public static void putCashoutId(String id) {
-        if (id != null && ACCEPTED_ID.matcher(id).matches()) MDC.put(CASHOUT_ID, id);
-    }
-
-    /** The integrator this request acts for. */
-    public static void putIntegrator(String id) {
-        if (id != null) MDC.put(INTEGRATOR, id.length() <= 128 ? id : id.substring(0, 128));
     }
 
     static String newRequestId() {

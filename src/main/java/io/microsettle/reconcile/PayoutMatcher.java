@@ -1,5 +1,6 @@
 package io.microsettle.reconcile;
 
+import io.microsettle.chain.EscrowEvents;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;

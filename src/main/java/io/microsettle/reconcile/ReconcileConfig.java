@@ -3,7 +3,7 @@ package io.microsettle.reconcile;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** The follower of the escrow's logs; how deep a log must be before it counts is {@code microsettle.chain.confirmations}. */
+/** The follower of the escrow's logs; how deep a log must be before it counts is {@code microsettle.chain.confirmations}; the block range of each eth_getLogs call and the first block read are {@code microsettle.chain.max-block-range} and {@code microsettle.chain.start-block}. */
 @ConfigMapping(prefix = "microsettle.reconcile")
 public interface ReconcileConfig {
 
@@ -18,17 +18,9 @@ public interface ReconcileConfig {
     @WithDefault("15000")
     long leaseMillis();
 
-    /** Largest block range per eth_getLogs call. */
-    @WithDefault("2000")
-    int maxBlockRange();
-
     /** At most this many ranges read per tick. */
     @WithDefault("10")
     int maxRangesPerTick();
-
-    /** First block to read on a fresh database (the escrow's deployment block, or 0). */
-    @WithDefault("0")
-    long startBlock();
 
     /** Stored block hashes checked (newest first) when looking for a reorg; also how many are kept. */
     @WithDefault("128")

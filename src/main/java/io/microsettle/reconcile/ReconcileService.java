@@ -1,5 +1,6 @@
 package io.microsettle.reconcile;
 
+import io.microsettle.chain.EscrowEvents;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.cashout.CashoutStatus;
@@ -72,7 +73,7 @@ public class ReconcileService {
         int ranges = 0, logs = 0, settled = 0, disc = 0;
         for (int i = 0; i < cfg.maxRangesPerTick(); i++) {
             long next = QuarkusTransaction.requiringNew().call(this::cursor);
-            Optional<BlockRange> range = BlockRange.next(next, head, chainConfig.confirmations(), cfg.maxBlockRange());
+            Optional<BlockRange> range = BlockRange.next(next, head, chainConfig.confirmations(), chainConfig.maxBlockRange());
             if (range.isEmpty()) break;
             RangeResult r = processRange(lease, web3j, range.get(), head);
             ranges++;
@@ -276,7 +277,7 @@ public class ReconcileService {
     // ---------------------------------------------------------------- cursor and reorgs
 
     long cursor() {
-        Db.update(ds, "INSERT INTO reconcile_cursor (name, next_block) VALUES (?, ?) ON CONFLICT DO NOTHING", CURSOR, cfg.startBlock());
+        Db.update(ds, "INSERT INTO reconcile_cursor (name, next_block) VALUES (?, ?) ON CONFLICT DO NOTHING", CURSOR, chainConfig.startBlock());
         return Db.scalar(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", CURSOR);
     }
 

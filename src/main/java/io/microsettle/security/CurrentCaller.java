@@ -21,7 +21,7 @@ public class CurrentCaller {
     /** The integrator whose data this request may touch. */
     public String integratorId() {
         String id = subject();
-        io.microsettle.ops.RequestContext.putIntegrator(id);
+        io.microsettle.infra.LogContext.putIntegrator(id);
         return id;
     }
 

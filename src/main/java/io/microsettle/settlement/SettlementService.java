@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.chain.BroadcastResult;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.ChainClient;

@@ -39,7 +39,7 @@ public class SettlementStore {
     @Inject
     Leases leases;
     @Inject
-    io.microsettle.ops.OpsMetrics metrics;
+    SettlementMetrics metrics;
 
     /** A batch to sign: its on-chain id, funder, key and nonce, and its payouts in payout-id order. */
     public record Batch(String id, long chainBatchId, String funder, String fromAddress, long nonce,

@@ -3,7 +3,7 @@ package io.microsettle.verify;
 import io.microsettle.audit.AuditChain;
 import io.microsettle.audit.MerkleProofs;
 import io.microsettle.audit.MerkleTree;
-import io.microsettle.reconcile.EscrowEvents;
+import io.microsettle.chain.EscrowEvents;
 import org.web3j.abi.EventEncoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Event;

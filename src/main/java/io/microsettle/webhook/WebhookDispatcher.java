@@ -61,7 +61,7 @@ public class WebhookDispatcher {
     @Inject
     WebhookSecrets secrets;
     @Inject
-    io.microsettle.ops.OpsMetrics metrics;
+    WebhookMetrics metrics;
 
     private volatile HttpClient client;
     private volatile ExecutorService senders;
@@ -146,12 +146,12 @@ public class WebhookDispatcher {
             case RetrySchedule.Retry retry -> {
                 Db.update(ds, "UPDATE webhook_deliveries SET attempts = ?, next_attempt_at = ?, "
                         + "updated_at = now() WHERE id = ? AND status = 'PENDING'", attempt, WebhookService.ts(retry.at()), c.deliveryId());
-                metrics.webhookFailed(false);
+                metrics.deliveryFailed(false);
             }
             case RetrySchedule.GiveUp giveUp -> {
                 Db.update(ds, "UPDATE webhook_deliveries SET status = 'FAILED', attempts = ?, next_attempt_at = NULL, updated_at = now() "
                         + "WHERE id = ? AND status = 'PENDING'", attempt, c.deliveryId());
-                metrics.webhookFailed(true);
+                metrics.deliveryFailed(true);
                 LOG.infof("webhook delivery %s of %s to %s failed for good: %s", c.deliveryId(), c.eventId(), c.endpointId(),
                         giveUp.reason());
             }

@@ -49,6 +49,15 @@ class ChainClientTest {
     record Config(Optional<String> rpcUrl, long chainId, Optional<String> escrowAddress,
                   Optional<String> tokenAddress, int confirmations, Path dataDir, ChainConfig.Dev dev,
                   ChainConfig.Keys keys) implements ChainConfig {
+        @Override
+        public int maxBlockRange() {
+            return 2000;
+        }
+
+        @Override
+        public long startBlock() {
+            return 0;
+        }
     }
 
     Config devConfig() {

@@ -4,7 +4,9 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.microsettle.cashout.CashoutMetrics;
 import io.microsettle.cashout.CashoutStatus;
+import io.microsettle.settlement.SettlementMetrics;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.infra.Db;
 import io.microsettle.testsupport.Api;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 class OpsMetricsTest {
-    @Inject OpsMetrics metrics;
+    @Inject CashoutMetrics cashoutMetrics;
+    @Inject SettlementMetrics settlementMetrics;
     @Inject OpsGauges gauges;
     @Inject AgroalDataSource ds;
 
@@ -33,9 +36,9 @@ class OpsMetricsTest {
     void countedAfterCommitNeverAfterRollback() {
         PrometheusText before = scrape();
         assertThatThrownBy(() -> QuarkusTransaction.requiringNew().run(() -> {
-            metrics.batchCreated(7);
-            metrics.transactionMined(50_000, BigInteger.TEN);
-            metrics.cashoutsMoved(CashoutStatus.FAILED, List.of(Instant.now().minusSeconds(3)));
+            settlementMetrics.batchCreated(7);
+            settlementMetrics.transactionMined(50_000, BigInteger.TEN);
+            cashoutMetrics.cashoutsMoved(CashoutStatus.FAILED, List.of(Instant.now().minusSeconds(3)));
             throw new IllegalStateException("rolled back");
         })).hasMessage("rolled back");
         PrometheusText rolledBack = scrape();
@@ -44,9 +47,9 @@ class OpsMetricsTest {
         assertThat(delta(before, rolledBack, "microsettle_cashout_transitions_total", Map.of("to", "FAILED"))).isZero();
 
         QuarkusTransaction.requiringNew().run(() -> {
-            metrics.batchCreated(7);
-            metrics.transactionMined(50_000, BigInteger.TEN);
-            metrics.cashoutsMoved(CashoutStatus.FAILED, List.of(Instant.now().minusSeconds(3)));
+            settlementMetrics.batchCreated(7);
+            settlementMetrics.transactionMined(50_000, BigInteger.TEN);
+            cashoutMetrics.cashoutsMoved(CashoutStatus.FAILED, List.of(Instant.now().minusSeconds(3)));
         });
         PrometheusText committed = scrape();
         assertThat(delta(rolledBack, committed, "microsettle_settlement_batch_payouts_count", Map.of())).isEqualTo(1);

@@ -1,5 +1,6 @@
 package io.microsettle.reconcile;
 
+import io.microsettle.chain.EscrowEvents;
 import io.microsettle.chain.ConfirmationDepth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

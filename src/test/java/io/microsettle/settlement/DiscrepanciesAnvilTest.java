@@ -243,9 +243,7 @@ class DiscrepanciesAnvilTest {
         // the status is not changed: recorded, not fixed
         assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("SUBMITTED");
 
-        db.awaitAuditSealed();
-        for (int i = 0; i < 5 && fanout.pass().full(); i++) { /* catch up */ }
-        fanout.pass();
+        fanOutToHead();
         assertThat(count("SELECT count(*) FROM webhook_events WHERE type = 'discrepancy.opened' AND integrator_id = '@operators'"))
                 .isEqualTo(1);
         assertThat(db.text("SELECT body FROM webhook_events WHERE type = 'discrepancy.opened' AND integrator_id = '@operators'"))
@@ -357,5 +355,16 @@ class DiscrepanciesAnvilTest {
 
     long count(String sql) {
         return db.scalar(sql);
+    }
+
+    /** Runs fan-out passes until one has read up to the sealed head (a pass may find the cursor busy or stop at its page size). */
+    void fanOutToHead() throws InterruptedException {
+        db.awaitAuditSealed();
+        long head = db.scalar("SELECT seq FROM audit_head");
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (WebhookFanout.PassResult r = fanout.pass(); r.busy() || r.toSeq() < head; r = fanout.pass()) {
+            assertThat(System.nanoTime()).as("fan-out reached audit seq %d within 30 s", head).isLessThan(deadline);
+            if (r.busy()) Thread.sleep(50);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.chain.BroadcastResult;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

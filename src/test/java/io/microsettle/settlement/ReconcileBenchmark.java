@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.chain.EscrowEvents;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.infra.Db;
 import io.microsettle.ledger.LedgerService;
@@ -162,7 +163,7 @@ class ReconcileBenchmark {
     private long countLogs(Web3j web3j) throws Exception {
         var filter = new org.web3j.protocol.core.methods.request.EthFilter(org.web3j.protocol.core.DefaultBlockParameterName.EARLIEST,
                 org.web3j.protocol.core.DefaultBlockParameterName.LATEST, ChainTestResource.deployment.escrow());
-        filter.addOptionalTopics(io.microsettle.reconcile.EscrowEvents.PAYOUT_SETTLED_TOPIC, io.microsettle.reconcile.EscrowEvents.BATCH_SETTLED_TOPIC);
+        filter.addOptionalTopics(io.microsettle.chain.EscrowEvents.PAYOUT_SETTLED_TOPIC, io.microsettle.chain.EscrowEvents.BATCH_SETTLED_TOPIC);
         EthLog logs = web3j.ethGetLogs(filter).send();
         return logs.getLogs().size();
     }

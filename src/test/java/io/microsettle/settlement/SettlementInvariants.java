@@ -8,7 +8,7 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.Db;
 import io.microsettle.ledger.LedgerCheck;
 import io.microsettle.ledger.LedgerService;
-import io.microsettle.reconcile.EscrowEvents;
+import io.microsettle.chain.EscrowEvents;
 import io.microsettle.testsupport.DbRows;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,4 +1,4 @@
-package io.microsettle.reconcile;
+package io.microsettle.chain;
 
 import java.math.BigInteger;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.microsettle.settlement;
+package io.microsettle.chain;
 
 import java.util.Locale;
 

@@ -1,0 +1,29 @@
+package io.microsettle.webhook;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.microsettle.infra.AfterCommit;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** Failed webhook delivery attempts, counted once the attempt's record commits. Names: docs/operations.md. */
+@ApplicationScoped
+public class WebhookMetrics {
+    private final AfterCommit afterCommit;
+    private final Counter retrying;
+    private final Counter gaveUp;
+
+    @Inject
+    public WebhookMetrics(MeterRegistry registry, AfterCommit afterCommit) {
+        this.afterCommit = afterCommit;
+        retrying = Counter.builder("microsettle.webhook.delivery.failures").tag("final", "false")
+                .description("Failed webhook delivery attempts (final: the delivery was given up)").register(registry);
+        gaveUp = Counter.builder("microsettle.webhook.delivery.failures").tag("final", "true")
+                .description("Failed webhook delivery attempts (final: the delivery was given up)").register(registry);
+    }
+
+    /** A delivery attempt failed; {@code gaveUp}: the delivery will not be tried again. */
+    public void deliveryFailed(boolean gaveUpOnIt) {
+        afterCommit.run(() -> (gaveUpOnIt ? gaveUp : retrying).increment());
+    }
+}
