@@ -243,6 +243,29 @@ public final class ChainVerifier {
 
     private PayoutResult payouts(List<Claims.PayoutClaim> claims, String escrow, long head) {
         if (claims.isEmpty()) return new PayoutResult(0, null);
+        Map<Long, List<Log>> byBlock = payoutLogsByBlock(claims);
+        Set<String> txs = new LinkedHashSet<>(); // one receipt per transaction (not per payout): its status
+        Map<String, Claims.PayoutClaim> matchedLogs = new LinkedHashMap<>();
+        int matched = 0;
+        Long minDepth = null;
+        int done = 0;
+        for (Claims.PayoutClaim p : claims) {
+            progress.step("payouts", ++done, claims.size());
+            Optional<Log> at = payoutLog(p, byBlock.getOrDefault(p.blockNumber(), List.of()), escrow, head);
+            if (at.isEmpty()) continue;
+            Match m = compare(p, at.get(), escrow);
+            if (m == Match.NOT_A_PAYOUT) continue;
+            txs.add(at.get().getTransactionHash().toLowerCase());
+            matchedLogs.put(p.subject(), p);
+            long depth = head - p.blockNumber() + 1;
+            minDepth = minDepth == null ? depth : Math.min(minDepth, depth);
+            if (m == Match.MATCHED) matched++;
+        }
+        return new PayoutResult(matched - failedReceipts(txs, matchedLogs), minDepth);
+    }
+
+    /** The escrow's PayoutSettled logs in the blocks the claims name, by block, read by block range. */
+    private Map<Long, List<Log>> payoutLogsByBlock(List<Claims.PayoutClaim> claims) {
         Map<Long, List<Log>> byBlock = new HashMap<>();
         List<BlockRanges.Range> ranges = BlockRanges.cover(claims.stream().map(Claims.PayoutClaim::blockNumber).toList(),
                 options.maxBlockRange());
@@ -255,96 +278,100 @@ public final class ChainVerifier {
                 byBlock.computeIfAbsent(l.getBlockNumber().longValueExact(), k -> new ArrayList<>()).add(l);
             }
         }
-        // one receipt per transaction (not per payout): its status
-        Set<String> txs = new LinkedHashSet<>();
-        Map<String, Claims.PayoutClaim> matchedLogs = new LinkedHashMap<>();
-        int matched = 0;
-        Long minDepth = null;
-        done = 0;
-        for (Claims.PayoutClaim p : claims) {
-            progress.step("payouts", ++done, claims.size());
-            String s = p.subject();
-            List<Log> inBlock = byBlock.getOrDefault(p.blockNumber(), List.of());
-            String chainBlockHash = inBlock.isEmpty() ? chain.blockHash(p.blockNumber()).orElse(null) : inBlock.getFirst().getBlockHash();
-            if (chainBlockHash == null) {
-                miss("payout_missing", s, "block " + p.blockNumber() + " is past the chain's head " + head);
-                continue;
-            }
-            if (!chainBlockHash.equalsIgnoreCase(p.blockHash())) {
-                miss("block_hash", s, "block " + p.blockNumber() + " on chain has hash " + chainBlockHash + ", the file says " + p.blockHash()
-                        + " (a wrong hash, or a block reorged out)");
-                continue;
-            }
-            Optional<Log> at = inBlock.stream().filter(l -> l.getLogIndex().intValueExact() == p.logIndex()).findFirst();
-            if (at.isEmpty()) {
-                miss("payout_missing", s, "block " + p.blockNumber() + " (" + p.blockHash() + ") has no PayoutSettled log at index "
-                        + p.logIndex() + (inBlock.isEmpty() ? " (none at all)" : " (it has them at " + inBlock.stream()
-                        .map(l -> l.getLogIndex().toString()).toList() + ")"));
-                continue;
-            }
-            Log l = at.get();
-            boolean ok = true;
-            if (!escrow.equalsIgnoreCase(l.getAddress())) {
-                miss("escrow_address", s, "the PayoutSettled log at block " + p.blockNumber() + " index " + p.logIndex() + " was emitted by "
-                        + l.getAddress() + ", not by the escrow " + escrow);
-                continue;
-            }
-            if (!l.getTransactionHash().equalsIgnoreCase(p.txHash())) {
-                miss("tx_hash", s, "the log at block " + p.blockNumber() + " index " + p.logIndex() + " is in tx " + l.getTransactionHash()
-                        + ", the file says " + p.txHash());
+        return byBlock;
+    }
+
+    /** The escrow's log where the claim says it is (block, block hash, log index); empty, with the miss named, when it is not. */
+    private Optional<Log> payoutLog(Claims.PayoutClaim p, List<Log> inBlock, String escrow, long head) {
+        String s = p.subject();
+        String chainBlockHash = inBlock.isEmpty() ? chain.blockHash(p.blockNumber()).orElse(null) : inBlock.getFirst().getBlockHash();
+        if (chainBlockHash == null) {
+            miss("payout_missing", s, "block " + p.blockNumber() + " is past the chain's head " + head);
+            return Optional.empty();
+        }
+        if (!chainBlockHash.equalsIgnoreCase(p.blockHash())) {
+            miss("block_hash", s, "block " + p.blockNumber() + " on chain has hash " + chainBlockHash + ", the file says " + p.blockHash()
+                    + " (a wrong hash, or a block reorged out)");
+            return Optional.empty();
+        }
+        Optional<Log> at = inBlock.stream().filter(l -> l.getLogIndex().intValueExact() == p.logIndex()).findFirst();
+        if (at.isEmpty()) {
+            miss("payout_missing", s, "block " + p.blockNumber() + " (" + p.blockHash() + ") has no PayoutSettled log at index "
+                    + p.logIndex() + (inBlock.isEmpty() ? " (none at all)" : " (it has them at " + inBlock.stream()
+                    .map(l -> l.getLogIndex().toString()).toList() + ")"));
+            return Optional.empty();
+        }
+        if (!escrow.equalsIgnoreCase(at.get().getAddress())) {
+            miss("escrow_address", s, "the PayoutSettled log at block " + p.blockNumber() + " index " + p.logIndex() + " was emitted by "
+                    + at.get().getAddress() + ", not by the escrow " + escrow);
+            return Optional.empty();
+        }
+        return at;
+    }
+
+    /** How a claim compares with the chain's log at its position. */
+    enum Match { MATCHED, DIFFERS, NOT_A_PAYOUT }
+
+    /** The claim's transaction, payee, amounts, ids, raw log and decoded event against the chain's log; each difference named. */
+    private Match compare(Claims.PayoutClaim p, Log l, String escrow) {
+        String s = p.subject();
+        boolean ok = true;
+        if (!l.getTransactionHash().equalsIgnoreCase(p.txHash())) {
+            miss("tx_hash", s, "the log at block " + p.blockNumber() + " index " + p.logIndex() + " is in tx " + l.getTransactionHash()
+                    + ", the file says " + p.txHash());
+            ok = false;
+        }
+        Optional<EscrowEvents.Decoded> d = EscrowEvents.decode(new EscrowEvents.LogPosition(l.getBlockNumber().longValueExact(),
+                l.getBlockHash(), l.getTransactionHash(), l.getLogIndex().intValueExact()), l.getTopics(), l.getData());
+        if (d.isEmpty() || !(d.get() instanceof EscrowEvents.PayoutSettled ps)) {
+            miss("payout_missing", s, "the log at block " + p.blockNumber() + " index " + p.logIndex() + " is not a PayoutSettled");
+            return Match.NOT_A_PAYOUT;
+        }
+        ok &= same("payee", s, ps.payee(), p.payee(), true);
+        ok &= same("net_amount", s, ps.netAmount(), p.net(), false);
+        ok &= same("fee_amount", s, ps.feeAmount(), p.fee(), false);
+        if (p.payoutId() != null) ok &= same("payout_id", s, ps.payoutId(), p.payoutId(), false);
+        if (p.chainBatchId() != null) ok &= same("batch_id", s, ps.batchId(), p.chainBatchId(), false);
+        if (p.rawLog() != null) {
+            boolean raw = Objects.equals(lower(p.rawLog().topics()), lower(l.getTopics()))
+                    && Numeric.cleanHexPrefix(String.valueOf(p.rawLog().data())).equalsIgnoreCase(Numeric.cleanHexPrefix(l.getData()))
+                    && escrow.equalsIgnoreCase(String.valueOf(p.rawLog().address()));
+            if (!raw) {
+                miss("raw_log", s, "the file's raw log is not the chain's (address " + l.getAddress() + ", topics " + l.getTopics()
+                        + ", data " + l.getData() + ")");
                 ok = false;
             }
-            Optional<EscrowEvents.Decoded> d = EscrowEvents.decode(new EscrowEvents.LogPosition(l.getBlockNumber().longValueExact(),
-                    l.getBlockHash(), l.getTransactionHash(), l.getLogIndex().intValueExact()), l.getTopics(), l.getData());
-            if (d.isEmpty() || !(d.get() instanceof EscrowEvents.PayoutSettled ps)) {
-                miss("payout_missing", s, "the log at block " + p.blockNumber() + " index " + p.logIndex() + " is not a PayoutSettled");
-                continue;
-            }
-            ok &= same("payee", s, ps.payee(), p.payee(), true);
-            ok &= same("net_amount", s, ps.netAmount(), p.net(), false);
-            ok &= same("fee_amount", s, ps.feeAmount(), p.fee(), false);
-            if (p.payoutId() != null) ok &= same("payout_id", s, ps.payoutId(), p.payoutId(), false);
-            if (p.chainBatchId() != null) ok &= same("batch_id", s, ps.batchId(), p.chainBatchId(), false);
-            if (p.rawLog() != null) {
-                boolean raw = Objects.equals(lower(p.rawLog().topics()), lower(l.getTopics()))
-                        && Numeric.cleanHexPrefix(String.valueOf(p.rawLog().data())).equalsIgnoreCase(Numeric.cleanHexPrefix(l.getData()))
-                        && escrow.equalsIgnoreCase(String.valueOf(p.rawLog().address()));
-                if (!raw) {
-                    miss("raw_log", s, "the file's raw log is not the chain's (address " + l.getAddress() + ", topics " + l.getTopics()
-                            + ", data " + l.getData() + ")");
-                    ok = false;
-                }
-            }
-            if (p.decoded() != null) {
-                Claims.Decoded x = p.decoded();
-                boolean same = String.valueOf(x.payee()).equalsIgnoreCase(ps.payee()) && ps.netAmount().equals(x.net())
-                        && ps.feeAmount().equals(x.fee()) && ps.payoutId().equals(x.payoutId()) && ps.batchId().equals(x.batchId());
-                if (!same) {
-                    miss("raw_log", s, "the file's decoded PayoutSettled " + x + " is not the chain's (payout " + ps.payoutId() + ", batch "
-                            + ps.batchId() + ", payee " + ps.payee() + ", net " + ps.netAmount() + ", fee " + ps.feeAmount() + ")");
-                    ok = false;
-                }
-            }
-            txs.add(l.getTransactionHash().toLowerCase());
-            matchedLogs.put(s, p);
-            long depth = head - p.blockNumber() + 1;
-            minDepth = minDepth == null ? depth : Math.min(minDepth, depth);
-            if (ok) matched++;
         }
+        if (p.decoded() != null) {
+            Claims.Decoded x = p.decoded();
+            boolean same = String.valueOf(x.payee()).equalsIgnoreCase(ps.payee()) && ps.netAmount().equals(x.net())
+                    && ps.feeAmount().equals(x.fee()) && ps.payoutId().equals(x.payoutId()) && ps.batchId().equals(x.batchId());
+            if (!same) {
+                miss("raw_log", s, "the file's decoded PayoutSettled " + x + " is not the chain's (payout " + ps.payoutId() + ", batch "
+                        + ps.batchId() + ", payee " + ps.payee() + ", net " + ps.netAmount() + ", fee " + ps.feeAmount() + ")");
+                ok = false;
+            }
+        }
+        return ok ? Match.MATCHED : Match.DIFFERS;
+    }
+
+    /** Reads one receipt per transaction; each matched claim whose transaction did not succeed is a miss. Returns how many. */
+    private int failedReceipts(Set<String> txs, Map<String, Claims.PayoutClaim> matchedLogs) {
         Map<String, Boolean> status = new HashMap<>();
-        done = 0;
+        int done = 0;
         for (String tx : txs) {
             progress.step("receipts", ++done, txs.size());
             Optional<TransactionReceipt> r = chain.receipt(tx);
             status.put(tx, r.map(TransactionReceipt::isStatusOK).orElse(false));
         }
+        int failed = 0;
         for (Map.Entry<String, Claims.PayoutClaim> e : matchedLogs.entrySet()) {
             if (!status.getOrDefault(e.getValue().txHash().toLowerCase(), true)) {
                 miss("receipt_status", e.getKey(), "the receipt of " + e.getValue().txHash() + " does not have status 1");
-                matched--;
+                failed++;
             }
         }
-        return new PayoutResult(matched, minDepth);
+        return failed;
     }
 
     private boolean same(String code, String subject, Object chainValue, Object claimed, boolean ignoreCase) {
