@@ -25,6 +25,10 @@ import org.web3j.tx.gas.DefaultGasProvider;
  */
 final class ChainSteps implements AutoCloseable {
     static final Duration SETTLE_WITHIN = Duration.ofSeconds(40);
+    static final Duration RECONCILE_WITHIN = Duration.ofSeconds(30);
+
+    /** A JSON-RPC answer whose result is read as it comes (Anvil's evm_ and anvil_ methods). */
+    public static class StringResponse extends org.web3j.protocol.core.Response<Object> {}
 
     final HttpService http = new HttpService(ChainTestResource.rpcUrl);
     final Web3j web3j = Web3j.build(http);
@@ -63,6 +67,33 @@ final class ChainSteps implements AutoCloseable {
             Thread.sleep(300);
         }
         return true;
+    }
+
+    /** Runs reconciliation passes until {@code done} holds or the time is up; whether it holds. */
+    boolean reconcileUntil(ReconcileService reconcile, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + RECONCILE_WITHIN.toNanos();
+        while (!done.getAsBoolean()) {
+            if (System.nanoTime() > deadline) return false;
+            reconcile.tick();
+            Thread.sleep(300);
+        }
+        return true;
+    }
+
+    /** The settler key calls the escrow directly with {@code data}, at its pending nonce (behind the service's back); the hash. */
+    String sendAsSettler(String data) throws Exception {
+        var settler = DevAccounts.defaults().settler();
+        long nonce = pendingNonce(settler.getAddress());
+        var raw = org.web3j.crypto.RawTransaction.createTransaction(DevAccounts.DEV_CHAIN_ID, java.math.BigInteger.valueOf(nonce),
+                java.math.BigInteger.valueOf(500_000), ChainTestResource.deployment.escrow(), java.math.BigInteger.ZERO, data,
+                java.math.BigInteger.valueOf(1_000_000_000L), java.math.BigInteger.valueOf(100_000_000_000L));
+        return web3j.ethSendRawTransaction(org.web3j.utils.Numeric.toHexString(
+                org.web3j.crypto.TransactionEncoder.signMessage(raw, settler))).send().getTransactionHash();
+    }
+
+    /** Moves the service's nonce lanes past what the settler key has sent, so an outside transaction leaves no gap. */
+    void keepNonceLanesPast(long nonce) {
+        QuarkusTransaction.requiringNew().run(() -> Db.update(ds, "UPDATE nonce_lanes SET next_nonce = GREATEST(next_nonce, ?)", nonce + 1));
     }
 
     TransactionReceipt receipt(String txHash) throws Exception {
@@ -106,8 +137,7 @@ final class ChainSteps implements AutoCloseable {
 
     /** A raw JSON-RPC call (Anvil's evm_ and anvil_ methods); its result as text. */
     String rpc(String method, List<Object> params) throws Exception {
-        SettlementRecoveryTest.StringResponse r = new org.web3j.protocol.core.Request<>(method, params, http,
-                SettlementRecoveryTest.StringResponse.class).send();
+        StringResponse r = new org.web3j.protocol.core.Request<>(method, params, http, StringResponse.class).send();
         if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
         return String.valueOf(r.getResult());
     }

@@ -23,11 +23,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import jakarta.inject.Inject;
-import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -36,13 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.web3j.crypto.RawTransaction;
-import org.web3j.crypto.TransactionEncoder;
-import org.web3j.protocol.Web3j;
-import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.http.HttpService;
-import org.web3j.utils.Numeric;
 
 /**
  * Discrepancies on a real Anvil chain and a real PostgreSQL (schedulers off, the follower driven tick by
@@ -68,37 +60,30 @@ class DiscrepanciesAnvilTest {
 
     final String auditor = Tokens.auditor("auditor-disc");
     final String operator = Tokens.of("operator-disc", Roles.OPERATOR);
-    HttpService http;
-    Web3j web3j;
+    ChainSteps chain;
     String handTx;
 
     @BeforeAll
     void connect() {
-        http = new HttpService(ChainTestResource.rpcUrl);
-        web3j = Web3j.build(http);
+        chain = new ChainSteps(ds, db);
     }
 
     @AfterAll
     void close() {
-        web3j.shutdown();
+        chain.close();
     }
 
     @Test
     @Order(1)
     void aPayoutSettledByHandWithTheSettlerKeyIsRecordedOnceWithItsKind() throws Exception {
-        var settler = DevAccounts.defaults().settler();
-        long nonce = web3j.ethGetTransactionCount(settler.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount().longValue();
-        QuarkusTransaction.requiringNew().run(() -> Db.update(ds, "UPDATE nonce_lanes SET next_nonce = GREATEST(next_nonce, ?)", nonce + 1));
+        chain.keepNonceLanesPast(chain.pendingNonce(DevAccounts.defaults().settler().getAddress()));
         String payee = TestCashouts.randomAddress();
-        String data = SettleBatchCall.encode(HAND_PAYOUT_ID, DevAccounts.defaults().funder().getAddress(),
-                List.of(new SettleBatchCall.Payout(HAND_PAYOUT_ID, payee, 1_000, 0)));
-        var raw = RawTransaction.createTransaction(1337, BigInteger.valueOf(nonce), BigInteger.valueOf(500_000),
-                ChainTestResource.deployment.escrow(), BigInteger.ZERO, data, BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L));
-        handTx = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(raw, settler))).send().getTransactionHash();
-        TransactionReceipt receipt = waitForReceipt(handTx);
+        handTx = chain.sendAsSettler(SettleBatchCall.encode(HAND_PAYOUT_ID, DevAccounts.defaults().funder().getAddress(),
+                List.of(new SettleBatchCall.Payout(HAND_PAYOUT_ID, payee, 1_000, 0))));
+        TransactionReceipt receipt = chain.receipt(handTx);
         assertThat(receipt.isStatusOK()).isTrue();
 
-        reconcileUntil(() -> count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + handTx + "'") >= 2);
+        assertThat(chain.reconcileUntil(reconcile, () -> count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + handTx + "'") >= 2)).isTrue();
         JsonPath page = as(auditor).queryParam("kind", "UNKNOWN_PAYOUT").get("/v1/audit/discrepancies").then().statusCode(200).extract().jsonPath();
         List<Map<String, Object>> mine = page.<Map<String, Object>>getList("data").stream().filter(d -> handTx.equals(d.get("txHash"))).toList();
         assertThat(mine).singleElement().satisfies(d -> {
@@ -257,21 +242,21 @@ class DiscrepanciesAnvilTest {
     @Test
     @Order(6)
     void aSettlementARemovedBlockCarriedIsAReorgedSettlementDiscrepancy() throws Exception {
-        String snapshot = rpc("evm_snapshot", List.of());
+        String snapshot = chain.rpc("evm_snapshot", List.of());
         String co = QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("reorg", TestCashouts.randomAddress(),
                 4_000_000, 40_000));
         settlement.createBatches();
         settlement.broadcastStored();
-        waitForReceipt(db.text("SELECT tx_hash FROM cashouts WHERE id = '" + co + "'"));
-        reconcileUntil(() -> "SETTLED".equals(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")));
+        chain.receipt(db.text("SELECT tx_hash FROM cashouts WHERE id = '" + co + "'"));
+        assertThat(chain.reconcileUntil(reconcile, () -> "SETTLED".equals(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")))).isTrue();
         assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("SETTLED");
         long settledBlock = db.scalar("SELECT block_number FROM cashouts WHERE id = '" + co + "'");
         String settledHash = db.text("SELECT block_hash FROM cashouts WHERE id = '" + co + "'");
         String tx = db.text("SELECT tx_hash FROM cashouts WHERE id = '" + co + "'");
 
         // the chain drops those blocks and grows a longer branch without the settlement
-        rpc("evm_revert", List.of(snapshot));
-        while (web3j.ethBlockNumber().send().getBlockNumber().longValue() < settledBlock + 3) rpc("evm_mine", List.of());
+        chain.rpc("evm_revert", List.of(snapshot));
+        while (chain.web3j.ethBlockNumber().send().getBlockNumber().longValue() < settledBlock + 3) chain.rpc("evm_mine", List.of());
         assertThat(reconcile.tick().reorgForkBlock()).isGreaterThanOrEqualTo(0).isLessThan(settledBlock);
         reconcile.tick();
 
@@ -295,17 +280,12 @@ class DiscrepanciesAnvilTest {
         settlement.createBatches(); // payout id and batch assigned, the transaction signed and stored, never sent
         long payoutId = db.scalar("SELECT payout_id FROM cashouts WHERE id = '" + co + "'");
         // the settler key pays that payout id by hand: another payee, another amount, another batch id
-        var settler = DevAccounts.defaults().settler();
-        long nonce = web3j.ethGetTransactionCount(settler.getAddress(), DefaultBlockParameterName.PENDING).send().getTransactionCount().longValue();
         String otherPayee = TestCashouts.randomAddress();
-        String data = SettleBatchCall.encode(920_001, DevAccounts.defaults().funder().getAddress(),
-                List.of(new SettleBatchCall.Payout(payoutId, otherPayee, 2_000_000, 30_000)));
-        var raw = RawTransaction.createTransaction(1337, BigInteger.valueOf(nonce), BigInteger.valueOf(500_000),
-                ChainTestResource.deployment.escrow(), BigInteger.ZERO, data, BigInteger.valueOf(1_000_000_000L), BigInteger.valueOf(100_000_000_000L));
-        String tx = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(raw, settler))).send().getTransactionHash();
-        assertThat(waitForReceipt(tx).isStatusOK()).isTrue();
+        String tx = chain.sendAsSettler(SettleBatchCall.encode(920_001, DevAccounts.defaults().funder().getAddress(),
+                List.of(new SettleBatchCall.Payout(payoutId, otherPayee, 2_000_000, 30_000))));
+        assertThat(chain.receipt(tx).isStatusOK()).isTrue();
 
-        reconcileUntil(() -> count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + tx + "' AND cashout_id IS NOT NULL") >= 3);
+        assertThat(chain.reconcileUntil(reconcile, () -> count("SELECT count(*) FROM discrepancies WHERE tx_hash = '" + tx + "' AND cashout_id IS NOT NULL") >= 3)).isTrue();
         JsonPath page = as(operator).queryParam("state", "OPEN").queryParam("limit", "200").get("/v1/audit/discrepancies").then()
                 .statusCode(200).extract().jsonPath();
         List<Map<String, Object>> mine = page.<Map<String, Object>>getList("data").stream().filter(d -> tx.equals(d.get("txHash"))).toList();
@@ -324,33 +304,8 @@ class DiscrepanciesAnvilTest {
         assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + co + "'")).isEqualTo("BATCHED");
     }
 
-    String rpc(String method, List<Object> params) throws Exception {
-        SettlementRecoveryTest.StringResponse r = new org.web3j.protocol.core.Request<>(method, params, http,
-                SettlementRecoveryTest.StringResponse.class).send();
-        if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
-        return String.valueOf(r.getResult());
-    }
-
     String handDiscrepancyId() {
         return db.text("SELECT 'dsc_' || id FROM discrepancies WHERE kind = 'UNKNOWN_PAYOUT' AND tx_hash = '" + handTx + "'");
-    }
-
-    void reconcileUntil(java.util.function.BooleanSupplier done) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!done.getAsBoolean() && System.nanoTime() < deadline) {
-            reconcile.tick();
-            Thread.sleep(300);
-        }
-    }
-
-    TransactionReceipt waitForReceipt(String txHash) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<TransactionReceipt> r = web3j.ethGetTransactionReceipt(txHash).send().getTransactionReceipt();
-            if (r.isPresent()) return r.get();
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no receipt for " + txHash);
     }
 
     long count(String sql) {

@@ -177,7 +177,7 @@ class ReconcileBenchmark {
     }
 
     private static String rpc(HttpService http, String method, List<Object> params) throws Exception {
-        var r = new Request<>(method, params, http, SettlementRecoveryTest.StringResponse.class).send();
+        var r = new Request<>(method, params, http, ChainSteps.StringResponse.class).send();
         if (r.hasError()) throw new AssertionError(method + ": " + r.getError().getMessage());
         return String.valueOf(r.getResult());
     }
