@@ -22,13 +22,24 @@ public interface SettlementConfig {
     @WithDefault("2s")
     String interval();
 
-    /** At most this many QUEUED cash-outs taken per tick. */
-    @WithDefault("2000")
+    /**
+     * At most this many QUEUED cash-outs taken per tick (and per lane): enough for 16 full batches, so that a tick
+     * can fill the blocks of a fast chain (a 30M-gas block a second takes about 3,600 payouts).
+     */
+    @WithDefault("8000")
     int maxCashoutsPerTick();
 
-    /** At most this many batches created per tick. */
-    @WithDefault("8")
+    /** At most this many batches created per tick (and per lane). */
+    @WithDefault("16")
     int maxBatchesPerTick();
+
+    /**
+     * At most this many of a lane's transactions unmined at the node (its pending minus its latest transaction
+     * count) after a tick has claimed new batches: a slow chain is not flooded (geth keeps 16 executable
+     * transactions per sender by default), a fast one is kept full.
+     */
+    @WithDefault("16")
+    int maxInFlightPerLane();
 
     /** At most this many payouts per batch (the contract's MAX_BATCH_PAYOUTS is 1000). */
     @WithDefault("500")
