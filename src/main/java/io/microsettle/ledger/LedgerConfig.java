@@ -16,4 +16,15 @@ public interface LedgerConfig {
     /** The longest credit reference, in characters. */
     @WithDefault("128")
     int maxReferenceLength();
+
+    /**
+     * The longest a credit request waits for the replica's credit writer (in memory, holding no
+     * connection) before it is answered 503 busy.
+     */
+    @WithDefault("30000")
+    long creditWaitMillis();
+
+    /** The most items the credit writer posts in one transaction (requests waiting together, whole). */
+    @WithDefault("10000")
+    int creditBatchMaxItems();
 }
