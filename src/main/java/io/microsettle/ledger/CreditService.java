@@ -140,12 +140,27 @@ public class CreditService {
      */
     Map<Pending, Object> postAll(List<Pending> batch) {
         Map<Pending, Object> outcomes = new IdentityHashMap<>();
+        // per integrator, two reads for the whole batch: which of its accounts exist, which references it used
+        Map<String, Set<String>> accountIds = new LinkedHashMap<>();
+        Map<String, Set<String>> refs = new LinkedHashMap<>();
+        for (Pending p : batch) {
+            Set<String> a = accountIds.computeIfAbsent(p.integratorId(), k -> new HashSet<>());
+            Set<String> r = refs.computeIfAbsent(p.integratorId(), k -> new HashSet<>());
+            p.items().forEach(i -> {
+                a.add(i.accountId());
+                r.add(i.reference());
+            });
+        }
+        Map<String, Set<String>> known = new LinkedHashMap<>();
+        Map<String, Set<String>> used = new LinkedHashMap<>();
+        accountIds.forEach((integrator, ids) -> known.put(integrator, ledger.knownAccounts(integrator, ids)));
+        refs.forEach((integrator, r) -> used.put(integrator, ledger.usedReferences(integrator, r)));
         Map<String, Set<String>> takenRefs = new LinkedHashMap<>();
         List<Pending> posting = new ArrayList<>();
         List<JournalEntry> entries = new ArrayList<>();
         for (Pending p : batch) {
             Set<String> taken = takenRefs.computeIfAbsent(p.integratorId(), k -> new HashSet<>());
-            ApiException refused = ledger.creditRefusal(p.integratorId(), p.items(), taken);
+            ApiException refused = LedgerService.creditRefusal(p.items(), known.get(p.integratorId()), used.get(p.integratorId()), taken);
             if (refused != null) {
                 outcomes.put(p, refused);
                 continue;

@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -57,33 +58,46 @@ public class LedgerService {
     }
 
     /**
-     * Why a credit request would be refused (reads only, in the caller's transaction if any), or null:
-     * a reference repeated in the request, an account that is not the integrator's, a reference the
-     * integrator used before or that is in {@code takenRefs} (taken by an earlier request of the same
-     * write). Answers rather than throws, so a refusal does not doom the caller's transaction.
+     * Why a credit request would be refused (reads only, in the caller's transaction if any), or null;
+     * see {@link #creditRefusal(List, Set, Set, Set)}.
      */
     ApiException creditRefusal(String integratorId, List<CreditItem> items, Set<String> takenRefs) {
-        Set<String> accountIds = new LinkedHashSet<>();
+        List<String> accountIds = items.stream().map(CreditItem::accountId).distinct().toList();
+        List<String> refs = items.stream().map(CreditItem::reference).distinct().toList();
+        return creditRefusal(items, knownAccounts(integratorId, accountIds), usedReferences(integratorId, refs), takenRefs);
+    }
+
+    /** Of {@code accountIds}, those that are the integrator's accounts (one statement). */
+    Set<String> knownAccounts(String integratorId, Collection<String> accountIds) {
+        return new HashSet<>(Db.query(ds, "SELECT id FROM accounts WHERE integrator_id = ? AND id = ANY(?)",
+                rs -> rs.getString(1), integratorId, accountIds.toArray(String[]::new)));
+    }
+
+    /** Of {@code references}, those the integrator has used (one statement). */
+    Set<String> usedReferences(String integratorId, Collection<String> references) {
+        return new HashSet<>(Db.query(ds, "SELECT reference FROM ledger_entries WHERE integrator_id = ? AND reference = ANY(?)",
+                rs -> rs.getString(1), integratorId, references.toArray(String[]::new)));
+    }
+
+    /**
+     * Why a credit request is refused, or null (plain Java over what was read): a reference repeated in
+     * the request, an account not among the integrator's {@code knownAccounts}, a reference in
+     * {@code usedRefs} (used before) or in {@code takenRefs} (taken by an earlier request of the same
+     * write). Answers rather than throws, so a refusal does not doom the caller's transaction.
+     */
+    static ApiException creditRefusal(List<CreditItem> items, Set<String> knownAccounts, Set<String> usedRefs, Set<String> takenRefs) {
         Set<String> refs = new LinkedHashSet<>();
         Set<String> dupes = new LinkedHashSet<>();
+        Set<String> unknown = new LinkedHashSet<>();
         for (CreditItem i : items) {
-            accountIds.add(i.accountId());
+            if (!knownAccounts.contains(i.accountId())) unknown.add(i.accountId());
             if (!refs.add(i.reference())) dupes.add(i.reference());
         }
         if (!dupes.isEmpty()) {
             return ApiException.conflict("duplicate_reference", "references repeated in the request: " + named(dupes));
         }
-        Set<String> known = new LinkedHashSet<>(Db.query(ds, "SELECT id FROM accounts WHERE integrator_id = ? AND id = ANY(?)",
-                rs -> rs.getString(1), integratorId, accountIds.toArray(String[]::new)));
-        if (known.size() != accountIds.size()) {
-            accountIds.removeAll(known);
-            return new ApiException(404, "not_found", "accounts not found: " + named(accountIds));
-        }
-        List<String> used = new ArrayList<>(Db.query(ds, "SELECT reference FROM ledger_entries WHERE integrator_id = ? AND reference = ANY(?)",
-                rs -> rs.getString(1), integratorId, refs.toArray(String[]::new)));
-        for (String r : refs) {
-            if (takenRefs.contains(r)) used.add(r);
-        }
+        if (!unknown.isEmpty()) return new ApiException(404, "not_found", "accounts not found: " + named(unknown));
+        List<String> used = refs.stream().filter(r -> usedRefs.contains(r) || takenRefs.contains(r)).toList();
         return used.isEmpty() ? null : ApiException.conflict("duplicate_reference", "references already used: " + named(used));
     }
 
