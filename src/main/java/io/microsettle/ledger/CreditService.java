@@ -21,8 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Credits intake: posts a request's credits and its audit event in one transaction.
@@ -32,14 +32,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * they can only run one after another. Instead of queueing there, each holding a pooled connection
  * while it waits for the row locks (128 concurrent requests took the whole pool, and the
  * rate-limit and idempotency statements of other requests found no connection: 503), they queue here,
- * in memory, holding nothing: one writer per replica at a time (a fair lock) takes every request
- * waiting, up to {@link LedgerConfig#creditBatchMaxItems()} items, and posts them in ONE transaction:
+ * in memory, holding nothing: a writer (at most {@link LedgerConfig#creditWriters()} per replica, a fair
+ * semaphore) takes every request waiting, up to {@link LedgerConfig#creditBatchMaxItems()} items, and posts
+ * them in ONE transaction:
  * each request's entries, postings and audit event, and each balance row changed once by the sum of
  * its credits (see {@link LedgerService#postCredits}). A request refused (unknown account, used
  * reference) is answered alone and does not touch the others; if the joint transaction fails for
  * another reason, each request runs again in its own. A request that waits longer than
  * {@link LedgerConfig#creditWaitMillis()} for the writer is answered 503 busy (the last resort).
- * The waiting requests are bounded by the worker threads.
+ * The waiting requests are bounded by the worker threads. Two writers overlap one batch's inserts with
+ * the other's; their balance upserts, sorted by key, take the rows one after the other.
  */
 @ApplicationScoped
 public class CreditService {
@@ -54,17 +56,28 @@ public class CreditService {
     record Pending(String integratorId, String actor, List<LedgerService.CreditItem> items,
                    CompletableFuture<LedgerService.CreditResult> outcome) {}
 
-    private final ReentrantLock writer = new ReentrantLock(true);
+    private volatile Semaphore writers;
     private final ConcurrentLinkedQueue<Pending> waiting = new ConcurrentLinkedQueue<>();
-    /** A request taken from the queue that did not fit the last batch (only touched by the writer). */
+    /** A request taken from the queue that did not fit the last batch (guarded by this). */
     private Pending carried;
+
+    private Semaphore writers() {
+        Semaphore w = writers;
+        if (w == null) {
+            synchronized (this) {
+                if (writers == null) writers = new Semaphore(Math.max(1, config.creditWriters()), true);
+                w = writers;
+            }
+        }
+        return w;
+    }
 
     public LedgerService.CreditResult post(String integratorId, String actor, List<LedgerService.CreditItem> items) {
         Pending mine = new Pending(integratorId, actor, List.copyOf(items), new CompletableFuture<>());
         waiting.add(mine);
         boolean writing;
         try {
-            writing = writer.tryLock(config.creditWaitMillis(), TimeUnit.MILLISECONDS);
+            writing = writers().tryAcquire(config.creditWaitMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             writing = false;
@@ -77,20 +90,25 @@ public class CreditService {
             return outcome(mine); // a writer took it already: its outcome comes
         }
         try {
-            // the previous writers may have posted mine; else it is still waiting, and so are the carried one's
-            while (!mine.outcome().isDone() || carried != null) {
+            // another writer may have posted mine or be posting it; else it is still waiting. A writer does not
+            // leave a request it carried over behind.
+            while (!mine.outcome().isDone() || hasCarried()) {
                 List<Pending> batch = nextBatch();
-                if (batch.isEmpty()) break;
+                if (batch.isEmpty()) break; // mine is in another writer's batch
                 write(batch);
             }
         } finally {
-            writer.unlock();
+            writers().release();
         }
         return outcome(mine);
     }
 
-    /** Waiting requests in order, whole, up to the item limit (at least one). */
-    private List<Pending> nextBatch() {
+    private synchronized boolean hasCarried() {
+        return carried != null;
+    }
+
+    /** Waiting requests in order, whole, up to the item limit (at least one, if any waits). */
+    private synchronized List<Pending> nextBatch() {
         List<Pending> batch = new ArrayList<>();
         int items = 0;
         int max = Math.min(config.creditBatchMaxItems(), LedgerService.MAX_ENTRIES);
@@ -107,19 +125,24 @@ public class CreditService {
         }
     }
 
-    /** Posts a batch in one transaction; if that fails for a reason other than being busy, each request alone. */
+    /**
+     * Posts a batch in one transaction, the references checked by the unique index alone (no read); if
+     * that fails for a reason other than being busy (a reference used before: the index refuses the
+     * whole batch), each request again in its own transaction, with the references read first so that
+     * a refusal names them.
+     */
     private void write(List<Pending> batch) {
         try {
-            Map<Pending, Object> outcomes = Transactions.write("CreditService.post", () -> postAll(batch));
+            Map<Pending, Object> outcomes = Transactions.write("CreditService.post", () -> postAll(batch, false));
             complete(outcomes);
         } catch (RuntimeException e) {
-            if (batch.size() == 1 || (e instanceof ApiException a && a.status() == 503)) {
+            if (e instanceof ApiException a && a.status() == 503) {
                 batch.forEach(p -> p.outcome().completeExceptionally(e));
                 return;
             }
             for (Pending p : batch) {
                 try {
-                    complete(Transactions.write("CreditService.post", () -> postAll(List.of(p))));
+                    complete(Transactions.write("CreditService.post", () -> postAll(List.of(p), true)));
                 } catch (RuntimeException alone) {
                     p.outcome().completeExceptionally(alone);
                 }
@@ -139,6 +162,14 @@ public class CreditService {
      * entries together and appends each one's audit event. Answers each request's result or refusal.
      */
     Map<Pending, Object> postAll(List<Pending> batch) {
+        return postAll(batch, true);
+    }
+
+    /**
+     * {@link #postAll(List)}; without {@code readReferences}, a reference used before is not looked up:
+     * the unique index refuses it when the entries are inserted, failing the transaction.
+     */
+    Map<Pending, Object> postAll(List<Pending> batch, boolean readReferences) {
         Map<Pending, Object> outcomes = new IdentityHashMap<>();
         // per integrator, two reads for the whole batch: which of its accounts exist, which references it used
         Map<String, Set<String>> accountIds = new LinkedHashMap<>();
@@ -154,7 +185,7 @@ public class CreditService {
         Map<String, Set<String>> known = new LinkedHashMap<>();
         Map<String, Set<String>> used = new LinkedHashMap<>();
         accountIds.forEach((integrator, ids) -> known.put(integrator, ledger.knownAccounts(integrator, ids)));
-        refs.forEach((integrator, r) -> used.put(integrator, ledger.usedReferences(integrator, r)));
+        refs.forEach((integrator, r) -> used.put(integrator, readReferences ? ledger.usedReferences(integrator, r) : Set.of()));
         Map<String, Set<String>> takenRefs = new LinkedHashMap<>();
         List<Pending> posting = new ArrayList<>();
         List<JournalEntry> entries = new ArrayList<>();

@@ -27,4 +27,11 @@ public interface LedgerConfig {
     /** The most items the credit writer posts in one transaction (requests waiting together, whole). */
     @WithDefault("10000")
     int creditBatchMaxItems();
+
+    /**
+     * Credit writers per replica: each posts a batch in its own transaction (one pooled connection); two
+     * overlap one batch's entry inserts with the other's, and their balance upserts take turns.
+     */
+    @WithDefault("2")
+    int creditWriters();
 }
