@@ -182,7 +182,7 @@ public class CashoutStore {
 
     /**
      * Payouts the chain settled (deep enough): each cash-out, SUBMITTED or BATCHED, goes CONFIRMED and
-     * then SETTLED, its hold becomes the payout, the fees and the network-fee pool (once: a cash-out
+     * then SETTLED (a BATCHED one appends its {@code cashout.submitted} first), its hold becomes the payout, the fees and the network-fee pool (once: a cash-out
      * settled again after a reorg posts nothing more). Returns the ids settled; cash-outs in another
      * status are left as they are (the caller records those as discrepancies).
      */
@@ -206,7 +206,14 @@ public class CashoutStore {
                         Math.min(Math.max(c.networkFeeBaseUnits(), 0), c.feeBaseUnits()), c.id()));
             }
             Settlement s = byId.get(c.id());
-            events.add(new AuditLog.Entry("cashout.confirmed", c.id(), where(s, c.status(), CONFIRMED)));
+            CashoutStatus from = c.status();
+            if (from == BATCHED) {
+                // mined before its broadcast was recorded (a settler replaced mid-batch): still submitted once, as every cash-out is
+                events.add(new AuditLog.Entry("cashout.submitted", c.id(), Map.of("from", BATCHED.name(), "to", SUBMITTED.name(),
+                        "txHash", s.txHash(), "batchId", String.valueOf(c.batchId()))));
+                from = SUBMITTED;
+            }
+            events.add(new AuditLog.Entry("cashout.confirmed", c.id(), where(s, from, CONFIRMED)));
             Map<String, Object> settled = where(s, CONFIRMED, SETTLED);
             settled.put("net", Long.toString(c.netBaseUnits()));
             settled.put("fee", Long.toString(c.feeBaseUnits()));

@@ -196,6 +196,30 @@ class SettlementRecoveryTest {
     }
 
     @Test
+    @Order(3)
+    void aBatchMinedBeforeItsBroadcastWasRecordedIsSubmittedOnceThenSettled() throws Exception {
+        String co = QuarkusTransaction.requiringNew().call(() -> cashouts().queued("unrecorded", TestCashouts.randomAddress(), 3_000_000, 30_000));
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        // a replica broadcast the stored transaction and died before recording it: the chain has it, the row says BATCHED
+        String txHash = chain.one("SELECT t.tx_hash FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", co);
+        String sent = chain.web3j.ethSendRawTransaction(chain.one("SELECT raw_tx FROM settlement_txs WHERE tx_hash = ?", txHash))
+                .send().getTransactionHash();
+        assertThat(sent).isEqualTo(txHash);
+        assertThat(chain.receipt(txHash).isStatusOK()).isTrue();
+        assertThat(chain.status(co)).isEqualTo("BATCHED");
+
+        settleByReconciling(co);
+        assertThat(chain.auditTypes(co)).containsExactly("cashout.batched", "cashout.submitted", "cashout.confirmed", "cashout.settled");
+        assertThat(chain.one("SELECT (payload_json::jsonb)->>'txHash' FROM audit_events WHERE type = 'cashout.submitted' AND subject = ?", co))
+                .isEqualTo(txHash);
+        // the settler's next passes record the transaction as mined: the settled cash-out is not submitted again
+        assertThat(chain.runUntil(settlement, reconcile,
+                () -> "MINED".equals(chain.one("SELECT status FROM settlement_txs WHERE tx_hash = ?", txHash)))).isTrue();
+        assertThat(chain.count("SELECT count(*) FROM audit_events WHERE type = 'cashout.submitted' AND subject = ?", co)).isEqualTo(1);
+        assertThat(chain.status(co)).isEqualTo("SETTLED");
+    }
+
+    @Test
     @Order(5)
     void reorgSendsSettledCashoutBackToSubmittedAndNeverDebitsTwice() throws Exception {
         String snapshot = chain.rpc("evm_snapshot", List.of());
