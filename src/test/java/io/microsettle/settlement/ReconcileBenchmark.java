@@ -68,6 +68,7 @@ class ReconcileBenchmark {
 
             // ---- ingestion
             String l0 = load();
+            reconcile.resetPhaseTimes();
             long t0 = System.nanoTime();
             int logs = 0, settled = 0, ticks = 0;
             ReconcileService.TickResult r;
@@ -79,6 +80,7 @@ class ReconcileBenchmark {
             } while (logs < chainLogs && r.ranges() > 0 && ticks < 1_000);
             double ingestSeconds = (System.nanoTime() - t0) / 1e9;
             String l1 = load();
+            java.util.Map<String, Double> phaseMillis = reconcile.phaseMillis();
             assertThat(count("SELECT count(*) FROM cashouts WHERE status = 'SETTLED' AND id LIKE 'co_bench%'")).isEqualTo(payouts);
             assertThat((long) logs).isEqualTo(chainLogs);
             assertThat(count("SELECT count(*) FROM discrepancies")).isZero();
@@ -116,6 +118,9 @@ class ReconcileBenchmark {
                     oldHead - forkBase, reorgPayouts + (reorgPayouts + 499) / 500, count("SELECT count(*) FROM cashouts WHERE status = 'SUBMITTED' AND id LIKE 'co_reorg%'"), 1, reorgSeconds, "-", l2, l3);
             System.out.printf(Locale.ROOT, "(reorg: the old branch ran from block %d to %d, the fork found at %d)%n", forkBase + 1, oldHead,
                     reorg.reorgForkBlock());
+            System.out.println("ingest phases (ms, summed over its ticks): " + phaseMillis.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey().toLowerCase(Locale.ROOT), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
             System.out.println("(ingest: logs/s = PayoutSettled + BatchSettled logs read, stored and matched per second; reorg: blocks dropped "
                     + "above the fork, its logs and the cash-outs sent back to SUBMITTED, in the one tick that found it)");
         } finally {
