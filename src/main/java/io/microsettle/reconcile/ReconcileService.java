@@ -161,8 +161,10 @@ public class ReconcileService {
         for (EthLog.LogResult<?> lr : ethLog.getLogs()) {
             Log l = (Log) lr.get();
             if (l.isRemoved()) continue;
-            var pos = new EscrowEvents.LogPosition(l.getBlockNumber().longValueExact(), l.getBlockHash(), l.getTransactionHash(),
-                    l.getLogIndex().intValueExact());
+            // the raw quantities: web3j's getBlockNumber()/getLogIndex() first try Long.parseLong on the hex and catch
+            // the NumberFormatException, two exceptions a log (most of the decode time of a 10,000-log range)
+            var pos = new EscrowEvents.LogPosition(quantity(l.getBlockNumberRaw()), l.getBlockHash(), l.getTransactionHash(),
+                    Math.toIntExact(quantity(l.getLogIndexRaw())));
             EscrowEvents.decode(pos, l.getTopics(), l.getData()).ifPresent(decoded::add);
         }
         phases.add(ReconcilePhases.Phase.DECODE, t);
@@ -299,6 +301,18 @@ public class ReconcileService {
         var pos = p.position();
         return new Discrepancies.New(Discrepancies.Kind.valueOf(kind), longOrNull(p.payoutId()), longOrNull(p.batchId()),
                 cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), detail);
+    }
+
+    /** A JSON-RPC quantity (0x-prefixed hex) that fits a long; IllegalStateException otherwise. */
+    static long quantity(String hex) {
+        if (hex == null || !hex.startsWith("0x") || hex.length() < 3 || hex.length() > 18 || Character.digit(hex.charAt(2), 16) < 0) {
+            throw new IllegalStateException("not a JSON-RPC quantity: " + hex);
+        }
+        try {
+            return Long.parseLong(hex, 2, hex.length(), 16);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("not a JSON-RPC quantity: " + hex, e);
+        }
     }
 
     private static Long longOrNull(BigInteger v) {

@@ -104,6 +104,16 @@ class ReconcileRulesTest {
     }
 
     @Test
+    void logQuantitiesAreReadAsHex() {
+        assertThat(ReconcileService.quantity("0x0")).isZero();
+        assertThat(ReconcileService.quantity("0x1a")).isEqualTo(26);
+        assertThat(ReconcileService.quantity("0x7fffffffffffffff")).isEqualTo(Long.MAX_VALUE);
+        for (String bad : new String[] {null, "", "0x", "26", "0xzz", "0x8000000000000000", "0x-1", "0x+1"}) {
+            assertThatThrownBy(() -> ReconcileService.quantity(bad)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void matcherAcceptsExactMatchAndNamesEveryDifference() {
         var log = payoutLog(42, 7, PAYEE, 990_000, 10_000);
         assertThat(PayoutMatcher.compare(log, new PayoutMatcher.Expected("co_1", 42, 7, PAYEE.toLowerCase(), 990_000, 10_000))).isEmpty();
