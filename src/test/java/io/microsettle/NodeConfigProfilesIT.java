@@ -10,7 +10,7 @@ import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.testsupport.ServiceFixtures;
 import io.microsettle.testsupport.ServiceFixtures.ConfigOutput;
 import io.microsettle.testsupport.ServiceProcess;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.microsettle.testsupport.SharedBackends;
 import org.junit.jupiter.api.Test;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.http.HttpService;
@@ -20,7 +20,6 @@ import org.web3j.tx.gas.DefaultGasProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,7 +81,7 @@ class NodeConfigProfilesIT {
         }
     }
 
-    static final String REPLICA_1 = "microsettle-1";
+    static final String REPLICA_1 = SharedBackends.COMPOSE_REPLICA;
     static final String REPLICA_2 = "microsettle-2";
     static final String READINESS_PATH = "/q/health/ready";
 
@@ -121,18 +120,12 @@ class NodeConfigProfilesIT {
      */
     @Test
     void dockerComposeReplicasShareTheDatabaseAndTakeOverLeases() throws Exception {
-        Map<String, String> composeEnv = replicaEnvironment();
         KnownProperties known = KnownProperties.get();
         Path workDir = ServiceFixtures.workDir("docker-compose");
-        Path volume = workDir.resolve("microsettle-data");
-        try (EmbeddedPostgres postgres = ServiceFixtures.postgresServer();
-             DevChain ganache = DevChain.Options.builder(DevChain.Kind.GANACHE, ServiceFixtures.contractsDir(), workDir.resolve("ganache"))
-                     .chainId(DevAccounts.DEV_CHAIN_ID).blockTimeSeconds(1).start()) {
-            String url = ServiceFixtures.createDatabase(postgres, "microsettle", Optional.of("microsettle"), "microsettle");
-            Map<String, String> env = new LinkedHashMap<>();
-            composeEnv.forEach((k, v) -> env.put(k, v.replace("jdbc:postgresql://postgres:5432/microsettle", url)
-                    .replace("http://ganache:8545", ganache.rpcUrl()).replaceFirst("^/data", volume.toString())));
-            assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL")).isEqualTo(url);
+        try (SharedBackends backends = SharedBackends.start(workDir, DevChain.Kind.GANACHE)) {
+            Map<String, String> env = backends.replicaEnvironment();
+            assertThat(env.keySet()).isEqualTo(replicaEnvironment().keySet());
+            assertThat(env.get("QUARKUS_DATASOURCE_JDBC_URL")).isEqualTo(backends.jdbcUrl);
             assertThat(env.get("MICROSETTLE_CHAIN_DEV_DEPLOY_TO_RPC")).isEqualTo("true");
 
             ServiceProcess.Builder configRun = ServiceProcess.builder(workDir);
@@ -142,22 +135,18 @@ class NodeConfigProfilesIT {
             env.forEach((var, value) -> assertThat(config.row(BootConfig.dottedName(var, known).orElseThrow()).source())
                     .as(var).isEqualTo("environment (" + var + ")"));
 
-            ServiceProcess.Builder run = ServiceProcess.builder(workDir.resolve(REPLICA_1));
-            env.forEach(run::env);
-            ServiceProcess.Builder run2 = ServiceProcess.builder(workDir.resolve(REPLICA_2));
-            env.forEach(run2::env);
-            try (ServiceProcess p = run.start()) {
+            try (ServiceProcess p = backends.replica(REPLICA_1, env).start()) {
                 String token = p.summaryValue("demo integrator token (sub \"demo\")").orElseThrow();
-                assertDeployedAndServing(p, token, ganache, volume, url);
-                try (ServiceProcess p2 = run2.start()) {
+                assertDeployedAndServing(p, token, backends.chain, backends.dataDir, backends.jdbcUrl);
+                try (ServiceProcess p2 = backends.replica(REPLICA_2, env).start()) {
                     assertThat(p2.summaryValue("escrow")).as("replica 2 uses replica 1's deployment").isEqualTo(p.summaryValue("escrow"));
                     assertThat(ServiceFixtures.get(p2.baseUri(), "/v1/cashouts", token)).as("replica 2, the shared keys' token").isEqualTo(200);
                     assertThat(ServiceFixtures.get(p2.baseUri(), READINESS_PATH, token)).as("replica 2 ready").isEqualTo(200);
-                    Map<String, String[]> before = awaitLeases(url, held -> !held.isEmpty());
+                    Map<String, String[]> before = backends.awaitLeases(held -> !held.isEmpty());
                     assertThat(before.values().stream().map(h -> h[0]).distinct()).as("replica 1, started first, holds every lease").hasSize(1);
                     p.kill();
                     // each lease moves to replica 2 once it expires, with a higher fencing number
-                    Map<String, String[]> after = awaitLeases(url, held -> held.keySet().containsAll(before.keySet())
+                    Map<String, String[]> after = backends.awaitLeases(held -> held.keySet().containsAll(before.keySet())
                             && before.entrySet().stream().allMatch(e -> !held.get(e.getKey())[0].equals(e.getValue()[0])));
                     before.forEach((name, was) -> assertThat(Long.parseLong(after.get(name)[1])).as(name + " fence")
                             .isGreaterThan(Long.parseLong(was[1])));
@@ -187,31 +176,13 @@ class NodeConfigProfilesIT {
         }
     }
 
-    /** Polls the unexpired leases (name → holder, fence) until {@code done} holds; at most 90 s (leases last 15 s). */
-    private static Map<String, String[]> awaitLeases(String url, java.util.function.Predicate<Map<String, String[]>> done) throws Exception {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(90).toNanos();
-        Map<String, String[]> held = Map.of();
-        while (System.nanoTime() < deadline) {
-            held = new LinkedHashMap<>();
-            try (var c = java.sql.DriverManager.getConnection(url, "microsettle", "microsettle");
-                 var rs = c.createStatement().executeQuery("SELECT name, holder, fence FROM leases WHERE expires_at > now() ORDER BY name")) {
-                while (rs.next()) held.put(rs.getString(1), new String[] {rs.getString(2), Long.toString(rs.getLong(3))});
-            }
-            if (done.test(held)) return held;
-            Thread.sleep(500);
-        }
-        throw new AssertionError("leases not as expected within 90 s: " + held.entrySet().stream()
-                .map(e -> e.getKey() + "=" + String.join("/", e.getValue())).toList());
-    }
-
     static JsonNode compose() throws IOException {
-        return new ObjectMapper(new YAMLFactory()).readTree(Path.of("docker-compose.yml").toFile());
+        return new ObjectMapper(new YAMLFactory()).readTree(Path.of(SharedBackends.COMPOSE_FILE).toFile());
     }
 
     /** Replica 1's environment (replica 2's is the same: checked above). */
     static Map<String, String> replicaEnvironment() throws IOException {
-        Map<String, String> env = new LinkedHashMap<>();
-        compose().path("services").path(REPLICA_1).path("environment").properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+        Map<String, String> env = SharedBackends.composeEnvironment();
         assertThat(env).containsKeys("QUARKUS_DATASOURCE_JDBC_URL", "MICROSETTLE_CHAIN_RPC_URL");
         return env;
     }

@@ -11,6 +11,7 @@ import jakarta.transaction.Transactional;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,32 +51,104 @@ public class LedgerService {
     @Transactional
     public CreditResult credit(String integratorId, List<CreditItem> items) {
         if (items.isEmpty()) return new CreditResult(0, 0, List.of());
-        Set<String> accountIds = new LinkedHashSet<>();
+        ApiException refused = creditRefusal(integratorId, items, Set.of());
+        if (refused != null) throw refused;
+        List<JournalEntry> entries = creditEntries(integratorId, items);
+        return new CreditResult(items.size(), total(items), postCredits(entries));
+    }
+
+    /**
+     * Why a credit request would be refused (reads only, in the caller's transaction if any), or null;
+     * see {@link #creditRefusal(List, Set, Set, Set)}.
+     */
+    ApiException creditRefusal(String integratorId, List<CreditItem> items, Set<String> takenRefs) {
+        List<String> accountIds = items.stream().map(CreditItem::accountId).distinct().toList();
+        List<String> refs = items.stream().map(CreditItem::reference).distinct().toList();
+        return creditRefusal(items, knownAccounts(integratorId, accountIds), usedReferences(integratorId, refs), takenRefs);
+    }
+
+    /** Of {@code accountIds}, those that are the integrator's accounts (one statement). */
+    Set<String> knownAccounts(String integratorId, Collection<String> accountIds) {
+        return new HashSet<>(Db.query(ds, "SELECT id FROM accounts WHERE integrator_id = ? AND id = ANY(?)",
+                rs -> rs.getString(1), integratorId, accountIds.toArray(String[]::new)));
+    }
+
+    /** Of {@code references}, those the integrator has used (one statement). */
+    Set<String> usedReferences(String integratorId, Collection<String> references) {
+        return new HashSet<>(Db.query(ds, "SELECT reference FROM ledger_entries WHERE integrator_id = ? AND reference = ANY(?)",
+                rs -> rs.getString(1), integratorId, references.toArray(String[]::new)));
+    }
+
+    /**
+     * Why a credit request is refused, or null (plain Java over what was read): a reference repeated in
+     * the request, an account not among the integrator's {@code knownAccounts}, a reference in
+     * {@code usedRefs} (used before) or in {@code takenRefs} (taken by an earlier request of the same
+     * write). Answers rather than throws, so a refusal does not doom the caller's transaction.
+     */
+    static ApiException creditRefusal(List<CreditItem> items, Set<String> knownAccounts, Set<String> usedRefs, Set<String> takenRefs) {
         Set<String> refs = new LinkedHashSet<>();
         Set<String> dupes = new LinkedHashSet<>();
+        Set<String> unknown = new LinkedHashSet<>();
         for (CreditItem i : items) {
-            accountIds.add(i.accountId());
+            if (!knownAccounts.contains(i.accountId())) unknown.add(i.accountId());
             if (!refs.add(i.reference())) dupes.add(i.reference());
         }
         if (!dupes.isEmpty()) {
-            throw ApiException.conflict("duplicate_reference", "references repeated in the request: " + named(dupes));
+            return ApiException.conflict("duplicate_reference", "references repeated in the request: " + named(dupes));
         }
-        Set<String> known = new LinkedHashSet<>(Db.query(ds, "SELECT id FROM accounts WHERE integrator_id = ? AND id = ANY(?)",
-                rs -> rs.getString(1), integratorId, accountIds.toArray(String[]::new)));
-        if (known.size() != accountIds.size()) {
-            accountIds.removeAll(known);
-            throw new ApiException(404, "not_found", "accounts not found: " + named(accountIds));
-        }
-        List<String> used = Db.query(ds, "SELECT reference FROM ledger_entries WHERE integrator_id = ? AND reference = ANY(?)",
-                rs -> rs.getString(1), integratorId, refs.toArray(String[]::new));
-        if (!used.isEmpty()) throw ApiException.conflict("duplicate_reference", "references already used: " + named(used));
+        if (!unknown.isEmpty()) return new ApiException(404, "not_found", "accounts not found: " + named(unknown));
+        List<String> used = refs.stream().filter(r -> usedRefs.contains(r) || takenRefs.contains(r)).toList();
+        return used.isEmpty() ? null : ApiException.conflict("duplicate_reference", "references already used: " + named(used));
+    }
+
+    static List<JournalEntry> creditEntries(String integratorId, List<CreditItem> items) {
         List<JournalEntry> entries = new ArrayList<>(items.size());
+        for (CreditItem i : items) entries.add(JournalEntry.credit(integratorId, i.accountId(), i.amountBaseUnits(), i.reference()));
+        return entries;
+    }
+
+    static long total(List<CreditItem> items) {
         long total = 0;
-        for (CreditItem i : items) {
-            entries.add(JournalEntry.credit(integratorId, i.accountId(), i.amountBaseUnits(), i.reference()));
-            total = Math.addExact(total, i.amountBaseUnits());
+        for (CreditItem i : items) total = Math.addExact(total, i.amountBaseUnits());
+        return total;
+    }
+
+    /**
+     * Posts entries that only raise never-negative balances (credits; a post with a guarded debit goes
+     * through {@link #postAll}), locking as late as it can: the entries and postings first (inserts, no
+     * lock anyone waits for), then the balance rows in one upsert whose input is sorted by
+     * {@code ledger_account}, so it locks them in the documented key order as it goes and holds them
+     * only for the rest of the transaction. Returns the entry ids in order.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> postCredits(List<JournalEntry> entries) {
+        if (entries.isEmpty()) return List.of();
+        if (entries.size() > MAX_ENTRIES) throw new IllegalArgumentException("at most " + MAX_ENTRIES + " entries per post");
+        Deltas d = Deltas.of(entries);
+        if (d.debitKeys().length > 0) return postAll(entries);
+        try {
+            Journal j = Journal.of(entries);
+            Db.update(ds, """
+                    WITH e AS (
+                      INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
+                      SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
+                    INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, created_at)
+                    SELECT e, a, v, now() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS t(e, a, v)""",
+                    j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
+                    j.postingAmounts());
+            if (d.upKeys().length > 0) {
+                Db.update(ds, """
+                        INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+                        SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+                         ORDER BY k
+                        ON CONFLICT (ledger_account) DO UPDATE
+                          SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                              updated_at = EXCLUDED.updated_at""", d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
+            }
+            return List.of(j.ids());
+        } catch (IllegalStateException e) {
+            throw translate(e);
         }
-        return new CreditResult(items.size(), total, postAll(entries));
     }
 
     /** Moves {@code grossBaseUnits} of the integrator's user account from available to held; refuses with insufficient_balance. */

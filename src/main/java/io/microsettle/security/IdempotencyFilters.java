@@ -10,6 +10,7 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
@@ -28,6 +29,7 @@ import java.util.HexFormat;
  * {@code idempotency_in_progress}. Keys are scoped per integrator.
  */
 public class IdempotencyFilters {
+    private static final Logger LOG = Logger.getLogger(IdempotencyFilters.class);
     public static final String HEADER = "Idempotency-Key";
     static final String CLAIMED = IdempotencyFilters.class.getName() + ".claimed";
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -77,20 +79,29 @@ public class IdempotencyFilters {
         };
     }
 
+    /**
+     * Keeps the response for replay (or forgets the claim after a 5xx). If that statement fails (no
+     * pooled connection in time), the response goes out as it is, never replaced by a 500: the claim
+     * then stays in progress until it is purged.
+     */
     @ServerResponseFilter
     public void remember(ContainerRequestContext req, ContainerResponseContext res) {
         if (!(req.getProperty(CLAIMED) instanceof Claimed c)) return;
         req.removeProperty(CLAIMED);
-        if (res.getStatus() >= 500) {
-            store.release(c.integratorId(), c.key());
-            return;
-        }
         try {
-            Object entity = res.getEntity();
-            String body = entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
-            store.complete(c.integratorId(), c.key(), res.getStatus(), body);
-        } catch (JsonProcessingException e) {
-            store.release(c.integratorId(), c.key());
+            if (res.getStatus() >= 500) {
+                store.release(c.integratorId(), c.key());
+                return;
+            }
+            try {
+                Object entity = res.getEntity();
+                String body = entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
+                store.complete(c.integratorId(), c.key(), res.getStatus(), body);
+            } catch (JsonProcessingException e) {
+                store.release(c.integratorId(), c.key());
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("idempotency key of %s not recorded after %d: %s", c.integratorId(), res.getStatus(), e.getMessage());
         }
     }
 

@@ -11,6 +11,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Every caller's {@link TokenBucket} in PostgreSQL, so that all replicas share one limit per
@@ -18,6 +20,18 @@ import java.util.Map;
  * (autocommit, the row locked only for that statement). A request that the statement does not
  * pass reads the row once more to say how long to wait. Rows of full buckets say nothing and
  * are purged. The table is UNLOGGED: after a database crash the buckets start full again.
+ *
+ * <p>A caller's row is a hot row: every request of the caller moves it. For a fast bucket (at least
+ * {@link #MIN_CHUNKED_PER_SECOND} a second) under load, a replica takes tokens from the row in chunks
+ * and hands them out in memory: one statement reserves {@code k} tokens as {@code k} requests at that
+ * instant would take them (the same rule: the k-th passes when {@code max(TAT, now) + (k-1)·interval <= now +
+ * allowAhead}, then {@code TAT = max(TAT, now) + k·interval}), and the next requests of the same replica
+ * use them for at most {@link #CHUNK_VALID_MICROS}. A request that comes later than the instant its
+ * token was reserved for still keeps to the rule, so the limit holds across replicas; tokens not used in
+ * time are lost (the caller is at worst refused a little early, never let through more). The chunk
+ * size adapts: it doubles when a chunk is used up while still valid and halves when one expires with
+ * tokens left, from 1 (a request, one statement, as without chunks) up to {@link #MAX_CHUNK_TOKENS} and a
+ * quarter of what the bucket refills in the validity time.
  */
 @ApplicationScoped
 public class RateLimitStore {
@@ -25,6 +39,17 @@ public class RateLimitStore {
     static final int PURGE_BATCH_ROWS = 10_000;
     static final int MAX_PURGE_ROUNDS = 100;
     static final int MAX_TAKE_ATTEMPTS = 3;
+    /** The most tokens one statement reserves for a replica. */
+    static final int MAX_CHUNK_TOKENS = 64;
+    /** How long reserved tokens are handed out; then the rest are dropped. */
+    static final long CHUNK_VALID_MICROS = 50_000;
+    /** Slower buckets are taken one request, one statement (a chunk would be a large share of what they refill). */
+    static final double MIN_CHUNKED_PER_SECOND = 1_000;
+
+    /** Tokens this replica reserved for a caller at {@code fromMicros}, usable until {@code untilMicros}. */
+    private record Chunk(int size, AtomicLong left, long fromMicros, long untilMicros, long tatMicros) {}
+
+    private final Map<String, Chunk> chunks = new ConcurrentHashMap<>();
 
     @Inject
     AgroalDataSource ds;
@@ -61,9 +86,52 @@ public class RateLimitStore {
         return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
     }
 
-    /** One request by {@code caller} at {@code nowMicros}, decided and recorded in one statement. */
+    /** The largest chunk of {@code bucket}: 1 for a bucket too slow to chunk. */
+    static int maxChunk(TokenBucket bucket) {
+        long perValidity = CHUNK_VALID_MICROS / bucket.emissionIntervalMicros();
+        if (perValidity < CHUNK_VALID_MICROS * MIN_CHUNKED_PER_SECOND / TokenBucket.MICROS_PER_SECOND) return 1;
+        return (int) Math.max(1, Math.min(MAX_CHUNK_TOKENS, Math.min(perValidity / 4, bucket.burst() / 4)));
+    }
+
+    /**
+     * One request by {@code caller} at {@code nowMicros}: from this replica's chunk of the caller's
+     * tokens if it has one, else decided and recorded in one statement (reserving the next chunk).
+     */
     public TokenBucket.Decision take(String caller, long nowMicros) {
         TokenBucket bucket = bucketFor(caller);
+        int max = maxChunk(bucket);
+        if (max == 1) return takeOne(caller, bucket, nowMicros);
+        Chunk c = chunks.get(caller);
+        if (c != null && nowMicros >= c.fromMicros() && nowMicros < c.untilMicros() && c.left().getAndDecrement() > 0) {
+            return bucket.allowed(c.tatMicros(), nowMicros);
+        }
+        int size = c == null ? 1 : nowMicros < c.untilMicros() && nowMicros >= c.fromMicros() ? Math.min(max, 2 * c.size())
+                : Math.max(1, c.size() / 2);
+        if (size > 1) {
+            Long tat = reserve(caller, bucket, size, nowMicros);
+            if (tat != null) {
+                chunks.put(caller, new Chunk(size, new AtomicLong(size - 1), nowMicros, nowMicros + CHUNK_VALID_MICROS, tat));
+                return bucket.allowed(tat, nowMicros);
+            }
+        }
+        TokenBucket.Decision d = takeOne(caller, bucket, nowMicros);
+        if (d.allowed()) chunks.put(caller, new Chunk(1, new AtomicLong(0), nowMicros, nowMicros + CHUNK_VALID_MICROS, d.tatMicros()));
+        return d;
+    }
+
+    /** Reserves {@code k} tokens at {@code nowMicros} in one statement (autocommit); the new TAT, or null if fewer are left. */
+    private Long reserve(String caller, TokenBucket bucket, int k, long nowMicros) {
+        long interval = bucket.emissionIntervalMicros();
+        List<Long> tat = Db.query(ds, "INSERT INTO rate_limit_buckets AS b (caller, tat_micros) VALUES (?, ?) "
+                        + "ON CONFLICT (caller) DO UPDATE SET tat_micros = GREATEST(b.tat_micros, ?) + ? "
+                        + "WHERE GREATEST(b.tat_micros, ?) + ? <= ? RETURNING tat_micros",
+                rs -> rs.getLong(1), caller, nowMicros + k * interval, nowMicros, k * interval, nowMicros, (k - 1) * interval,
+                nowMicros + bucket.allowAheadMicros());
+        return tat.isEmpty() ? null : tat.getFirst();
+    }
+
+    /** One request decided and recorded in one statement. */
+    private TokenBucket.Decision takeOne(String caller, TokenBucket bucket, long nowMicros) {
         long interval = bucket.emissionIntervalMicros();
         // a purge can delete the row between the two statements (only once it is full): then go again
         for (int attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++) {
@@ -88,8 +156,10 @@ public class RateLimitStore {
     @Scheduled(identity = "rate-limit-purge", every = "1m", delayed = "1m",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void purge() {
+        long now = nowMicros();
+        chunks.values().removeIf(c -> c.untilMicros() < now);
         for (int round = 0; round < MAX_PURGE_ROUNDS; round++) {
-            if (purgeFull(nowMicros(), PURGE_BATCH_ROWS) < PURGE_BATCH_ROWS) return;
+            if (purgeFull(now, PURGE_BATCH_ROWS) < PURGE_BATCH_ROWS) return;
         }
     }
 }

@@ -18,17 +18,31 @@ public interface SettlementConfig {
     @WithDefault("15000")
     long leaseMillis();
 
-    /** How often the batcher runs (a Quarkus scheduler duration). */
-    @WithDefault("2s")
+    /**
+     * How often the batcher runs (a Quarkus scheduler duration): as often as a fast chain makes blocks, so that each
+     * block can be filled; a pass whose lane has no room only reads the lane's transaction counts.
+     */
+    @WithDefault("1s")
     String interval();
 
-    /** At most this many QUEUED cash-outs taken per tick. */
-    @WithDefault("2000")
+    /**
+     * At most this many QUEUED cash-outs taken per tick (and per lane): enough for 16 full batches, so that a tick
+     * can fill the blocks of a fast chain (a 30M-gas block a second takes about 3,600 payouts).
+     */
+    @WithDefault("8000")
     int maxCashoutsPerTick();
 
-    /** At most this many batches created per tick. */
-    @WithDefault("8")
+    /** At most this many batches created per tick (and per lane). */
+    @WithDefault("16")
     int maxBatchesPerTick();
+
+    /**
+     * At most this many of a lane's transactions unmined at the node (its pending minus its latest transaction
+     * count) after a tick has claimed new batches: a slow chain is not flooded (geth keeps 16 executable
+     * transactions per sender by default), a fast one is kept full.
+     */
+    @WithDefault("16")
+    int maxInFlightPerLane();
 
     /** At most this many payouts per batch (the contract's MAX_BATCH_PAYOUTS is 1000). */
     @WithDefault("500")

@@ -158,19 +158,24 @@ public class SettlementService {
      */
     int createBatches(Held h, EscrowCapacity cap) {
         long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
+        int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending,
+                transactionCount(h.address(), DefaultBlockParameterName.LATEST));
         Eip1559Fees fees = marketFees();
-        List<SettlementStore.Batch> created = h.lane().active() ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap)) : List.of();
+        List<SettlementStore.Batch> created = h.lane().active() && batchRoom > 0
+                ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom)) : List.of();
         for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
             signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
         }
         return created.size();
     }
 
-    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap) {
+    /** Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call). */
+    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap, int maxBatches) {
         GasModel gas = new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx());
-        BatchPlanner planner = new BatchPlanner(Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts())), gas);
+        int payoutsPerBatch = Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts()));
+        BatchPlanner planner = new BatchPlanner(payoutsPerBatch, gas);
         List<PayoutCandidate> fundable = new ArrayList<>();
-        for (CashoutStore.Queued q : cashouts.claimQueued(cfg.maxCashoutsPerTick())) {
+        for (CashoutStore.Queued q : cashouts.claimQueued((int) Math.min(cfg.maxCashoutsPerTick(), (long) maxBatches * payoutsPerBatch))) {
             if (funding.funderOf(q.integratorId()).isEmpty()) {
                 LOG.warnf("no funder configured for integrator %s; cash-out %s stays QUEUED", q.integratorId(), q.id());
             } else if (BigInteger.valueOf(q.grossBaseUnits()).compareTo(cap.maxPayoutBaseUnits()) > 0) {
@@ -183,7 +188,7 @@ public class SettlementService {
         }
         List<SettlementStore.Batch> out = new ArrayList<>();
         BigInteger room = cap.windowRemainingBaseUnits();
-        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, cfg.maxBatchesPerTick(), cap.maxBatchBaseUnits(), room)) {
+        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, maxBatches, cap.maxBatchBaseUnits(), room)) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
             out.add(store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount));
         }

@@ -43,6 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ConcurrentWritePathIT {
     static final long TUSD = 1_000_000;
     static final int CLIENTS = 64;
+    static final int CREDIT_ACCOUNTS = 100;
+    static final int CREDIT_REQUESTS = 160;
+    static final int CREDIT_ITEMS = 1000;
 
     static ServiceProcess service;
     static ServiceClient client;
@@ -127,6 +130,61 @@ class ConcurrentWritePathIT {
         assertWebhooksOnce(endpoint.get("secret").asText(), settledOrNot);
     }
 
+    /**
+     * Issue 12's failure mode: 160 credit requests of 1,000 items at once, more than the service's 64
+     * worker threads and 32 pooled connections, every request crediting the same 100 accounts (their
+     * balance rows and the integrator's funding row are shared by all), while cash-outs of 20 of those
+     * accounts run and settlement and reconcile work. Before, each waiting credit transaction held a
+     * pooled connection until the rows were free, so the rate-limit and idempotency statements of the
+     * others found none: 503 busy. Now every request is answered 201, none 5xx, and each account's
+     * available balance is the sum of its credits.
+     */
+    @Test
+    void creditsFromMoreClientsThanWorkersAndConnectionsAreAllPosted() throws Exception {
+        String demo = client.token("demo", "integrator");
+        List<ServiceClient.Account> cashingOut = new ArrayList<>();
+        for (int i = 0; i < 20; i++) cashingOut.add(client.fundedAccount(demo, 10 * TUSD));
+        List<String> accountIds = new ArrayList<>();
+        cashingOut.forEach(a -> accountIds.add(a.id()));
+        for (int i = accountIds.size(); i < CREDIT_ACCOUNTS; i++) {
+            accountIds.add(expect(client.post(demo, "/v1/accounts", Map.of("externalRef", "cr-" + UUID.randomUUID())), 201)
+                    .body().get("id").asText());
+        }
+        long deadlocksBefore = client.deadlocks();
+        List<Supplier<ServiceClient.Reply>> work = new ArrayList<>();
+        for (int r = 0; r < CREDIT_REQUESTS; r++) {
+            List<Map<String, String>> items = new ArrayList<>();
+            for (int i = 0; i < CREDIT_ITEMS; i++) {
+                items.add(Map.of("accountId", accountIds.get(i % accountIds.size()), "amount", "1",
+                        "reference", "load-" + UUID.randomUUID()));
+            }
+            String body = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(Map.of("items", items));
+            work.add(() -> client.post(demo, "/v1/credits", body));
+        }
+        for (ServiceClient.Account a : cashingOut) work.add(() -> client.cashout(demo, a, 2 * TUSD));
+        Collections.shuffle(work, new java.util.Random(7));
+        Map<String, Integer> statuses = new ConcurrentHashMap<>();
+        List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+        List<String> held = Collections.synchronizedList(new ArrayList<>());
+
+        run(work, statuses, accepted, held, work.size());
+
+        System.out.printf("concurrent credits: %d requests of %d items and %d cash-outs at once, statuses %s%n",
+                CREDIT_REQUESTS, CREDIT_ITEMS, cashingOut.size(), new TreeMap<>(statuses));
+        assertThat(statuses.keySet()).as("statuses " + statuses).noneMatch(s -> s.startsWith("5"));
+        assertThat(statuses.getOrDefault("201", 0) + statuses.getOrDefault("201 QUEUED", 0))
+                .as("statuses " + statuses).isEqualTo(work.size());
+        long perAccount = (long) CREDIT_REQUESTS * CREDIT_ITEMS / accountIds.size();
+        for (int i = cashingOut.size(); i < accountIds.size(); i += 7) {
+            JsonNode account = expect(client.get(demo, "/v1/accounts/" + accountIds.get(i)), 200).body();
+            assertThat(account.path("balances").path("available").asText()).as("available of " + accountIds.get(i))
+                    .isEqualTo(Long.toString(perAccount));
+        }
+        assertThat(client.deadlocks()).as("deadlocks reported by PostgreSQL").isEqualTo(deadlocksBefore);
+        String auditor = client.token("auditor-" + UUID.randomUUID(), "auditor");
+        assertThat(expect(client.get(auditor, "/v1/audit/ledger-check"), 200).body().get("ok").asBoolean()).isTrue();
+    }
+
     /** 100 credits of 0.1 to the separate accounts. */
     static ServiceClient.Reply credits(String token, List<ServiceClient.Account> accounts) {
         List<Map<String, String>> items = new ArrayList<>();
@@ -149,7 +207,12 @@ class ConcurrentWritePathIT {
 
     static void run(List<Supplier<ServiceClient.Reply>> work, Map<String, Integer> statuses, List<String> accepted, List<String> held)
             throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        run(work, statuses, accepted, held, CLIENTS);
+    }
+
+    static void run(List<Supplier<ServiceClient.Reply>> work, Map<String, Integer> statuses, List<String> accepted, List<String> held,
+                    int clients) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
         CountDownLatch go = new CountDownLatch(1);
         List<Future<ServiceClient.Reply>> futures = new ArrayList<>();
         for (Supplier<ServiceClient.Reply> w : work) {
@@ -162,6 +225,7 @@ class ConcurrentWritePathIT {
         for (Future<ServiceClient.Reply> f : futures) {
             ServiceClient.Reply r = f.get(300, TimeUnit.SECONDS);
             statuses.merge(r.status() + (r.code() == null ? "" : " " + r.code()), 1, Integer::sum);
+            if (r.status() >= 500) System.out.println("answered " + r.status() + ": " + r.raw());
             JsonNode b = r.body();
             if (r.status() == 201 && b != null && b.has("status") && b.path("id").asText().startsWith("co_")) {
                 (b.get("status").asText().equals("HELD") ? held : accepted).add(b.get("id").asText());

@@ -23,6 +23,8 @@ import static org.hamcrest.Matchers.equalTo;
 class CreditRefusalsTest {
     @Inject
     DbRows db;
+    @Inject
+    CreditService credits;
 
     static Map<String, Object> items(Object... triples) {
         List<Map<String, Object>> list = new ArrayList<>();
@@ -109,6 +111,57 @@ class CreditRefusalsTest {
         assertThat(db.scalar("SELECT count(*) FROM ledger_postings") - before).isEqualTo(2000);
         as(t).get("/v1/accounts/" + accounts.get(3)).then().body("balances.available", equalTo("700"));
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
+
+    /**
+     * Requests posted together by the credit writer (one transaction): each valid one is posted with its
+     * own audit event, a refused one gets its own refusal and writes nothing, and of two requests of the
+     * batch with the same reference only the first is posted; each balance row is the sum of its credits.
+     */
+    @Test
+    void requestsPostedTogetherAreRefusedAlone() {
+        String integrator = "batch-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String a = Api.createAccount(t, "a");
+        String b = Api.createAccount(t, "b");
+        Api.credit(t, a, 1, "used-before");
+        List<CreditService.Pending> batch = List.of(
+                pending(integrator, new LedgerService.CreditItem(a, 10, "p1"), new LedgerService.CreditItem(b, 20, "p2")),
+                pending(integrator, new LedgerService.CreditItem(a, 5, "p3"), new LedgerService.CreditItem("acct_nope", 5, "p4")),
+                pending(integrator, new LedgerService.CreditItem(b, 7, "used-before")),
+                pending(integrator, new LedgerService.CreditItem(b, 3, "p5"), new LedgerService.CreditItem(a, 4, "p1")),
+                pending(integrator, new LedgerService.CreditItem(a, 100, "p6"), new LedgerService.CreditItem(a, 200, "p7"),
+                        new LedgerService.CreditItem(b, 300, "p8")),
+                pending(integrator, new LedgerService.CreditItem(b, 1, "p9"), new LedgerService.CreditItem(b, 1, "p9")));
+        Map<CreditService.Pending, Object> out = io.microsettle.infra.Transactions.write("test", () -> credits.postAll(batch));
+
+        assertThat(out.get(batch.get(0))).isInstanceOfSatisfying(LedgerService.CreditResult.class, r -> {
+            assertThat(r.count()).isEqualTo(2);
+            assertThat(r.totalBaseUnits()).isEqualTo(30);
+            assertThat(r.entryIds()).hasSize(2);
+        });
+        assertThat(out.get(batch.get(1))).isInstanceOfSatisfying(io.microsettle.infra.ApiException.class,
+                e -> assertThat(e.getMessage()).contains("acct_nope"));
+        assertThat(out.get(batch.get(2))).isInstanceOfSatisfying(io.microsettle.infra.ApiException.class,
+                e -> assertThat(e.getMessage()).contains("used-before"));
+        assertThat(out.get(batch.get(3))).as("p1 taken by the first request of the batch")
+                .isInstanceOfSatisfying(io.microsettle.infra.ApiException.class, e -> assertThat(e.getMessage()).contains("p1"));
+        assertThat(out.get(batch.get(4))).isInstanceOfSatisfying(LedgerService.CreditResult.class,
+                r -> assertThat(r.totalBaseUnits()).isEqualTo(600));
+        assertThat(out.get(batch.get(5))).isInstanceOfSatisfying(io.microsettle.infra.ApiException.class,
+                e -> assertThat(e.getMessage()).contains("repeated"));
+
+        as(t).get("/v1/accounts/" + a).then().body("balances.available", equalTo(Long.toString(1 + 10 + 100 + 200)));
+        as(t).get("/v1/accounts/" + b).then().body("balances.available", equalTo(Long.toString(20 + 300)));
+        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1 + 2 + 3);
+        db.awaitAuditSealed();
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'credits.posted' AND subject = 'integrator:" + integrator + "'"))
+                .as("one event per posted request").isEqualTo(1 + 2);
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
+
+    static CreditService.Pending pending(String integrator, LedgerService.CreditItem... items) {
+        return new CreditService.Pending(integrator, integrator, List.of(items), new java.util.concurrent.CompletableFuture<>());
     }
 
     @Test

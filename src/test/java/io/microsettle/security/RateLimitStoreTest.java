@@ -88,6 +88,54 @@ class RateLimitStoreTest {
         }
     }
 
+    /** "rate-limit-chunk-test": burst 200, 100,000/s (10 µs apart), so a replica takes its tokens in chunks. */
+    @Test
+    void aFastBucketIsTakenInChunksAndNeverPassesMoreThanTheRule() throws Exception {
+        String caller = "rate-limit-chunk-test";
+        TokenBucket bucket = store.bucketFor(caller);
+        assertThat(RateLimitStore.maxChunk(bucket)).isEqualTo(50);
+        assertThat(RateLimitStore.maxChunk(store.bucketFor(CALLER))).as("a slow bucket: a statement per request").isEqualTo(1);
+        db.execute("DELETE FROM rate_limit_buckets WHERE caller = '" + caller + "'");
+        long now = RateLimitStore.nowMicros() + 10 * SECOND; // after any chunk an earlier run of this test left
+        int allowed = 0;
+        java.util.Set<Long> tats = new java.util.HashSet<>();
+        for (int i = 0; i < 500; i++) {
+            TokenBucket.Decision d = store.take(caller, now);
+            if (d.allowed()) {
+                allowed++;
+                tats.add(d.tatMicros());
+            } else {
+                assertThat(d.retryAfterSeconds()).isEqualTo(1);
+            }
+        }
+        // requests at one instant: exactly the burst passes, every one of them recorded in the shared row
+        assertThat(allowed).isEqualTo(200);
+        assertThat(db.scalar("SELECT tat_micros FROM rate_limit_buckets WHERE caller = '" + caller + "'"))
+                .isEqualTo(now + 200 * bucket.emissionIntervalMicros());
+        assertThat(tats).as("statements that moved the row (one TAT each)").hasSizeLessThan(40);
+
+        // concurrently, later: never more than the rule lets through, and the row accounts for each one that passed
+        long later = now + SECOND;
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int t = 0; t < 20; t++) {
+                results.add(pool.submit(() -> {
+                    int passed = 0;
+                    for (int i = 0; i < 30; i++) if (store.take(caller, later).allowed()) passed++;
+                    return passed;
+                }));
+            }
+            int passed = 0;
+            for (Future<Integer> f : results) passed += f.get();
+            long tat = db.scalar("SELECT tat_micros FROM rate_limit_buckets WHERE caller = '" + caller + "'");
+            assertThat(passed).isGreaterThan(0).isLessThanOrEqualTo(200);
+            assertThat(tat - later).isBetween(passed * bucket.emissionIntervalMicros(), 200 * bucket.emissionIntervalMicros());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void purgeRemovesFullBucketsOnly() throws Exception {
         reset();

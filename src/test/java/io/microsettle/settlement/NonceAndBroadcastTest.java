@@ -21,6 +21,20 @@ class NonceAndBroadcastTest {
     }
 
     @Test
+    void aLaneClaimsOnlyWhatKeepsItsUnminedTransactionsWithinTheLimit() {
+        assertThat(NonceLane.batchRoom(16, 16, 40, 40)).isEqualTo(16); // nothing pending
+        assertThat(NonceLane.batchRoom(16, 8, 40, 40)).isEqualTo(8); // the per-tick limit
+        assertThat(NonceLane.batchRoom(16, 16, 45, 40)).isEqualTo(11);
+        assertThat(NonceLane.batchRoom(16, 16, 56, 40)).isZero();
+        assertThat(NonceLane.batchRoom(16, 16, 70, 40)).isZero(); // past the limit (sent elsewhere): never negative
+        assertThat(NonceLane.batchRoom(16, 16, 40, 42)).isEqualTo(16); // a node behind another: latest above pending
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NonceLane.batchRoom(0, 16, 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> NonceLane.batchRoom(16, 16, -1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void classifiesNodeAnswers() {
         assertThat(BroadcastResult.classify(null)).isEqualTo(BroadcastResult.ACCEPTED);
         assertThat(BroadcastResult.classify("already known")).isEqualTo(BroadcastResult.ACCEPTED);

@@ -1,0 +1,92 @@
+package io.microsettle.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.agroal.api.AgroalDataSource;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.testsupport.DbRows;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A lane keeps at most {@code max-in-flight-per-lane} of its transactions unmined at the node (here 2, one payout
+ * a batch, on Anvil with mining stopped): a tick claims only what fits, the rest of the queue waits, and once a
+ * block is mined the next tick claims again.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
+        initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
+                @ResourceArg(name = "microsettle.settlement.max-in-flight-per-lane", value = "2"),
+                @ResourceArg(name = "microsettle.settlement.max-payouts-per-batch", value = "1")})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
+class InFlightLimitTest {
+    @Inject AgroalDataSource ds;
+    @Inject LedgerService ledger;
+    @Inject SettlementService settlement;
+    @Inject DbRows db;
+
+    ChainSteps chain;
+
+    @BeforeAll
+    void connect() {
+        chain = new ChainSteps(ds, db);
+    }
+
+    @AfterAll
+    void close() {
+        chain.close();
+    }
+
+    @Test
+    void aLaneClaimsNoMoreThanItsUnminedTransactionsAllowAndResumesOnceABlockIsMined() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("inflight", TestCashouts.randomAddress(),
+                    2_000_000, 20_000)));
+        }
+        String settler = DevAccounts.defaults().settler().getAddress();
+        chain.rpc("evm_setAutomine", List.of(false));
+        chain.rpc("evm_setIntervalMining", List.of(0));
+        try {
+            settlement.tick();
+            assertThat(unmined(settler)).isEqualTo(2);
+            assertThat(queued(ids)).isEqualTo(3);
+
+            settlement.tick(); // nothing mined: no room
+            assertThat(unmined(settler)).isEqualTo(2);
+            assertThat(queued(ids)).isEqualTo(3);
+
+            chain.rpc("evm_mine", List.of());
+            settlement.tick();
+            assertThat(unmined(settler)).isEqualTo(2);
+            assertThat(queued(ids)).isEqualTo(1);
+            chain.rpc("evm_mine", List.of());
+            settlement.tick();
+            assertThat(queued(ids)).isZero();
+            assertThat(unmined(settler)).isEqualTo(1);
+        } finally {
+            chain.rpc("evm_setAutomine", List.of(true));
+        }
+    }
+
+    long unmined(String address) throws Exception {
+        return chain.pendingNonce(address) - chain.web3j.ethGetTransactionCount(address,
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send().getTransactionCount().longValueExact();
+    }
+
+    long queued(List<String> ids) {
+        return chain.count("SELECT count(*) FROM cashouts WHERE status = 'QUEUED' AND id = ANY(?)", (Object) ids.toArray(String[]::new));
+    }
+}
