@@ -13,7 +13,7 @@ public interface AuditConfig {
     @WithDefault("1000")
     int maxPageSize();
 
-    /** Rows fetched per round trip while re-hashing the log. */
+    /** Events per keyset page (one statement and round trip) while re-hashing the log. */
     @WithDefault("5000")
     int verifyFetchSize();
 

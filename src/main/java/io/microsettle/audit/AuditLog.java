@@ -130,7 +130,14 @@ public class AuditLog {
         return new Report(io.quarkus.narayana.jta.QuarkusTransaction.requiringNew().call(() -> verifyStored(onChain)), onChain);
     }
 
+    /**
+     * Re-hashes the stored log in one snapshot (REPEATABLE READ, read only: the head row, the stored anchors and every page
+     * are of the same moment, so events the sealer links meanwhile are not mistaken for events past the head), streaming
+     * it in keyset pages of {@code verify-fetch-size} events by the primary key. One {@code ORDER BY seq} over the whole
+     * table had the planner sort it (a parallel seq scan and an external sort of the whole log before the first row came).
+     */
     private AuditChain.Verification verifyStored(ChainAnchors.OnChain onChain) {
+        Db.update(dataSource, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         AuditChain.Head head = Db.one(dataSource, "SELECT seq, hash FROM audit_head",
                 rs -> new AuditChain.Head(rs.getLong(1), rs.getString(2))).orElseThrow();
         java.util.TreeMap<Long, String> storedAnchors = new java.util.TreeMap<>();
@@ -142,18 +149,30 @@ public class AuditLog {
         MerkleFrontier tree = MerkleFrontier.empty();
         String[] rootAtAnchor = new String[1];
         long[] lastMatchingStored = new long[1];
-        Db.forEach(dataSource, "SELECT seq, at, actor, type, subject, payload_json, prev_hash, hash FROM audit_events ORDER BY seq",
-                config.verifyFetchSize(), rs -> {
-                    AuditChain.Link l = new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
-                    if (!verifier.accept(l)) return false;
-                    if (l.seq() > treeUpTo) return true;
-                    tree.appendLeaf(MerkleTree.leafHash(verifier.lastCanonicalUtf8()));
-                    if (l.seq() == anchoredSeq) rootAtAnchor[0] = HexFormat.of().formatHex(tree.root());
-                    String stored = storedAnchors.get(l.seq());
-                    if (stored != null && stored.equals(HexFormat.of().formatHex(tree.root()))) lastMatchingStored[0] = l.seq();
-                    return true;
-                });
+        int page = Math.max(1, config.verifyFetchSize());
+        long[] after = {0};
+        boolean[] stopped = {false};
+        for (int rows = page; rows == page && !stopped[0]; ) {
+            int[] read = {0};
+            Db.forEach(dataSource, "SELECT seq, at, actor, type, subject, payload_json, prev_hash, hash FROM audit_events "
+                            + "WHERE seq > ? ORDER BY seq LIMIT ?", page, rs -> {
+                        read[0]++;
+                        AuditChain.Link l = new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3),
+                                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8));
+                        after[0] = l.seq();
+                        if (!verifier.accept(l)) {
+                            stopped[0] = true;
+                            return false;
+                        }
+                        if (l.seq() > treeUpTo) return true;
+                        tree.appendLeaf(MerkleTree.leafHash(verifier.lastCanonicalUtf8()));
+                        if (l.seq() == anchoredSeq) rootAtAnchor[0] = HexFormat.of().formatHex(tree.root());
+                        String stored = storedAnchors.get(l.seq());
+                        if (stored != null && stored.equals(HexFormat.of().formatHex(tree.root()))) lastMatchingStored[0] = l.seq();
+                        return true;
+                    }, after[0], page);
+            rows = read[0];
+        }
         AuditChain.Verification links = verifier.result();
         if (!links.ok()) return links;
         long mustReach = Math.max(head.seq(), anchoredSeq);

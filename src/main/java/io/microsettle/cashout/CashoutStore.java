@@ -195,8 +195,8 @@ public class CashoutStore {
         rows.removeIf(c -> c.status() != SUBMITTED && c.status() != BATCHED);
         if (rows.isEmpty()) return List.of();
         writeSettled(rows, byId);
-        List<String> alreadyFinal = Db.query(ds, "SELECT cashout_id FROM ledger_entries WHERE cashout_id = ANY(?) "
-                + "AND kind IN ('SETTLE', 'RELEASE')", rs -> rs.getString(1), (Object) ids(rows));
+        java.util.Set<String> alreadyFinal = new java.util.HashSet<>(Db.query(ds, "SELECT cashout_id FROM ledger_entries WHERE cashout_id = ANY(?) "
+                + "AND kind IN ('SETTLE', 'RELEASE')", rs -> rs.getString(1), (Object) ids(rows)));
         List<JournalEntry> entries = new ArrayList<>(rows.size());
         List<AuditLog.Entry> events = new ArrayList<>(rows.size() * 2);
         for (Locked c : rows) {

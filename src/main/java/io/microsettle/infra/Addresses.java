@@ -31,6 +31,31 @@ public final class Addresses {
         return checksummed;
     }
 
+    /**
+     * The EIP-55 form of 40 hex digits (any case, no 0x) as {@code Keys.toChecksumAddress} gives it, with one
+     * Keccak-256 over the lowercase digits and no per-digit strings: the reconciler checksums every payee it reads.
+     */
+    public static String checksum(String hex40) {
+        if (hex40.length() != 40) throw new IllegalArgumentException("not 40 hex digits: " + hex40);
+        byte[] lower = new byte[40];
+        for (int i = 0; i < 40; i++) {
+            char c = hex40.charAt(i);
+            if (c >= 'A' && c <= 'F') c = (char) (c + ('a' - 'A'));
+            else if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) throw new IllegalArgumentException("not 40 hex digits: " + hex40);
+            lower[i] = (byte) c;
+        }
+        byte[] hash = org.web3j.crypto.Hash.sha3(lower);
+        char[] out = new char[42];
+        out[0] = '0';
+        out[1] = 'x';
+        for (int i = 0; i < 40; i++) {
+            int nibble = (hash[i >> 1] >> ((i & 1) == 0 ? 4 : 0)) & 0xf;
+            char c = (char) lower[i];
+            out[i + 2] = nibble >= 8 && c >= 'a' ? (char) (c - ('a' - 'A')) : c;
+        }
+        return new String(out);
+    }
+
     /** Whether {@code s} is 0x followed by 40 hex digits (any case). */
     public static boolean isAddress(String s) {
         return s != null && HEX40.matcher(s).matches();

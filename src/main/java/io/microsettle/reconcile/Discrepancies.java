@@ -13,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -70,35 +71,95 @@ public class Discrepancies {
     @Inject AgroalDataSource ds;
     @Inject AuditLog audit;
 
+    /** The most discrepancies one {@link #openAll} statement takes (a larger list takes several, in order). */
+    static final int MAX_SET = 5_000;
+
     /**
      * Records {@code d} in the caller's transaction unless it is recorded already; when new, appends
      * {@code discrepancy.opened} (subject {@code discrepancy:<id>}). Returns whether it was new.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean open(New d, String actor) {
-        String integrator = d.cashoutId() == null ? null
-                : Db.one(ds, "SELECT integrator_id FROM cashouts WHERE id = ?", rs -> rs.getString(1), d.cashoutId()).orElse(null);
-        Optional<Long> id = Db.one(ds, "INSERT INTO discrepancies (kind, payout_id, chain_batch_id, cashout_id, integrator_id, tx_hash, "
-                        + "block_number, block_hash, log_index, detail) VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING RETURNING id",
-                rs -> rs.getLong(1), d.kind().name(), d.payoutId(), d.chainBatchId(), d.cashoutId(), integrator, d.txHash(),
-                d.blockNumber(), d.blockHash(), d.logIndex(), d.detail());
-        if (id.isEmpty()) return false;
-        String publicId = ID_PREFIX + id.get();
-        LOG.warnf("discrepancy %s %s: %s (cash-out %s, tx %s)", publicId, d.kind(), d.detail(), d.cashoutId(), d.txHash());
-        Map<String, Object> payload = new LinkedHashMap<>();
-        payload.put("discrepancyId", publicId);
-        payload.put("kind", d.kind().name());
-        payload.put("detail", d.detail());
-        if (d.cashoutId() != null) payload.put("cashoutId", d.cashoutId());
-        if (d.payoutId() != null) payload.put("payoutId", d.payoutId().toString());
-        if (d.chainBatchId() != null) payload.put("chainBatchId", d.chainBatchId().toString());
-        if (d.txHash() != null) payload.put("txHash", d.txHash());
-        if (d.blockNumber() != null) payload.put("blockNumber", d.blockNumber());
-        if (d.blockHash() != null) payload.put("blockHash", d.blockHash());
-        if (d.logIndex() != null) payload.put("logIndex", d.logIndex());
-        if (integrator != null) payload.put("integratorId", integrator);
-        audit.append(actor, OPENED, "discrepancy:" + publicId, payload);
-        return true;
+        return openAll(List.of(d), actor) == 1;
+    }
+
+    /**
+     * As {@link #open} for each of {@code list} in its order, set-based: one insert (ids in list order, the
+     * cash-outs' integrators joined in) and one audit append per {@link #MAX_SET}, not a statement per row.
+     * A discrepancy recorded already, or earlier in the list, is skipped. Returns how many were new.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int openAll(List<New> list, String actor) {
+        int opened = 0;
+        for (int i = 0; i < list.size(); i += MAX_SET) opened += insertAll(list.subList(i, Math.min(list.size(), i + MAX_SET)), actor);
+        return opened;
+    }
+
+    private int insertAll(List<New> list, String actor) {
+        if (list.isEmpty()) return 0;
+        int n = list.size();
+        String[] kinds = new String[n], cashouts = new String[n], txs = new String[n], blockHashes = new String[n], details = new String[n];
+        Long[] payouts = new Long[n], batches = new Long[n], blocks = new Long[n], logIndexes = new Long[n];
+        for (int i = 0; i < n; i++) {
+            New d = list.get(i);
+            kinds[i] = d.kind().name();
+            payouts[i] = d.payoutId();
+            batches[i] = d.chainBatchId();
+            cashouts[i] = d.cashoutId();
+            txs[i] = d.txHash();
+            blocks[i] = d.blockNumber();
+            blockHashes[i] = d.blockHash();
+            logIndexes[i] = d.logIndex() == null ? null : d.logIndex().longValue();
+            details[i] = d.detail();
+        }
+        // ORDER BY the list position: the ids are drawn in list order, as one insert after another would draw them
+        Map<String, Object[]> inserted = new HashMap<>();
+        java.util.TreeMap<Long, Object[]> keyless = new java.util.TreeMap<>(); // always inserted: in list order by id
+        Db.query(ds, "INSERT INTO discrepancies (kind, payout_id, chain_batch_id, cashout_id, integrator_id, tx_hash, block_number, "
+                        + "block_hash, log_index, detail) SELECT u.k, u.p, u.b, u.c, c.integrator_id, u.t, u.bn, u.bh, u.li, u.d "
+                        + "FROM unnest(?::text[], ?::bigint[], ?::bigint[], ?::text[], ?::text[], ?::bigint[], ?::text[], ?::int[], ?::text[]) "
+                        + "WITH ORDINALITY AS u(k, p, b, c, t, bn, bh, li, d, n) LEFT JOIN cashouts c ON c.id = u.c ORDER BY u.n "
+                        + "ON CONFLICT DO NOTHING RETURNING id, kind, cashout_id, tx_hash, block_hash, log_index, integrator_id",
+                rs -> {
+                    String key = key(rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5), (Integer) rs.getObject(6, Integer.class));
+                    Object[] row = {rs.getLong(1), rs.getString(7)};
+                    return key == null ? keyless.put((Long) row[0], row) : inserted.put(key, row);
+                },
+                kinds, payouts, batches, cashouts, txs, blocks, blockHashes, logIndexes, details);
+        List<AuditLog.Entry> events = new ArrayList<>(inserted.size());
+        for (New d : list) {
+            // the first of the list with the row's key is the one inserted (a later one conflicted with it)
+            String key = key(d.kind().name(), d.cashoutId(), d.txHash(), d.blockHash(), d.logIndex());
+            Object[] row = key != null ? inserted.remove(key) : keyless.isEmpty() ? null : keyless.pollFirstEntry().getValue();
+            if (row == null) continue;
+            String publicId = ID_PREFIX + row[0];
+            String integrator = (String) row[1];
+            LOG.warnf("discrepancy %s %s: %s (cash-out %s, tx %s)", publicId, d.kind(), d.detail(), d.cashoutId(), d.txHash());
+            Map<String, Object> payload = new LinkedHashMap<>();
+            payload.put("discrepancyId", publicId);
+            payload.put("kind", d.kind().name());
+            payload.put("detail", d.detail());
+            if (d.cashoutId() != null) payload.put("cashoutId", d.cashoutId());
+            if (d.payoutId() != null) payload.put("payoutId", d.payoutId().toString());
+            if (d.chainBatchId() != null) payload.put("chainBatchId", d.chainBatchId().toString());
+            if (d.txHash() != null) payload.put("txHash", d.txHash());
+            if (d.blockNumber() != null) payload.put("blockNumber", d.blockNumber());
+            if (d.blockHash() != null) payload.put("blockHash", d.blockHash());
+            if (d.logIndex() != null) payload.put("logIndex", d.logIndex());
+            if (integrator != null) payload.put("integratorId", integrator);
+            events.add(new AuditLog.Entry(OPENED, "discrepancy:" + publicId, payload));
+        }
+        audit.appendAll(actor, events);
+        return events.size();
+    }
+
+    /**
+     * What makes a discrepancy a duplicate (the unique indexes): its kind and log, or with no block hash its kind, cash-out and
+     * transaction; null when neither applies (NULLs are distinct: it is never a duplicate).
+     */
+    private static String key(String kind, String cashoutId, String txHash, String blockHash, Integer logIndex) {
+        if (blockHash != null) return logIndex == null ? null : "L|" + kind + "|" + blockHash + "|" + logIndex;
+        return cashoutId == null ? null : "N|" + kind + "|" + cashoutId + "|" + (txHash == null ? "" : txHash);
     }
 
     static final String SELECT = "SELECT id, kind, state, payout_id, chain_batch_id, cashout_id, integrator_id, tx_hash, block_number, "

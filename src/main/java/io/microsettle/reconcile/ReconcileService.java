@@ -55,6 +55,7 @@ public class ReconcileService {
     @Inject SettlementStore batches;
     @Inject Leases leases;
     @Inject Discrepancies discrepancies;
+    private final ReconcilePhases phases = new ReconcilePhases();
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
@@ -68,8 +69,10 @@ public class ReconcileService {
         if (held.isEmpty()) return new TickResult(-1, 0, 0, 0, 0, -1);
         Leases.Lease lease = held.get();
         Web3j web3j = chain.web3j();
+        long t = System.nanoTime();
         long head = call(() -> web3j.ethBlockNumber().send().getBlockNumber().longValueExact());
         long fork = checkReorg(lease, web3j);
+        phases.add(ReconcilePhases.Phase.HEAD_AND_REORG, t);
         int ranges = 0, logs = 0, settled = 0, disc = 0;
         for (int i = 0; i < cfg.maxRangesPerTick(); i++) {
             long next = QuarkusTransaction.requiringNew().call(this::cursor);
@@ -81,15 +84,15 @@ public class ReconcileService {
             settled += r.settled();
             disc += r.discrepancies();
         }
-        disc += QuarkusTransaction.requiringNew().call(() -> {
-            leases.check(lease);
-            return staleSubmissions();
-        });
+        t = System.nanoTime();
+        disc += QuarkusTransaction.requiringNew().call(() -> staleSubmissions(lease));
+        phases.add(ReconcilePhases.Phase.STALE, t);
         return new TickResult(head, ranges, logs, settled, disc, fork);
     }
 
     /** Records the cash-outs SUBMITTED longer than the configured time with no settlement seen (each once per transaction). */
-    int staleSubmissions() {
+    int staleSubmissions(Leases.Lease lease) {
+        leases.check(lease);
         List<Discrepancies.New> stale = Db.query(ds, "SELECT c.id, c.payout_id, c.tx_hash, "
                         + "floor(extract(epoch FROM now() - c.updated_at))::bigint FROM cashouts c "
                         + "WHERE c.status = 'SUBMITTED' AND c.updated_at < now() - make_interval(secs => ?) "
@@ -100,48 +103,72 @@ public class ReconcileService {
                         rs.getString(3), null, null, null, "SUBMITTED for " + rs.getLong(4) + " s (transaction " + rs.getString(3)
                                 + ") with no settlement seen on chain; limit " + cfg.staleSubmissionMillis() / 1000 + " s"),
                 cfg.staleSubmissionMillis() / 1000.0, cfg.maxStalePerTick());
-        int n = 0;
-        for (Discrepancies.New d : stale) if (discrepancies.open(d, ACTOR)) n++;
-        return n;
+        return discrepancies.openAll(stale, ACTOR);
     }
 
     record RangeResult(int logs, int settled, int discrepancies) {}
 
     RangeResult processRange(Leases.Lease lease, Web3j web3j, BlockRange range, long head) {
         List<EscrowEvents.Decoded> decoded = read(web3j, range);
+        long t0 = System.nanoTime();
         String endHash = blockHash(web3j, range.toBlock());
-        return QuarkusTransaction.requiringNew().call(() -> {
+        phases.add(ReconcilePhases.Phase.BLOCK_HASH, t0);
+        long[] inside = new long[1];
+        long tx = System.nanoTime();
+        RangeResult result = QuarkusTransaction.requiringNew().call(() -> {
+            long in = System.nanoTime();
             leases.check(lease);
             long cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ? FOR UPDATE", rs -> rs.getLong(1), CURSOR)
                     .orElseThrow();
             if (cursor != range.fromBlock()) return new RangeResult(0, 0, 0); // another run moved it
+            long t = System.nanoTime();
             List<EscrowEvents.Decoded> fresh = storeLogs(decoded);
+            t = phases.add(ReconcilePhases.Phase.STORE_LOGS, t);
             List<EscrowEvents.PayoutSettled> payouts = new ArrayList<>();
             for (EscrowEvents.Decoded d : fresh) if (d instanceof EscrowEvents.PayoutSettled p) payouts.add(p);
             int[] applied = applyPayouts(payouts, head);
             // cash-outs settled, cursor not moved, not committed (a range with no payout has nothing to crash in the middle of)
             if (!payouts.isEmpty()) io.microsettle.infra.CrashPoints.reach("reconcile.mid-range");
+            t = System.nanoTime();
             for (EscrowEvents.Decoded d : fresh) if (d instanceof EscrowEvents.BatchSettled b) applyBatch(b);
+            t = phases.add(ReconcilePhases.Phase.BATCHES, t);
             recordBlocks(range, endHash, decoded);
             Db.update(ds, "UPDATE reconcile_cursor SET next_block = ?, updated_at = now() WHERE name = ?", range.toBlock() + 1, CURSOR);
+            inside[0] = phases.add(ReconcilePhases.Phase.BLOCKS_AND_CURSOR, t) - in;
             return new RangeResult(decoded.size(), applied[0], applied[1]);
         });
+        phases.add(ReconcilePhases.Phase.COMMIT, tx + inside[0]);
+        return result;
+    }
+
+    /** Milliseconds per phase of the ticks since the last {@link #resetPhaseTimes} (the reconcile benchmark prints them). */
+    public java.util.Map<String, Double> phaseMillis() {
+        return phases.millis();
+    }
+
+    public void resetPhaseTimes() {
+        phases.reset();
     }
 
     private List<EscrowEvents.Decoded> read(Web3j web3j, BlockRange range) {
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(range.fromBlock())),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(range.toBlock())), chain.escrowAddress());
         filter.addOptionalTopics(EscrowEvents.PAYOUT_SETTLED_TOPIC, EscrowEvents.BATCH_SETTLED_TOPIC);
+        long t = System.nanoTime();
         EthLog ethLog = call(() -> web3j.ethGetLogs(filter).send());
+        t = phases.add(ReconcilePhases.Phase.GET_LOGS, t);
         if (ethLog.hasError()) throw new IllegalStateException("eth_getLogs " + range + ": " + ethLog.getError().getMessage());
         List<EscrowEvents.Decoded> decoded = new ArrayList<>();
         for (EthLog.LogResult<?> lr : ethLog.getLogs()) {
             Log l = (Log) lr.get();
             if (l.isRemoved()) continue;
-            var pos = new EscrowEvents.LogPosition(l.getBlockNumber().longValueExact(), l.getBlockHash(), l.getTransactionHash(),
-                    l.getLogIndex().intValueExact());
+            // the raw quantities: web3j's getBlockNumber()/getLogIndex() first try Long.parseLong on the hex and catch
+            // the NumberFormatException, two exceptions a log (most of the decode time of a 10,000-log range)
+            var pos = new EscrowEvents.LogPosition(quantity(l.getBlockNumberRaw()), l.getBlockHash(), l.getTransactionHash(),
+                    Math.toIntExact(quantity(l.getLogIndexRaw())));
             EscrowEvents.decode(pos, l.getTopics(), l.getData()).ifPresent(decoded::add);
         }
+        phases.add(ReconcilePhases.Phase.DECODE, t);
         return decoded;
     }
 
@@ -207,17 +234,18 @@ public class ReconcileService {
     /** Matches the range's PayoutSettled logs with their cash-outs and settles the matches set-based; returns {settled, discrepancies}. */
     private int[] applyPayouts(List<EscrowEvents.PayoutSettled> logs, long head) {
         if (logs.isEmpty()) return new int[] {0, 0};
+        long t = System.nanoTime();
         Map<Long, Local> local = locals(logs);
         List<CashoutStore.Settlement> matched = new ArrayList<>();
         Map<String, EscrowEvents.PayoutSettled> logOf = new HashMap<>();
-        int disc = 0;
+        List<Discrepancies.New> mismatched = new ArrayList<>();
         for (EscrowEvents.PayoutSettled p : logs) {
             Local c = p.payoutId().bitLength() > 62 ? null : local.get(p.payoutId().longValue());
             PayoutMatcher.Expected expected = c == null ? null
                     : new PayoutMatcher.Expected(c.id(), p.payoutId().longValue(), c.chainBatchId(), c.payee(), c.net(), c.fee());
             List<PayoutMatcher.Mismatch> mismatches = PayoutMatcher.compare(p, expected);
             if (!mismatches.isEmpty()) {
-                for (PayoutMatcher.Mismatch m : mismatches) disc += recordDiscrepancy(m.kind().name(), p, c == null ? null : c.id(), m.detail());
+                for (PayoutMatcher.Mismatch m : mismatches) mismatched.add(discrepancy(m.kind().name(), p, c == null ? null : c.id(), m.detail()));
                 continue;
             }
             var pos = p.position();
@@ -225,15 +253,20 @@ public class ReconcileService {
                     pos.logIndex(), ConfirmationDepth.confirmations(head, pos.blockNumber())));
             logOf.put(c.id(), p);
         }
+        t = phases.add(ReconcilePhases.Phase.MATCH, t);
+        int disc = discrepancies.openAll(mismatched, ACTOR);
         Set<String> settled = Set.copyOf(cashouts.settle(matched, ACTOR));
+        phases.add(ReconcilePhases.Phase.SETTLE, t);
+        List<Discrepancies.New> unsettled = new ArrayList<>();
         for (CashoutStore.Settlement s : matched) {
             if (settled.contains(s.cashoutId())) continue;
             // not SUBMITTED or BATCHED when the log came: settled from another log already, or in an unexpected state
             CashoutStatus status = local.get(s.payoutId()).status();
             boolean duplicate = status == CashoutStatus.SETTLED || status == CashoutStatus.CONFIRMED;
-            disc += recordDiscrepancy(duplicate ? "DUPLICATE_SETTLEMENT" : "UNEXPECTED_STATUS", logOf.get(s.cashoutId()), s.cashoutId(),
-                    duplicate ? "cash-out already " + status + " from another log" : "settled on chain while " + status + " locally");
+            unsettled.add(discrepancy(duplicate ? "DUPLICATE_SETTLEMENT" : "UNEXPECTED_STATUS", logOf.get(s.cashoutId()), s.cashoutId(),
+                    duplicate ? "cash-out already " + status + " from another log" : "settled on chain while " + status + " locally"));
         }
+        disc += discrepancies.openAll(unsettled, ACTOR);
         return new int[] {settled.size(), disc};
     }
 
@@ -265,10 +298,22 @@ public class ReconcileService {
         }
     }
 
-    private int recordDiscrepancy(String kind, EscrowEvents.PayoutSettled p, String cashoutId, String detail) {
+    private static Discrepancies.New discrepancy(String kind, EscrowEvents.PayoutSettled p, String cashoutId, String detail) {
         var pos = p.position();
-        return discrepancies.open(new Discrepancies.New(Discrepancies.Kind.valueOf(kind), longOrNull(p.payoutId()), longOrNull(p.batchId()),
-                cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), detail), ACTOR) ? 1 : 0;
+        return new Discrepancies.New(Discrepancies.Kind.valueOf(kind), longOrNull(p.payoutId()), longOrNull(p.batchId()),
+                cashoutId, pos.txHash(), pos.blockNumber(), pos.blockHash(), pos.logIndex(), detail);
+    }
+
+    /** A JSON-RPC quantity (0x-prefixed hex) that fits a long; IllegalStateException otherwise. */
+    static long quantity(String hex) {
+        if (hex == null || !hex.startsWith("0x") || hex.length() < 3 || hex.length() > 18 || Character.digit(hex.charAt(2), 16) < 0) {
+            throw new IllegalStateException("not a JSON-RPC quantity: " + hex);
+        }
+        try {
+            return Long.parseLong(hex, 2, hex.length(), 16);
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException("not a JSON-RPC quantity: " + hex, e);
+        }
     }
 
     private static Long longOrNull(BigInteger v) {
@@ -309,7 +354,7 @@ public class ReconcileService {
                         "settled at block " + rs.getLong(4) + " (" + rs.getString(5) + "), which a reorg below block " + (forkBlock + 1)
                                 + " removed; back to SUBMITTED"), forkBlock);
         List<CashoutStore.Reverted> reverted = cashouts.revertAbove(forkBlock, ACTOR);
-        for (Discrepancies.New d : reorged) discrepancies.open(d, ACTOR);
+        discrepancies.openAll(reorged, ACTOR);
         batches.unsettleAbove(forkBlock);
         Db.update(ds, "DELETE FROM reconcile_blocks WHERE block_number > ?", forkBlock);
         Db.update(ds, "UPDATE reconcile_cursor SET next_block = LEAST(next_block, ?), updated_at = now() WHERE name = ?", forkBlock + 1, CURSOR);

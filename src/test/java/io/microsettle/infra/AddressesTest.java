@@ -27,4 +27,17 @@ class AddressesTest {
                     });
         }
     }
+
+    @Test
+    void checksumIsWeb3jsEip55() {
+        java.util.Random random = new java.util.Random(55);
+        for (int i = 0; i < 2_000; i++) {
+            String hex = String.format("%040x", new java.math.BigInteger(160, random));
+            String any = i % 2 == 0 ? hex : hex.toUpperCase(java.util.Locale.ROOT);
+            assertThat(Addresses.checksum(any)).isEqualTo(org.web3j.crypto.Keys.toChecksumAddress("0x" + hex));
+        }
+        assertThat(Addresses.checksum(CHECKSUMMED.substring(2).toLowerCase(java.util.Locale.ROOT))).isEqualTo(CHECKSUMMED);
+        assertThatThrownBy(() -> Addresses.checksum("g".repeat(40))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> Addresses.checksum("ab")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

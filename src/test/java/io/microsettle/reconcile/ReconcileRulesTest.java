@@ -78,6 +78,42 @@ class ReconcileRulesTest {
     }
 
     @Test
+    void decodesDataWordsAsWeb3jDoesAndRefusesShortData() {
+        var pos = new EscrowEvents.LogPosition(1, "0x01", "0x02", 0);
+        BigInteger max = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
+        List<String> topics = List.of(EscrowEvents.PAYOUT_SETTLED_TOPIC, "0x" + TypeEncoder.encode(new Uint256(max)),
+                "0x" + TypeEncoder.encode(new Uint256(0)), "0x" + TypeEncoder.encode(new Address(PAYEE)));
+        for (BigInteger[] v : List.of(new BigInteger[] {BigInteger.ZERO, BigInteger.ONE}, new BigInteger[] {max, BigInteger.TWO.pow(255)},
+                new BigInteger[] {BigInteger.valueOf(Long.MAX_VALUE), BigInteger.valueOf(990_000)})) {
+            String data = "0x" + TypeEncoder.encode(new Uint256(v[0])) + TypeEncoder.encode(new Uint256(v[1]));
+            @SuppressWarnings("rawtypes")
+            List<org.web3j.abi.datatypes.Type> web3j = org.web3j.abi.FunctionReturnDecoder.decode(data,
+                    EscrowEvents.PAYOUT_SETTLED.getNonIndexedParameters());
+            var p = (EscrowEvents.PayoutSettled) EscrowEvents.decode(pos, topics, data).orElseThrow();
+            assertThat(p.netAmount()).isEqualTo(web3j.get(0).getValue()).isEqualTo(v[0]);
+            assertThat(p.feeAmount()).isEqualTo(web3j.get(1).getValue()).isEqualTo(v[1]);
+            assertThat(p.payoutId()).isEqualTo(max);
+            assertThat(p.batchId()).isZero();
+            assertThat(p.payee()).isEqualTo(PAYEE);
+            // words past the event's are ignored, as web3j ignores them; the 0x prefix is optional
+            assertThat(EscrowEvents.decode(pos, topics, data.substring(2) + "00".repeat(32))).contains(p);
+        }
+        assertThatThrownBy(() -> EscrowEvents.decode(pos, topics, "0x" + TypeEncoder.encode(new Uint256(1))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> EscrowEvents.decode(pos, topics, "0x" + "zz".repeat(64))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void logQuantitiesAreReadAsHex() {
+        assertThat(ReconcileService.quantity("0x0")).isZero();
+        assertThat(ReconcileService.quantity("0x1a")).isEqualTo(26);
+        assertThat(ReconcileService.quantity("0x7fffffffffffffff")).isEqualTo(Long.MAX_VALUE);
+        for (String bad : new String[] {null, "", "0x", "26", "0xzz", "0x8000000000000000", "0x-1", "0x+1"}) {
+            assertThatThrownBy(() -> ReconcileService.quantity(bad)).isInstanceOf(IllegalStateException.class);
+        }
+    }
+
+    @Test
     void matcherAcceptsExactMatchAndNamesEveryDifference() {
         var log = payoutLog(42, 7, PAYEE, 990_000, 10_000);
         assertThat(PayoutMatcher.compare(log, new PayoutMatcher.Expected("co_1", 42, 7, PAYEE.toLowerCase(), 990_000, 10_000))).isEmpty();

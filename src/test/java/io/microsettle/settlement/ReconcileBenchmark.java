@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the reconcile follower against a real Anvil, schedulers off. Setup (untimed): {@code -Dbench.payouts}
  * (10,000) QUEUED cash-outs written as a request leaves them, settled on chain by the service's own
  * settler ({@code createBatches} + {@code broadcastStored}: batches signed with the settler key), mined
- * and confirmed. Ingestion: {@link ReconcileService#tick} from the first block until the cursor reaches
+ * and confirmed. Warm-up (untimed for the target, printed): {@code -Dbench.warmupPayouts} (2,000) cash-outs settled and
+ * ingested the same way first, so the timed range runs compiled code. Ingestion: {@link ReconcileService#tick} from the first block until the cursor reaches
  * head − confirmations, timed: PayoutSettled + BatchSettled logs read, stored and matched (every cash-out
  * SETTLED). Reorg: {@code evm_snapshot}, {@code -Dbench.reorgPayouts} (1,000) more cash-outs settled and
  * reconciled over {@code -Dbench.reorgBlocks} (64) blocks, {@code evm_revert} and a longer branch mined
@@ -55,6 +56,31 @@ class ReconcileBenchmark {
         HttpService http = new HttpService(ChainTestResource.rpcUrl);
         Web3j web3j = Web3j.build(http);
         try {
+            // ---- warm-up (untimed for the target, printed): the follower's first range of the JVM runs its code
+            // interpreted and then compiles it; on a loaded 2-core machine the JIT's threads wait too
+            int warmupPayouts = Integer.getInteger("bench.warmupPayouts", 2_000);
+            String warmRow = null;
+            long warmLogs = 0;
+            if (warmupPayouts > 0) {
+                queue("warm", warmupPayouts);
+                settleOnChain(web3j, http);
+                warmLogs = countLogs(web3j);
+                String w0 = load();
+                long wt = System.nanoTime();
+                int wl = 0, ws = 0, wticks = 0;
+                ReconcileService.TickResult w;
+                do {
+                    w = reconcile.tick();
+                    wl += w.logs();
+                    ws += w.settled();
+                    wticks++;
+                } while (wl < warmLogs && w.ranges() > 0 && wticks < 1_000);
+                double warmSeconds = (System.nanoTime() - wt) / 1e9;
+                assertThat((long) wl).isEqualTo(warmLogs);
+                warmRow = String.format(Locale.ROOT, "| warm-up   | %6d | %,7d | %,9d | %5d | %7.2f | %,10.0f | %-17s | %-17s |",
+                        w.head(), wl, ws, wticks, warmSeconds, wl / warmSeconds, w0, load());
+            }
+
             // ---- setup: cash-outs settled on chain by the settler, untimed
             long s0 = System.nanoTime();
             List<String> ids = queue("bench", payouts);
@@ -62,12 +88,13 @@ class ReconcileBenchmark {
             s0 = System.nanoTime();
             settleOnChain(web3j, http);
             double settleSeconds = (System.nanoTime() - s0) / 1e9;
-            long chainLogs = countLogs(web3j);
+            long chainLogs = countLogs(web3j) - warmLogs;
             System.out.printf(Locale.ROOT, "%nreconcile setup: %,d cash-outs queued in %.1f s, settled on chain in %.1f s (%,d escrow logs, head %d); load %s%n",
                     payouts, queueSeconds, settleSeconds, chainLogs, blockNumber(web3j), load());
 
             // ---- ingestion
             String l0 = load();
+            reconcile.resetPhaseTimes();
             long t0 = System.nanoTime();
             int logs = 0, settled = 0, ticks = 0;
             ReconcileService.TickResult r;
@@ -79,6 +106,7 @@ class ReconcileBenchmark {
             } while (logs < chainLogs && r.ranges() > 0 && ticks < 1_000);
             double ingestSeconds = (System.nanoTime() - t0) / 1e9;
             String l1 = load();
+            java.util.Map<String, Double> phaseMillis = reconcile.phaseMillis();
             assertThat(count("SELECT count(*) FROM cashouts WHERE status = 'SETTLED' AND id LIKE 'co_bench%'")).isEqualTo(payouts);
             assertThat((long) logs).isEqualTo(chainLogs);
             assertThat(count("SELECT count(*) FROM discrepancies")).isZero();
@@ -110,12 +138,18 @@ class ReconcileBenchmark {
             System.out.printf(Locale.ROOT, "%nreconcile follower (Anvil, %d cores)%n", Runtime.getRuntime().availableProcessors());
             System.out.println("| phase     | blocks | logs    | cash-outs | ticks | seconds | per second | load before       | load after        |");
             System.out.println("|-----------|--------|---------|-----------|-------|---------|------------|-------------------|-------------------|");
+            if (warmRow != null) System.out.println(warmRow);
             System.out.printf(Locale.ROOT, "| ingest    | %6d | %,7d | %,9d | %5d | %7.2f | %,10.0f | %-17s | %-17s |%n",
                     r.head(), logs, settled, ticks, ingestSeconds, logs / ingestSeconds, l0, l1);
             System.out.printf(Locale.ROOT, "| reorg     | %6d | %,7d | %,9d | %5d | %7.3f | %10s | %-17s | %-17s |%n",
                     oldHead - forkBase, reorgPayouts + (reorgPayouts + 499) / 500, count("SELECT count(*) FROM cashouts WHERE status = 'SUBMITTED' AND id LIKE 'co_reorg%'"), 1, reorgSeconds, "-", l2, l3);
             System.out.printf(Locale.ROOT, "(reorg: the old branch ran from block %d to %d, the fork found at %d)%n", forkBase + 1, oldHead,
                     reorg.reorgForkBlock());
+            System.out.println("ingest phases (ms, summed over its ticks): " + phaseMillis.entrySet().stream()
+                    .map(e -> String.format(Locale.ROOT, "%s %.0f", e.getKey().toLowerCase(Locale.ROOT), e.getValue()))
+                    .collect(java.util.stream.Collectors.joining(", ")));
+            System.out.println("(warm-up: -Dbench.warmupPayouts cash-outs settled and ingested first, untimed for the target: the follower's "
+                    + "first range of the JVM; ingest: the next range, with the code compiled)");
             System.out.println("(ingest: logs/s = PayoutSettled + BatchSettled logs read, stored and matched per second; reorg: blocks dropped "
                     + "above the fork, its logs and the cash-outs sent back to SUBMITTED, in the one tick that found it)");
         } finally {
