@@ -12,4 +12,11 @@ public interface CashoutConfig {
     /** The largest page of GET /v1/cashouts. */
     @WithDefault("100")
     int maxPageSize();
+
+    /**
+     * How long a cash-out request waits in memory for its account's turn (requests of one account write one at a
+     * time, see AccountTurns) before it is answered 503 busy, in milliseconds.
+     */
+    @WithDefault("30000")
+    long accountWaitMillis();
 }

@@ -36,6 +36,8 @@ public class CashoutService {
     EscrowFunding funding;
     @Inject
     CashoutRequests requests;
+    @Inject
+    AccountTurns turns;
 
     /**
      * Requests the cash-out a quote describes: the signature must recover to the account's
@@ -63,7 +65,8 @@ public class CashoutService {
         EscrowFunding.Reservation escrow = null;
         try {
             escrow = funding.reserve(integratorId, q.grossBaseUnits());
-            Cashout c = requests.write(p, volume, escrow);
+            EscrowFunding.Reservation reserved = escrow;
+            Cashout c = turns.inTurn(q.accountId(), () -> requests.write(p, volume, reserved));
             volume.commit();
             escrow.commit();
             return c;
