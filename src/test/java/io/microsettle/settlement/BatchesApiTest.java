@@ -5,30 +5,22 @@ import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
-import io.microsettle.ledger.LedgerService;
-import io.microsettle.reconcile.ReconcileService;
 import io.microsettle.testsupport.Api;
-import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.crypto.Keys;
@@ -43,29 +35,11 @@ import org.web3j.utils.Numeric;
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
-class BatchesApiTest {
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject SettlementService settlement;
-    @Inject ReconcileService reconcile;
-    @Inject DbRows db;
-
-    ChainSteps chain;
+class BatchesApiTest extends AbstractChainStepsTest {
     final String operator = Tokens.of("olga", "operator");
     final String admin = Tokens.of("alice", "admin");
-
-    @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, db);
-    }
-
-    @AfterAll
-    void close() {
-        chain.close();
-    }
 
     String queued(String integrator, String ref, long gross, long fee) {
         return QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued(integrator, ref, TestCashouts.randomAddress(),

@@ -5,14 +5,10 @@ import static io.microsettle.testsupport.Problems.assertProblem;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
 import io.microsettle.infra.Db;
-import io.microsettle.ledger.LedgerService;
-import io.microsettle.reconcile.ReconcileService;
 import io.microsettle.security.Roles;
 import io.microsettle.testsupport.Api;
-import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Problems;
 import io.microsettle.testsupport.Tokens;
 import io.microsettle.webhook.WebhookFanout;
@@ -26,12 +22,9 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -45,33 +38,16 @@ import org.web3j.protocol.core.methods.response.TransactionReceipt;
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
-class DiscrepanciesAnvilTest {
+class DiscrepanciesAnvilTest extends AbstractChainStepsTest {
     static final long HAND_PAYOUT_ID = 910_001;
 
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject ReconcileService reconcile;
     @Inject WebhookFanout fanout;
-    @Inject SettlementService settlement;
-    @Inject DbRows db;
 
     final String auditor = Tokens.auditor("auditor-disc");
     final String operator = Tokens.of("operator-disc", Roles.OPERATOR);
-    ChainSteps chain;
     String handTx;
-
-    @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, db);
-    }
-
-    @AfterAll
-    void close() {
-        chain.close();
-    }
 
     @Test
     @Order(1)

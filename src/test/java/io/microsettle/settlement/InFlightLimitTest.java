@@ -2,21 +2,14 @@ package io.microsettle.settlement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
-import io.microsettle.ledger.LedgerService;
-import io.microsettle.testsupport.DbRows;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -29,26 +22,8 @@ import org.junit.jupiter.api.Timeout;
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
                 @ResourceArg(name = "microsettle.settlement.max-in-flight-per-lane", value = "2"),
                 @ResourceArg(name = "microsettle.settlement.max-payouts-per-batch", value = "1")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(120)
-class InFlightLimitTest {
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject SettlementService settlement;
-    @Inject DbRows db;
-
-    ChainSteps chain;
-
-    @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, db);
-    }
-
-    @AfterAll
-    void close() {
-        chain.close();
-    }
-
+class InFlightLimitTest extends AbstractChainStepsTest {
     @Test
     void aLaneClaimsNoMoreThanItsUnminedTransactionsAllowAndResumesOnceABlockIsMined() throws Exception {
         List<String> ids = new ArrayList<>();

@@ -4,18 +4,13 @@ import static io.microsettle.testsupport.Api.as;
 import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
-import io.microsettle.ledger.LedgerService;
-import io.microsettle.reconcile.ReconcileService;
-import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import jakarta.inject.Inject;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.WebhookReceiver;
@@ -34,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -48,33 +42,23 @@ import org.junit.jupiter.api.Timeout;
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
                 @ResourceArg(name = "adminKey", value = "true")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
-class SettlementPauseTest {
+class SettlementPauseTest extends AbstractChainStepsTest {
     static final String SETTLER = DevAccounts.defaults().settler().getAddress();
 
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject SettlementService settlement;
-    @Inject ReconcileService reconcile;
-    @Inject DbRows db;
-
-    ChainSteps chain;
     WebhookReceiver receiver;
     String webhookSecret;
     final String admin = Tokens.of("alice", "admin");
     final String operator = Tokens.of("olga", "operator");
 
     @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, db);
+    void startReceiver() {
         receiver = WebhookReceiver.start();
     }
 
     @AfterAll
-    void close() {
-        chain.close();
+    void stopReceiver() {
         receiver.close();
     }
 

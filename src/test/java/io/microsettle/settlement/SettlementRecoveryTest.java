@@ -3,23 +3,17 @@ package io.microsettle.settlement;
 import io.microsettle.infra.Db;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
-import io.microsettle.ledger.LedgerService;
 import io.microsettle.reconcile.ReconcileService;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.crypto.Hash;
@@ -31,29 +25,9 @@ import org.web3j.crypto.Hash;
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
-class SettlementRecoveryTest {
-
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject SettlementService settlement;
-    @Inject ReconcileService reconcile;
-    @Inject io.microsettle.testsupport.DbRows rows;
-
-    ChainSteps chain;
-
-    @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, rows);
-    }
-
-    @AfterAll
-    void close() {
-        chain.close();
-    }
-
+class SettlementRecoveryTest extends AbstractChainStepsTest {
     TestCashouts cashouts() {
         return new TestCashouts(ds, ledger);
     }

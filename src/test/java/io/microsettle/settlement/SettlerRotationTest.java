@@ -5,13 +5,9 @@ import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.DevAccounts;
 import io.microsettle.infra.Db;
-import io.microsettle.ledger.LedgerService;
-import io.microsettle.reconcile.ReconcileService;
 import io.microsettle.testsupport.Api;
-import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -24,12 +20,9 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.crypto.Credentials;
@@ -45,35 +38,18 @@ import org.web3j.crypto.Keys;
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
         initArgs = {@ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
                 @ResourceArg(name = "adminKey", value = "true")})
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(120)
-class SettlerRotationTest {
+class SettlerRotationTest extends AbstractChainStepsTest {
     /** The configured settler, then two keys rotated in (dev accounts with ether for gas, as an operator funds a new key). */
     static final Credentials A = DevAccounts.defaults().settler();
     static final Credentials B = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, 6);
     static final Credentials C = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, 7);
 
-    @Inject AgroalDataSource ds;
-    @Inject LedgerService ledger;
-    @Inject SettlementService settlement;
     @Inject SettlementAdmin settlementAdmin;
-    @Inject ReconcileService reconcile;
-    @Inject DbRows db;
 
-    ChainSteps chain;
     final String admin = Tokens.of("alice", "admin");
     final String operator = Tokens.of("olga", "operator");
-
-    @BeforeAll
-    void connect() {
-        chain = new ChainSteps(ds, db);
-    }
-
-    @AfterAll
-    void close() {
-        chain.close();
-    }
 
     String queued(String ref) {
         return QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued(ref, TestCashouts.randomAddress(), 2_000_000, 20_000));
