@@ -16,9 +16,12 @@ public class WebhookMetrics {
     @Inject
     public WebhookMetrics(MeterRegistry registry, AfterCommit afterCommit) {
         this.afterCommit = afterCommit;
-        retrying = Counter.builder("microsettle.webhook.delivery.failures").tag("final", "false")
-                .description("Failed webhook delivery attempts (final: the delivery was given up)").register(registry);
-        gaveUp = Counter.builder("microsettle.webhook.delivery.failures").tag("final", "true")
+        retrying = failures(registry, false);
+        gaveUp = failures(registry, true);
+    }
+
+    private static Counter failures(MeterRegistry registry, boolean last) {
+        return Counter.builder("microsettle.webhook.delivery.failures").tag("final", Boolean.toString(last))
                 .description("Failed webhook delivery attempts (final: the delivery was given up)").register(registry);
     }
 

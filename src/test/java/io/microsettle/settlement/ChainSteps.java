@@ -59,22 +59,23 @@ final class ChainSteps implements AutoCloseable {
 
     /** Runs settlement and reconciliation passes until {@code done} holds or the time is up; whether it holds. */
     boolean runUntil(SettlementService settlement, ReconcileService reconcile, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE_WITHIN.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() > deadline) return false;
+        return passUntil(SETTLE_WITHIN, () -> {
             settlement.tick();
             reconcile.tick();
-            Thread.sleep(300);
-        }
-        return true;
+        }, done);
     }
 
     /** Runs reconciliation passes until {@code done} holds or the time is up; whether it holds. */
     boolean reconcileUntil(ReconcileService reconcile, BooleanSupplier done) throws InterruptedException {
-        long deadline = System.nanoTime() + RECONCILE_WITHIN.toNanos();
+        return passUntil(RECONCILE_WITHIN, reconcile::tick, done);
+    }
+
+    /** Runs {@code pass} every 300 ms until {@code done} holds or {@code within} is up; whether it holds. */
+    private static boolean passUntil(Duration within, Runnable pass, BooleanSupplier done) throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > deadline) return false;
-            reconcile.tick();
+            pass.run();
             Thread.sleep(300);
         }
         return true;
