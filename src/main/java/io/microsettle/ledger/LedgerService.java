@@ -132,10 +132,10 @@ public class LedgerService {
                     WITH e AS (
                       INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
                       SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
-                    INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, created_at)
-                    SELECT e, a, v, now() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS t(e, a, v)""",
+                    INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, entry_kind, created_at)
+                    SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""",
                     j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
-                    j.postingAmounts());
+                    j.postingAmounts(), j.postingKinds());
             if (d.upKeys().length > 0) {
                 Db.update(ds, """
                         INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
@@ -203,12 +203,12 @@ public class LedgerService {
                 e AS (
                   INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
                   SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
-                INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, created_at)
-                SELECT e, a, v, now() FROM unnest(?::text[], ?::text[], ?::bigint[]) AS t(e, a, v)""";
-        List<Object> args = new ArrayList<>(12);
+                INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, entry_kind, created_at)
+                SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""";
+        List<Object> args = new ArrayList<>(13);
         if (d.upKeys().length > 0) args.addAll(List.of(d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts()));
         args.addAll(List.of(j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(),
-                j.postingAccounts(), j.postingAmounts()));
+                j.postingAccounts(), j.postingAmounts(), j.postingKinds()));
         Db.update(ds, sql, args.toArray());
         return List.of(j.ids());
     }
@@ -246,12 +246,12 @@ public class LedgerService {
 
     /** The entries and their postings as columns. */
     record Journal(String[] ids, String[] integrators, String[] kinds, String[] references, String[] cashouts,
-                   String[] postingEntries, String[] postingAccounts, Long[] postingAmounts) {
+                   String[] postingEntries, String[] postingAccounts, Long[] postingAmounts, String[] postingKinds) {
         static Journal of(List<JournalEntry> entries) {
             int m = entries.size();
             int postings = entries.stream().mapToInt(e -> e.postings().size()).sum();
             Journal j = new Journal(new String[m], new String[m], new String[m], new String[m], new String[m],
-                    new String[postings], new String[postings], new Long[postings]);
+                    new String[postings], new String[postings], new Long[postings], new String[postings]);
             int p = 0;
             for (int k = 0; k < m; k++) {
                 JournalEntry e = entries.get(k);
@@ -264,6 +264,7 @@ public class LedgerService {
                     j.postingEntries[p] = j.ids[k];
                     j.postingAccounts[p] = posting.account().key();
                     j.postingAmounts[p] = posting.amountBaseUnits();
+                    j.postingKinds[p] = j.kinds[k];
                     p++;
                 }
             }

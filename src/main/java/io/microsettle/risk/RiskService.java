@@ -132,7 +132,7 @@ public class RiskService {
     @Transactional(Transactional.TxType.MANDATORY)
     public AnomalyVerdict assess(Subject s, long grossBaseUnits, String destination, Instant now, VolumeReservation volume) {
         AnomalyThresholds t = engine.thresholds();
-        Facts f = facts(s, destination, now, t);
+        Facts f = facts(s, grossBaseUnits, destination, now, t);
         LimitChecker checker = new LimitChecker(limits.current().limits());
         LimitOutcome outcome = checker.check(new LimitRequest(s.level(), grossBaseUnits, f.account24hAmount(), f.account24hCount(),
                 volume.othersBoundBaseUnits()));
@@ -145,22 +145,27 @@ public class RiskService {
     record Facts(long account24hAmount, int account24hCount, int otherAccountsToDestination, long creditedInBurstWindow,
                  List<Long> history) {}
 
-    /** Every windowed total and the account's recent history in one statement. */
-    private Facts facts(Subject s, String destination, Instant now, AnomalyThresholds t) {
+    /**
+     * Every windowed total and the account's recent history in one statement. The credit sum and the
+     * history are read only when their rule can fire for this gross (an uncorrelated subquery under a
+     * false CASE branch is never executed). The credits are one range of a partial index (V18).
+     */
+    private Facts facts(Subject s, long grossBaseUnits, String destination, Instant now, AnomalyThresholds t) {
         return Db.one(ds, "SELECT"
                         + " (SELECT coalesce(sum(gross_base_units), 0) FROM cashouts WHERE account_id = ? AND created_at >= ? AND " + LIVE + "),"
                         + " (SELECT count(*) FROM cashouts WHERE account_id = ? AND created_at >= ? AND " + LIVE + "),"
                         + " (SELECT count(DISTINCT account_id) FROM cashouts WHERE destination = ? AND account_id <> ?"
                         + "     AND created_at >= ? AND " + LIVE + "),"
-                        + " (SELECT coalesce(sum(p.amount_base_units), 0) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id"
-                        + "     WHERE p.ledger_account = ? AND p.created_at >= ? AND e.kind = 'CREDIT'),"
-                        + " ARRAY(SELECT gross_base_units FROM cashouts WHERE account_id = ? AND " + LIVE
-                        + "     ORDER BY created_at DESC LIMIT " + AnomalyThresholds.MAX_HISTORY_SIZE + ")",
+                        + " CASE WHEN ? THEN (SELECT coalesce(sum(amount_base_units), 0) FROM ledger_postings"
+                        + "     WHERE ledger_account = ? AND created_at >= ? AND entry_kind = 'CREDIT') ELSE 0 END,"
+                        + " CASE WHEN ? THEN ARRAY(SELECT gross_base_units FROM cashouts WHERE account_id = ? AND " + LIVE
+                        + "     ORDER BY created_at DESC LIMIT " + AnomalyThresholds.MAX_HISTORY_SIZE + ") ELSE '{}'::bigint[] END",
                 rs -> new Facts(rs.getLong(1), rs.getInt(2), rs.getInt(3), rs.getLong(4), longs(rs.getArray(5))),
                 s.accountId(), now.minusSeconds(24 * 3600), s.accountId(), now.minusSeconds(24 * 3600),
                 destination, s.accountId(), now.minusMillis(t.sharedDestinationWindowMillis()),
-                LedgerAccount.userAvailable(s.accountId()).key(), now.minusMillis(t.creditBurstWindowMillis()),
-                s.accountId()).orElseThrow();
+                t.creditBurstCanFire(grossBaseUnits), LedgerAccount.userAvailable(s.accountId()).key(),
+                now.minusMillis(t.creditBurstWindowMillis()),
+                t.historyCanFire(grossBaseUnits), s.accountId()).orElseThrow();
     }
 
     private static List<Long> longs(Array array) throws java.sql.SQLException {

@@ -53,6 +53,13 @@ class LedgerServiceTest {
                 + integrator + ":funding'")).isEqualTo(-10_000);
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
         assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE cashout_id IN ('co_a','co_b')")).isEqualTo(4);
+        // Every posting carries its entry's kind (the credit-burst rule sums the CREDIT ones alone).
+        assertThat(db.scalar("SELECT count(*) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id "
+                + "WHERE e.integrator_id = '" + integrator + "' AND p.entry_kind <> e.kind")).isZero();
+        assertThat(db.scalar("SELECT coalesce(sum(amount_base_units), 0) FROM ledger_postings WHERE ledger_account = 'user:"
+                + acct + ":available' AND entry_kind = 'CREDIT'")).isEqualTo(10_000);
+        assertThat(db.scalar("SELECT coalesce(sum(amount_base_units), 0) FROM ledger_postings WHERE ledger_account = 'user:"
+                + acct + ":available' AND entry_kind = 'RELEASE'")).isEqualTo(3_000);
     }
 
     @Test

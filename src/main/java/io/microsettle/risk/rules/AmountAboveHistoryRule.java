@@ -21,7 +21,7 @@ public final class AmountAboveHistoryRule implements AnomalyRule {
     @Override
     public Optional<HoldFinding> evaluate(AnomalyContext c, AnomalyThresholds t) {
         List<Long> history = c.pastCashoutAmountsBaseUnits();
-        if (history.size() < t.historyMinSize() || c.amountBaseUnits() < t.historyMinAmountBaseUnits()) {
+        if (history.size() < t.historyMinSize() || !t.historyCanFire(c.amountBaseUnits())) {
             return Optional.empty();
         }
         long[] sorted = history.stream().mapToLong(Long::longValue).sorted().toArray();

@@ -77,6 +77,16 @@ public record AnomalyThresholds(
         deniedDestinations = Collections.unmodifiableSet(normalized);
     }
 
+    /** Whether amount_above_history can fire for this gross; below its minimum the history need not be read. */
+    public boolean historyCanFire(long grossBaseUnits) {
+        return grossBaseUnits >= historyMinAmountBaseUnits;
+    }
+
+    /** Whether credit_burst_cashout can fire for this gross; below its minimum the credits need not be summed. */
+    public boolean creditBurstCanFire(long grossBaseUnits) {
+        return grossBaseUnits >= creditBurstMinAmountBaseUnits;
+    }
+
     public boolean isDenied(String destination) {
         return Addresses.isAddress(destination) && deniedDestinations.contains(Addresses.lowercase(destination));
     }

@@ -18,7 +18,7 @@ public final class CreditBurstCashoutRule implements AnomalyRule {
 
     @Override
     public Optional<HoldFinding> evaluate(AnomalyContext c, AnomalyThresholds t) {
-        if (c.amountBaseUnits() < t.creditBurstMinAmountBaseUnits()) {
+        if (!t.creditBurstCanFire(c.amountBaseUnits())) {
             return Optional.empty();
         }
         if (IntMath.compareProducts(c.creditedWithinBurstWindowBaseUnits(), 10_000, t.creditBurstBps(),

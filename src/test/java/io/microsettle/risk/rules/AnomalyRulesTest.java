@@ -125,6 +125,22 @@ class AnomalyRulesTest {
 
     // --- denied_destination ---
 
+    /** The service reads a rule's facts only when it can fire: no gross that can fire may be told otherwise. */
+    @Test
+    void factsAreNeededExactlyFromEachRulesMinimum() {
+        long history = T.historyMinAmountBaseUnits();
+        long burst = T.creditBurstMinAmountBaseUnits();
+        assertThat(T.historyCanFire(history)).isTrue();
+        assertThat(T.historyCanFire(history - 1)).isFalse();
+        assertThat(T.creditBurstCanFire(burst)).isTrue();
+        assertThat(T.creditBurstCanFire(burst - 1)).isFalse();
+        // Just below each minimum the rule stays silent even on facts that would make it fire above it.
+        List<Long> small = List.of(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L);
+        assertThat(run(new AmountAboveHistoryRule(), with(history - 1, OLD, small, 0, 0))).isEmpty();
+        assertThat(run(new CreditBurstCashoutRule(), with(burst - 1, OLD, List.of(), 0, Long.MAX_VALUE / 20_000))).isEmpty();
+        assertThat(run(new CreditBurstCashoutRule(), with(burst, OLD, List.of(), 0, burst))).isPresent();
+    }
+
     @Test
     void deniedDestination() {
         AnomalyRule r = new DeniedDestinationRule();
