@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * The write transaction of a cash-out request, in the documented lock order: the account's row,
- * the quote's row, the ledger balance rows (in key order), the escrow alert mark; then inserts
- * (the cash-out, its review, its audit events) that no one else waits for.
+ * the quote's row; the inserts (the cash-out, its review, its audit events) that no one else waits
+ * for; then the ledger balance rows (in key order) and the escrow alert mark, held to the commit.
  */
 @ApplicationScoped
 public class CashoutRequests {
@@ -61,8 +61,6 @@ public class CashoutRequests {
                 a.createdAt()), q.grossBaseUnits(), q.destination(), p.now(), volume);
         if (!quotes.markUsed(q.quoteId(), p.now())) throw ApiException.conflict("quote_used", "the quote has already been used");
         String id = Ids.newId("co");
-        ledger.hold(q.integratorId(), q.accountId(), q.grossBaseUnits(), id);
-        funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
         AnomalyVerdict.Hold hold = verdict instanceof AnomalyVerdict.Hold h ? h : null;
         CashoutStatus status = hold == null ? CashoutStatus.QUEUED : CashoutStatus.HELD;
         String reason = hold == null ? null : ReviewService.reasonCodes(hold);
@@ -70,6 +68,10 @@ public class CashoutRequests {
                 q.feeBaseUnits(), q.netBaseUnits(), q.destination(), p.signer(), p.signature(), p.now());
         store.insert(c, status, reason, p.actor(), payload(c, status, hold));
         if (hold != null) reviews.open(id, q.integratorId(), hold, p.now());
+        // Last: the balance rows include the integrator's stripe rows, which other accounts' cash-outs,
+        // credits and settlements share; taken here, they are held only for the hold and the commit.
+        ledger.hold(q.integratorId(), q.accountId(), q.grossBaseUnits(), id);
+        funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
         return view(c, status, reason);
     }
 
