@@ -19,4 +19,11 @@ public interface CashoutConfig {
      */
     @WithDefault("30000")
     long accountWaitMillis();
+
+    /**
+     * Cash-out write transactions a replica runs at once (see AccountTurns); the others wait in memory, holding no
+     * connection, within {@code account-wait-millis}. A few per database core keep the cores busy.
+     */
+    @WithDefault("8")
+    int maxConcurrentWrites();
 }

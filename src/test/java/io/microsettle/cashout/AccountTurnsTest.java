@@ -18,7 +18,7 @@ class AccountTurnsTest {
 
     @Test
     void requestsOfOneAccountWriteOneAtATime() throws Exception {
-        AccountTurns turns = new AccountTurns(10_000);
+        AccountTurns turns = new AccountTurns(10_000, 8);
         AtomicInteger inside = new AtomicInteger();
         AtomicInteger most = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(16);
@@ -42,7 +42,7 @@ class AccountTurnsTest {
 
     @Test
     void anotherAccountDoesNotWaitAndAWaitPastTheLimitIsBusy() throws Exception {
-        AccountTurns turns = new AccountTurns(200);
+        AccountTurns turns = new AccountTurns(200, 8);
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
@@ -70,11 +70,63 @@ class AccountTurnsTest {
 
     @Test
     void aFailingWriteGivesTheTurnBack() {
-        AccountTurns turns = new AccountTurns(200);
+        AccountTurns turns = new AccountTurns(200, 8);
         assertThatThrownBy(() -> turns.inTurn("acc_fail", () -> {
             throw new IllegalStateException("refused");
         })).hasMessage("refused");
         assertThat(turns.inTurn("acc_fail", () -> "next")).isEqualTo("next");
+    }
+
+    @Test
+    void atMostTheWriteSlotsRunAtOnceAndAWaitForOnePastTheLimitIsBusy() throws Exception {
+        AccountTurns turns = new AccountTurns(10_000, 3);
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                int n = i;
+                done.add(pool.submit(() -> turns.inTurn("acc_" + n, () -> {
+                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    sleep(5);
+                    inside.decrementAndGet();
+                    return n;
+                })));
+            }
+            for (Future<Integer> f : done) f.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(most.get()).isEqualTo(3);
+
+        AccountTurns one = new AccountTurns(200, 1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService single = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> holder = single.submit(() -> one.inTurn("acc_a", () -> {
+                holding.countDown();
+                await(release);
+                return "done";
+            }));
+            assertThat(holding.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThatThrownBy(() -> one.inTurn(otherStripe("acc_a"), () -> "never")).isInstanceOfSatisfying(ApiException.class, e -> {
+                assertThat(e.status()).isEqualTo(503);
+                assertThat(e.code()).isEqualTo("busy");
+            });
+            release.countDown();
+            assertThat(holder.get(5, TimeUnit.SECONDS)).isEqualTo("done");
+            assertThat(one.inTurn(otherStripe("acc_a"), () -> "after")).as("the slot was given back").isEqualTo("after");
+        } finally {
+            single.shutdownNow();
+        }
+    }
+
+    @Test
+    void writeSlotsAreBounded() {
+        assertThatThrownBy(() -> new AccountTurns(200, 0)).hasMessageContaining("max-concurrent-writes");
+        assertThatThrownBy(() -> new AccountTurns(200, AccountTurns.MAX_WRITE_SLOTS + 1)).hasMessageContaining("max-concurrent-writes");
     }
 
     static String otherStripe(String account) {
