@@ -18,26 +18,7 @@ class AccountTurnsTest {
 
     @Test
     void requestsOfOneAccountWriteOneAtATime() throws Exception {
-        AccountTurns turns = new AccountTurns(10_000, 8);
-        AtomicInteger inside = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int i = 0; i < 64; i++) {
-                int n = i;
-                done.add(pool.submit(() -> turns.inTurn("acc_one", () -> {
-                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                    sleep(2);
-                    inside.decrementAndGet();
-                    return n;
-                })));
-            }
-            for (Future<Integer> f : done) f.get(30, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(most.get()).isEqualTo(1);
+        assertThat(mostAtOnce(new AccountTurns(10_000, 8), n -> "acc_one")).isEqualTo(1);
     }
 
     @Test
@@ -79,26 +60,9 @@ class AccountTurnsTest {
 
     @Test
     void atMostTheWriteSlotsRunAtOnceAndAWaitForOnePastTheLimitIsBusy() throws Exception {
-        AccountTurns turns = new AccountTurns(10_000, 3);
-        AtomicInteger inside = new AtomicInteger();
-        AtomicInteger most = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<Integer>> done = new ArrayList<>();
-            for (int i = 0; i < 64; i++) {
-                int n = i;
-                done.add(pool.submit(() -> turns.inTurn("acc_" + n, () -> {
-                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-                    sleep(5);
-                    inside.decrementAndGet();
-                    return n;
-                })));
-            }
-            for (Future<Integer> f : done) f.get(30, TimeUnit.SECONDS);
-        } finally {
-            pool.shutdownNow();
-        }
-        assertThat(most.get()).isEqualTo(3);
+        // 16 threads on 64 accounts: without the slots more than 3 run at once (the same run with 16 slots shows it)
+        assertThat(mostAtOnce(new AccountTurns(10_000, 3), n -> "acc_" + n)).isLessThanOrEqualTo(3);
+        assertThat(mostAtOnce(new AccountTurns(10_000, 16), n -> "acc_" + n)).isGreaterThan(3);
 
         AccountTurns one = new AccountTurns(200, 1);
         CountDownLatch holding = new CountDownLatch(1);
@@ -127,6 +91,29 @@ class AccountTurnsTest {
     void writeSlotsAreBounded() {
         assertThatThrownBy(() -> new AccountTurns(200, 0)).hasMessageContaining("max-concurrent-writes");
         assertThatThrownBy(() -> new AccountTurns(200, AccountTurns.MAX_WRITE_SLOTS + 1)).hasMessageContaining("max-concurrent-writes");
+    }
+
+    /** 64 writes of {@code accountOf(n)} from 16 threads, 5-8 ms each: the most that ran at once. */
+    static int mostAtOnce(AccountTurns turns, java.util.function.IntFunction<String> accountOf) throws Exception {
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Integer>> done = new ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                int n = i;
+                done.add(pool.submit(() -> turns.inTurn(accountOf.apply(n), () -> {
+                    most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+                    sleep(5 + n % 4);
+                    inside.decrementAndGet();
+                    return n;
+                })));
+            }
+            for (Future<Integer> f : done) f.get(30, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        return most.get();
     }
 
     static String otherStripe(String account) {
