@@ -38,6 +38,8 @@ class ServiceLoadBenchIT {
      */
     static final String REQUESTS_PER_SECOND = "1000000";
     static final String BURST = "1000000000000";
+    /** System properties of this JVM passed on to the service without this prefix. */
+    static final String SERVICE_PROPERTY_PREFIX = "bench.service.";
     /** The service's own methods listed in the profile. */
     static final int PROFILE_METHODS_SHOWN = 40;
 
@@ -61,6 +63,9 @@ class ServiceLoadBenchIT {
         if (Boolean.getBoolean("bench.profile")) {
             builder.jvmOption("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr").toAbsolutePath() + ",settings=profile");
         }
+        // -Dbench.service.NAME=VALUE: the service runs with -DNAME=VALUE (to compare a setting's values)
+        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(SERVICE_PROPERTY_PREFIX)).sorted()
+                .forEach(n -> builder.systemProperty(n.substring(SERVICE_PROPERTY_PREFIX.length()), System.getProperty(n)));
         try (ServiceProcess service = builder
                 .systemProperty("microsettle.chain.dev.contracts-dir", s.contractsDir().toString())
                 .systemProperty("microsettle.chain.dev.kind", s.chain())
@@ -136,16 +141,23 @@ class ServiceLoadBenchIT {
         return LoadReport.format("""
 
                 == microsettle load benchmark %s==
-                service : %s run (embedded PostgreSQL %s, %s dev chain it started; settlement and reconcile on), started in %.1f s
+                service : %s run (embedded PostgreSQL %s, %s dev chain it started; settlement and reconcile on), started in %.1f s%s
                 client  : this JVM, a separate process; java.net.http HTTP/1.1, one connection per client; Idempotency-Key on every POST
                 machine : %d cores, Java %s (%s), %s
                 floor   : %.0f signature recoveries/s on one core (the service's Secp256k1Recovery, warmed up, service not running)
                 workload: %d accounts (FULL), %d cash-outs (≤ %d s) per phase at %s clients, %d at %d clients on one account, credits %d items a request
                 """, s.label().isEmpty() ? "" : "(" + s.label() + ") ", ServiceProcess.packagedJar().getFileName(), facts.postgresVersion(),
-                s.chain(), startSeconds, Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
+                s.chain(), startSeconds, serviceProperties(), Runtime.getRuntime().availableProcessors(), System.getProperty("java.runtime.version"),
                 System.getProperty("java.vendor"), quiet, floor, s.accounts(), s.cashoutsPerPhase(), s.phaseMaxSeconds(),
                 s.concurrency().stream().map(String::valueOf).collect(Collectors.joining("/")), s.singleAccountCashouts(),
                 s.singleAccountClients(), s.creditItems());
+    }
+
+    /** The settings given with {@code -Dbench.service.*}, as the header prints them. */
+    static String serviceProperties() {
+        String given = System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(SERVICE_PROPERTY_PREFIX)).sorted()
+                .map(n -> n.substring(SERVICE_PROPERTY_PREFIX.length()) + "=" + System.getProperty(n)).collect(Collectors.joining(", "));
+        return given.isEmpty() ? "" : "; with " + given;
     }
 
     /** Waits (bounded) until the 1-minute load average is at most {@code maxLoad}; says what it saw. */
