@@ -68,7 +68,11 @@ public class SettlementService {
     public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked) {}
 
     /** A lane held by this replica for the pass. */
-    record Held(Leases.Lease lease, SettlerLanes.Lane lane) {
+    record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps) {
+        Held(Leases.Lease lease, SettlerLanes.Lane lane) {
+            this(lease, lane, new PassSteps());
+        }
+
         String address() {
             return lane.address();
         }
@@ -87,26 +91,27 @@ public class SettlementService {
         for (Held h : held()) {
             // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
             try {
-                heal(h);
+                h.steps().time("heal", () -> heal(h));
             } catch (CrashPoints.Crash c) {
                 throw c;
             } catch (RuntimeException e) {
                 LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
             }
             try {
-                sent += broadcast(h, paused, cap);
+                sent += h.steps().time("broadcast", () -> broadcast(h, paused, cap));
                 if (!paused && cap.isPresent()) {
                     // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
                     int n = createBatches(h, cap.get());
                     created += n;
-                    sent += broadcast(h, false, cap);
+                    sent += h.steps().time("broadcast", () -> broadcast(h, false, cap));
                 }
-                checked += checkSubmitted(h);
+                checked += h.steps().time("receipts", () -> checkSubmitted(h));
             } catch (CrashPoints.Crash c) {
                 throw c;
             } catch (RuntimeException e) {
                 LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
             }
+            if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
         }
         return new TickResult(created, sent, checked);
     }
@@ -157,13 +162,14 @@ public class SettlementService {
      * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
      */
     int createBatches(Held h, EscrowCapacity cap) {
-        long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
-        int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending,
-                transactionCount(h.address(), DefaultBlockParameterName.LATEST));
-        Eip1559Fees fees = marketFees();
+        PassSteps steps = h.steps();
+        long pending = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.PENDING));
+        long latest = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.LATEST));
+        int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending, latest);
+        Eip1559Fees fees = steps.time("fees", this::marketFees);
         List<SettlementStore.Batch> created = h.lane().active() && batchRoom > 0
-                ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom)) : List.of();
-        for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
+                ? steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom))) : List.of();
+        for (SettlementStore.Batch b : steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()))) {
             signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
         }
         return created.size();
@@ -204,14 +210,16 @@ public class SettlementService {
             raw = RawTransaction.createEtherTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
                     h.key().getAddress(), BigInteger.ZERO, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         } else {
-            String data = SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts());
-            gasLimit = gasLimit(h.key().getAddress(), data, b.estimatedGas());
+            String data = h.steps().time("encode", () -> SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts()));
+            gasLimit = h.steps().time("estimateGas", () -> gasLimit(h.key().getAddress(), data, b.estimatedGas()));
             raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
                     chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         }
-        String rawHex = Numeric.toHexString(TransactionEncoder.signMessage(raw, h.key()));
+        RawTransaction unsigned = raw;
+        String rawHex = h.steps().time("sign", () -> Numeric.toHexString(TransactionEncoder.signMessage(unsigned, h.key())));
         String txHash = Hash.sha3(rawHex);
         long limit = gasLimit;
+        long t0 = System.nanoTime();
         try {
             QuarkusTransaction.requiringNew().run(() -> {
                 store.storeSigned(h.lease(), kind, b.id(), h.key().getAddress(), chain.chainId(), nonce, limit, fees, rawHex, txHash, replacesTxId);
@@ -225,6 +233,8 @@ public class SettlementService {
             // another signer stored this batch's first transaction first (a unique index), or the lease moved: nothing sent
             LOG.warnf("batch %s: signed transaction not stored: %s", b.id(), e.getMessage());
             return;
+        } finally {
+            h.steps().add("store", System.nanoTime() - t0);
         }
         CrashPoints.reach("settlement.after-sign");
     }
@@ -269,7 +279,7 @@ public class SettlementService {
                     failed(h, tx, "the escrow's settlementCapacity() could not be read: the node is not answering");
                     break;
                 }
-                EscrowCapacity.Verdict v = cap.get().check(store.grossAmounts(tx.batchId()));
+                EscrowCapacity.Verdict v = cap.get().check(h.steps().time("sendCaps", () -> store.grossAmounts(tx.batchId())));
                 if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
                 if (v != EscrowCapacity.Verdict.FITS) {
                     cancel(h, tx, "batch_over_escrow_caps: " + v);
@@ -285,7 +295,9 @@ public class SettlementService {
     private boolean send(Held h, SettlementStore.StoredTx tx) {
         String error = null;
         try {
+            long t0 = System.nanoTime();
             EthSendTransaction r = chain.web3j().ethSendRawTransaction(tx.rawTx()).send();
+            h.steps().add("sendRaw", System.nanoTime() - t0);
             if (r.hasError()) error = r.getError().getMessage();
             else if (!r.getTransactionHash().equalsIgnoreCase(tx.txHash())) {
                 LOG.errorf("node returned hash %s for stored tx %s", r.getTransactionHash(), tx.txHash());
@@ -298,8 +310,8 @@ public class SettlementService {
         CrashPoints.reach("settlement.after-broadcast");
         switch (result) {
             case ACCEPTED -> {
-                long head = headBlock();
-                QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head));
+                long head = h.steps().time("sendHead", this::headBlock);
+                h.steps().time("sendRecord", () -> QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head)));
                 return true;
             }
             case UNDERPRICED, BELOW_BASE_FEE -> {
