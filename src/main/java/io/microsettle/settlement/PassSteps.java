@@ -13,8 +13,13 @@ import java.util.function.Supplier;
 final class PassSteps {
     private record Step(int count, long nanos) {}
 
-    private final long startedNanos = System.nanoTime();
+    private volatile long startedNanos = System.nanoTime();
     private final Map<String, Step> steps = new LinkedHashMap<>();
+
+    /** The lane's pass starts now (its wall time is counted from here). */
+    void start() {
+        startedNanos = System.nanoTime();
+    }
 
     /** Runs {@code work} and adds its duration to {@code step}. */
     <T> T time(String step, Supplier<T> work) {
