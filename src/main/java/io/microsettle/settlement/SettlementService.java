@@ -120,7 +120,7 @@ public class SettlementService {
             sent += h.steps().time("broadcast", () -> broadcast(h, paused, cap));
             if (!paused && cap.isPresent()) {
                 // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
-                created += createBatches(h, cap.get());
+                created += createBatches(h, cap.get(), true);
                 sent += h.steps().time("broadcast", () -> broadcast(h, false, cap));
             }
             checked += h.steps().time("receipts", () -> checkSubmitted(h));
@@ -151,7 +151,7 @@ public class SettlementService {
         Optional<EscrowCapacity> cap = capacity();
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
-        for (Held h : held()) n += createBatches(h, cap.get());
+        for (Held h : held()) n += createBatches(h, cap.get(), false);
         return n;
     }
 
@@ -178,7 +178,7 @@ public class SettlementService {
      * every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is still
      * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
      */
-    int createBatches(Held h, EscrowCapacity cap) {
+    int createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
         PassSteps steps = h.steps();
         long pending = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.PENDING));
         long latest = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.LATEST));
@@ -187,17 +187,18 @@ public class SettlementService {
         List<SettlementStore.Batch> created = h.lane().active() && batchRoom > 0
                 ? steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom))) : List.of();
         List<SettlementStore.Batch> unsigned = steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()));
-        steps.time("signAll", () -> signAll(h, unsigned, fees));
+        steps.time("signAll", () -> signAll(h, unsigned, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty()));
         return created.size();
     }
 
     /**
-     * Estimates and signs the lane's unsigned batches at once ({@code sign-workers} at most), then stores them in one
-     * short transaction in nonce order. Only the batches from the lowest nonce up to the first one that could not be
-     * signed are stored: that one and those above it stay unsigned for the next pass, so what is stored (and
-     * broadcast, lowest nonce first) has no gap.
+     * Estimates and signs the lane's unsigned batches at once ({@code sign-workers} at most) and stores them as they
+     * come, in nonce order: each time the lowest one not stored yet is signed, it and the ones after it already signed
+     * are stored in one short transaction and (with {@code broadcastTo}: in a pass) broadcast, while the rest are still
+     * estimated. Nothing is stored past a batch that could not be signed or stored: it and those above it stay
+     * unsigned for the next pass, so what is stored (and broadcast, lowest nonce first) has no gap.
      */
-    private void signAll(Held h, List<SettlementStore.Batch> batches, Eip1559Fees fees) {
+    private void signAll(Held h, List<SettlementStore.Batch> batches, Eip1559Fees fees, Optional<EscrowCapacity> broadcastTo) {
         List<Callable<Signed>> tasks = new ArrayList<>();
         for (SettlementStore.Batch b : batches) {
             tasks.add(() -> {
@@ -209,12 +210,24 @@ public class SettlementService {
                 }
             });
         }
-        List<Signed> signed = new ArrayList<>();
-        for (Signed s : workers.signs(tasks)) {
-            if (s == null) break;
-            signed.add(s);
+        List<java.util.concurrent.Future<Signed>> futures = workers.startSigns(tasks);
+        int next = 0;
+        boolean stop = false;
+        while (next < futures.size() && !stop) {
+            List<Signed> ready = new ArrayList<>();
+            // the lowest one not stored yet (waited for), then every one after it that is already signed
+            do {
+                Signed s = SettlementWorkers.await(futures.get(next));
+                if (s == null) {
+                    stop = true;
+                    break;
+                }
+                ready.add(s);
+                next++;
+            } while (next < futures.size() && futures.get(next).isDone());
+            if (store(h, ready) < ready.size()) stop = true;
+            if (broadcastTo.isPresent() && !ready.isEmpty()) h.steps().time("broadcast", () -> broadcast(h, false, broadcastTo));
         }
-        store(h, signed);
     }
 
     /** Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call). */
@@ -276,20 +289,23 @@ public class SettlementService {
      * stored in its own, up to the first that fails: another signer may have stored a batch's first transaction first
      * (a unique index), or the lease moved (then none is stored, and nothing is sent).
      */
-    private void store(Held h, List<Signed> signed) {
-        if (signed.isEmpty()) return;
+    private int store(Held h, List<Signed> signed) {
+        if (signed.isEmpty()) return 0;
         long t0 = System.nanoTime();
+        int stored = 0;
         try {
             QuarkusTransaction.requiringNew().run(() -> signed.forEach(s -> storeOne(h, s)));
+            stored = signed.size();
         } catch (RuntimeException e) {
             if (signed.size() == 1) {
                 LOG.warnf("batch %s: signed transaction not stored: %s", signed.getFirst().batch().id(), e.getMessage());
-                return;
+                return 0;
             }
             LOG.warnf("%d signed transactions of %s not stored together (%s): one by one", signed.size(), h.address(), e.getMessage());
             for (Signed s : signed) {
                 try {
                     QuarkusTransaction.requiringNew().run(() -> storeOne(h, s));
+                    stored++;
                 } catch (RuntimeException one) {
                     // the ones above stay unsigned for the next pass: nothing stored past a nonce that has no transaction
                     LOG.warnf("batch %s: signed transaction not stored: %s", s.batch().id(), one.getMessage());
@@ -300,6 +316,7 @@ public class SettlementService {
             h.steps().add("store", System.nanoTime() - t0);
         }
         CrashPoints.reach("settlement.after-sign");
+        return stored;
     }
 
     /** One signed transaction stored (and a replacement's or no-op's audit event), in the caller's transaction. */
@@ -385,7 +402,8 @@ public class SettlementService {
     /**
      * Records the transactions the node accepted as broadcast at the head read once after the sends (at or above
      * the head each was sent at, so receipt checks and replacements never come early): each in its own short
-     * transaction (its batch's cash-outs SUBMITTED with their audit events), at most {@code sign-workers} at once.
+     * transaction (its batch's cash-outs SUBMITTED with their audit events), at most {@code sign-workers} at once
+     * (their own pool).
      * The rows of two batches are disjoint, so the transactions do not wait for each other. One that fails leaves its
      * transaction SIGNED: sent again next pass, the node says it already knows it, and it is recorded then.
      */
@@ -405,7 +423,7 @@ public class SettlementService {
             });
         }
         boolean oneANonce = accepted.stream().map(SettlementStore.StoredTx::nonce).distinct().count() == accepted.size();
-        if (oneANonce) workers.signs(records);
+        if (oneANonce) workers.records(records);
         else records.forEach(SettlementService::callQuietly); // two at one nonce would each close the other: one after the other
     }
 

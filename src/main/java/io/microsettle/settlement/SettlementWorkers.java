@@ -14,10 +14,12 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The settlement pass's two fixed thread pools: one passes over lanes (settler keys) at once
- * ({@code microsettle.settlement.lane-workers}), the other estimates and signs batches at once
- * ({@code sign-workers}, shared by all lanes). A lane task waits only for sign tasks, and sign tasks wait for
- * nothing, so the pools cannot starve each other. Threads are created on first use and stopped with the service.
+ * The settlement pass's fixed thread pools: one passes over lanes (settler keys) at once
+ * ({@code microsettle.settlement.lane-workers}), one estimates and signs batches at once ({@code sign-workers},
+ * shared by all lanes), one records accepted broadcasts at once (as many threads as {@code sign-workers}, so a
+ * record never queues behind the estimates still running). A lane task waits only for sign and record tasks, and
+ * these wait for nothing, so the pools cannot starve each other. Threads are created on first use and stopped with
+ * the service.
  */
 @ApplicationScoped
 public class SettlementWorkers {
@@ -25,6 +27,7 @@ public class SettlementWorkers {
 
     private ExecutorService lanePool;
     private ExecutorService signPool;
+    private ExecutorService recordPool;
     /** Pool sizes given directly (tests), else 0: from the configuration. */
     private final int laneThreads;
     private final int signThreads;
@@ -46,6 +49,37 @@ public class SettlementWorkers {
     /** Runs every sign task, at most {@code sign-workers} at once (all lanes together); their results in order. */
     <T> List<T> signs(List<Callable<T>> tasks) {
         return all(tasks, this::signPool);
+    }
+
+    /** Starts every sign task (at most {@code sign-workers} run at once, all lanes together); their futures in order. */
+    <T> List<Future<T>> startSigns(List<Callable<T>> tasks) {
+        List<Future<T>> out = new ArrayList<>(tasks.size());
+        for (Callable<T> t : tasks) out.add(signPool().submit(t));
+        return out;
+    }
+
+    /** Runs every record task, at most {@code sign-workers} at once (all lanes together); their results in order. */
+    <T> List<T> records(List<Callable<T>> tasks) {
+        return all(tasks, this::recordPool);
+    }
+
+    /** A started task's result; its failure thrown as it was (a {@code RuntimeException} or {@code Error}). */
+    static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+        }
+    }
+
+    private synchronized ExecutorService recordPool() {
+        if (recordPool == null) recordPool = pool("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
+        return recordPool;
     }
 
     private synchronized ExecutorService lanePool() {
@@ -116,5 +150,6 @@ public class SettlementWorkers {
     synchronized void stop() {
         if (lanePool != null) lanePool.shutdownNow();
         if (signPool != null) signPool.shutdownNow();
+        if (recordPool != null) recordPool.shutdownNow();
     }
 }

@@ -82,6 +82,26 @@ class SettlementWorkersTest {
     }
 
     @Test
+    void startedSignsAreAwaitedInOrderAndAFailureIsThrownAsItWas() {
+        CyclicBarrier two = new CyclicBarrier(2);
+        List<Callable<String>> tasks = List.of(() -> {
+            two.await(30, TimeUnit.SECONDS);
+            return "nonce 7";
+        }, () -> {
+            two.await(30, TimeUnit.SECONDS); // runs while the first one does
+            return "nonce 8";
+        }, () -> {
+            throw new IllegalStateException("estimate refused");
+        });
+        var futures = workers.startSigns(tasks);
+        assertThat(SettlementWorkers.await(futures.get(0))).isEqualTo("nonce 7");
+        assertThat(SettlementWorkers.await(futures.get(1))).isEqualTo("nonce 8");
+        assertThatThrownBy(() -> SettlementWorkers.await(futures.get(2))).isInstanceOf(IllegalStateException.class)
+                .hasMessage("estimate refused");
+        assertThat(workers.records(List.<Callable<Integer>>of(() -> 1, () -> 2, () -> 3))).containsExactly(1, 2, 3);
+    }
+
+    @Test
     void oneTaskRunsOnTheCallingThreadAndNoneGivesNothing() {
         Thread caller = Thread.currentThread();
         assertThat(workers.signs(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
