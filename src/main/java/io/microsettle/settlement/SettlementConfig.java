@@ -44,6 +44,20 @@ public interface SettlementConfig {
     @WithDefault("16")
     int maxInFlightPerLane();
 
+    /**
+     * At most this many settler keys' lanes passed over at once in a tick (each under its own lease, on its own
+     * thread): a second key adds throughput instead of waiting for the first lane's pass.
+     */
+    @WithDefault("4")
+    int laneWorkers();
+
+    /**
+     * At most this many batches estimated ({@code eth_estimateGas}), encoded and signed at once, across all lanes (a
+     * fixed pool); what is stored and broadcast stays in nonce order per lane.
+     */
+    @WithDefault("4")
+    int signWorkers();
+
     /** At most this many payouts per batch (the contract's MAX_BATCH_PAYOUTS is 1000). */
     @WithDefault("500")
     int maxPayoutsPerBatch();

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -64,11 +65,16 @@ public class SettlementService {
     @Inject CashoutStore cashouts;
     @Inject Leases leases;
     @Inject SettlerLanes lanes;
+    @Inject SettlementWorkers workers;
 
     public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked) {}
 
     /** A lane held by this replica for the pass. */
-    record Held(Leases.Lease lease, SettlerLanes.Lane lane) {
+    record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps) {
+        Held(Leases.Lease lease, SettlerLanes.Lane lane) {
+            this(lease, lane, new PassSteps());
+        }
+
         String address() {
             return lane.address();
         }
@@ -78,36 +84,52 @@ public class SettlementService {
         }
     }
 
-    /** One pass over every lane this replica can hold: heal, broadcast, batch, broadcast, check receipts. */
+    /**
+     * One pass over every lane this replica can hold: heal, broadcast, batch, broadcast, check receipts. The lanes
+     * (settler keys, each under its own lease, with its own nonces) are passed over at once, at most
+     * {@code lane-workers} together; each lane's steps run in order.
+     */
     public synchronized TickResult tick() {
         SettlementStore.Control control = store.control();
         Optional<EscrowCapacity> cap = capacity();
-        int created = 0, sent = 0, checked = 0;
         boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
-        for (Held h : held()) {
-            // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
-            try {
-                heal(h);
-            } catch (CrashPoints.Crash c) {
-                throw c;
-            } catch (RuntimeException e) {
-                LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
-            }
-            try {
-                sent += broadcast(h, paused, cap);
-                if (!paused && cap.isPresent()) {
-                    // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
-                    int n = createBatches(h, cap.get());
-                    created += n;
-                    sent += broadcast(h, false, cap);
-                }
-                checked += checkSubmitted(h);
-            } catch (CrashPoints.Crash c) {
-                throw c;
-            } catch (RuntimeException e) {
-                LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
-            }
+        List<Callable<TickResult>> passes = new ArrayList<>();
+        for (Held h : held()) passes.add(() -> passLane(h, paused, cap));
+        int created = 0, sent = 0, checked = 0;
+        for (TickResult r : workers.lanes(passes)) {
+            created += r.batchesCreated();
+            sent += r.transactionsBroadcast();
+            checked += r.noncesChecked();
         }
+        return new TickResult(created, sent, checked);
+    }
+
+    /** One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown). */
+    private TickResult passLane(Held h, boolean paused, Optional<EscrowCapacity> cap) {
+        h.steps().start();
+        int created = 0, sent = 0, checked = 0;
+        // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
+        try {
+            h.steps().time("heal", () -> heal(h));
+        } catch (CrashPoints.Crash c) {
+            throw c;
+        } catch (RuntimeException e) {
+            LOG.warnf("healing lane %s failed: %s", h.address(), e.getMessage());
+        }
+        try {
+            sent += h.steps().time("broadcast", () -> broadcast(h, paused, cap));
+            if (!paused && cap.isPresent()) {
+                // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
+                created += createBatches(h, cap.get(), true);
+                sent += h.steps().time("broadcast", () -> broadcast(h, false, cap));
+            }
+            checked += h.steps().time("receipts", () -> checkSubmitted(h));
+        } catch (CrashPoints.Crash c) {
+            throw c;
+        } catch (RuntimeException e) {
+            LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
+        }
+        if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
         return new TickResult(created, sent, checked);
     }
 
@@ -129,7 +151,7 @@ public class SettlementService {
         Optional<EscrowCapacity> cap = capacity();
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
-        for (Held h : held()) n += createBatches(h, cap.get());
+        for (Held h : held()) n += createBatches(h, cap.get(), false);
         return n;
     }
 
@@ -156,17 +178,56 @@ public class SettlementService {
      * every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is still
      * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
      */
-    int createBatches(Held h, EscrowCapacity cap) {
-        long pending = transactionCount(h.address(), DefaultBlockParameterName.PENDING);
-        int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending,
-                transactionCount(h.address(), DefaultBlockParameterName.LATEST));
-        Eip1559Fees fees = marketFees();
+    int createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
+        PassSteps steps = h.steps();
+        long pending = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.PENDING));
+        long latest = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.LATEST));
+        int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending, latest);
+        Eip1559Fees fees = steps.time("fees", this::marketFees);
         List<SettlementStore.Batch> created = h.lane().active() && batchRoom > 0
-                ? QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom)) : List.of();
-        for (SettlementStore.Batch b : store.unsigned(h.address(), cfg.maxBatchesPerTick())) {
-            signAndStore(h, TxKind.SETTLE, b, fees, b.nonce(), null);
-        }
+                ? steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom))) : List.of();
+        List<SettlementStore.Batch> unsigned = steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()));
+        steps.time("signAll", () -> signAll(h, unsigned, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty()));
         return created.size();
+    }
+
+    /**
+     * Estimates and signs the lane's unsigned batches at once ({@code sign-workers} at most) and stores them as they
+     * come, in nonce order: each time the lowest one not stored yet is signed, it and the ones after it already signed
+     * are stored in one short transaction and (with {@code broadcastTo}: in a pass) broadcast, while the rest are still
+     * estimated. Nothing is stored past a batch that could not be signed or stored: it and those above it stay
+     * unsigned for the next pass, so what is stored (and broadcast, lowest nonce first) has no gap.
+     */
+    private void signAll(Held h, List<SettlementStore.Batch> batches, Eip1559Fees fees, Optional<EscrowCapacity> broadcastTo) {
+        List<Callable<Signed>> tasks = new ArrayList<>();
+        for (SettlementStore.Batch b : batches) {
+            tasks.add(() -> {
+                try {
+                    return sign(h, TxKind.SETTLE, b, fees, b.nonce(), null);
+                } catch (RuntimeException e) {
+                    LOG.warnf("batch %s (nonce %d) not signed: %s", b.id(), b.nonce(), e.getMessage());
+                    return null;
+                }
+            });
+        }
+        List<java.util.concurrent.Future<Signed>> futures = workers.startSigns(tasks);
+        int next = 0;
+        boolean stop = false;
+        while (next < futures.size() && !stop) {
+            List<Signed> ready = new ArrayList<>();
+            // the lowest one not stored yet (waited for), then every one after it that is already signed
+            do {
+                Signed s = SettlementWorkers.await(futures.get(next));
+                if (s == null) {
+                    stop = true;
+                    break;
+                }
+                ready.add(s);
+                next++;
+            } while (next < futures.size() && futures.get(next).isDone());
+            if (store(h, ready) < ready.size()) stop = true;
+            if (broadcastTo.isPresent() && !ready.isEmpty()) h.steps().time("broadcast", () -> broadcast(h, false, broadcastTo));
+        }
     }
 
     /** Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call). */
@@ -195,8 +256,17 @@ public class SettlementService {
         return out;
     }
 
+    /** A transaction signed for a batch's nonce (not stored yet). */
+    record Signed(TxKind kind, SettlementStore.Batch batch, long nonce, long gasLimit, Eip1559Fees fees, String rawHex, String txHash,
+                  Long replacesTxId) {}
+
     /** Estimates gas and signs (no transaction open), then stores the signed transaction in a short one. */
     private void signAndStore(Held h, TxKind kind, SettlementStore.Batch b, Eip1559Fees fees, long nonce, Long replacesTxId) {
+        store(h, List.of(sign(h, kind, b, fees, nonce, replacesTxId)));
+    }
+
+    /** Encodes, estimates gas and signs; no transaction open, nothing stored. */
+    private Signed sign(Held h, TxKind kind, SettlementStore.Batch b, Eip1559Fees fees, long nonce, Long replacesTxId) {
         RawTransaction raw;
         long gasLimit;
         if (kind == TxKind.CANCEL) {
@@ -204,29 +274,61 @@ public class SettlementService {
             raw = RawTransaction.createEtherTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
                     h.key().getAddress(), BigInteger.ZERO, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         } else {
-            String data = SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts());
-            gasLimit = gasLimit(h.key().getAddress(), data, b.estimatedGas());
+            String data = h.steps().time("encode", () -> SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts()));
+            gasLimit = h.steps().time("estimateGas", () -> gasLimit(h.key().getAddress(), data, b.estimatedGas()));
             raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
                     chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         }
-        String rawHex = Numeric.toHexString(TransactionEncoder.signMessage(raw, h.key()));
-        String txHash = Hash.sha3(rawHex);
-        long limit = gasLimit;
+        RawTransaction unsigned = raw;
+        String rawHex = h.steps().time("sign", () -> Numeric.toHexString(TransactionEncoder.signMessage(unsigned, h.key())));
+        return new Signed(kind, b, nonce, gasLimit, fees, rawHex, Hash.sha3(rawHex), replacesTxId);
+    }
+
+    /**
+     * Stores signed transactions (in the order given: nonce order) in one short transaction. If that fails, each is
+     * stored in its own, up to the first that fails: another signer may have stored a batch's first transaction first
+     * (a unique index), or the lease moved (then none is stored, and nothing is sent).
+     */
+    private int store(Held h, List<Signed> signed) {
+        if (signed.isEmpty()) return 0;
+        long t0 = System.nanoTime();
+        int stored = 0;
         try {
-            QuarkusTransaction.requiringNew().run(() -> {
-                store.storeSigned(h.lease(), kind, b.id(), h.key().getAddress(), chain.chainId(), nonce, limit, fees, rawHex, txHash, replacesTxId);
-                if (replacesTxId != null) {
-                    audit.append(SettlementStore.ACTOR, kind == TxKind.CANCEL ? "batch.cancel_signed" : "batch.replacement_signed", b.id(),
-                            Map.of("txHash", txHash, "nonce", nonce, "maxFeePerGasWei", fees.maxFeePerGasWei().toString(),
-                                    "maxPriorityFeePerGasWei", fees.maxPriorityFeePerGasWei().toString()));
-                }
-            });
+            QuarkusTransaction.requiringNew().run(() -> signed.forEach(s -> storeOne(h, s)));
+            stored = signed.size();
         } catch (RuntimeException e) {
-            // another signer stored this batch's first transaction first (a unique index), or the lease moved: nothing sent
-            LOG.warnf("batch %s: signed transaction not stored: %s", b.id(), e.getMessage());
-            return;
+            if (signed.size() == 1) {
+                LOG.warnf("batch %s: signed transaction not stored: %s", signed.getFirst().batch().id(), e.getMessage());
+                return 0;
+            }
+            LOG.warnf("%d signed transactions of %s not stored together (%s): one by one", signed.size(), h.address(), e.getMessage());
+            for (Signed s : signed) {
+                try {
+                    QuarkusTransaction.requiringNew().run(() -> storeOne(h, s));
+                    stored++;
+                } catch (RuntimeException one) {
+                    // the ones above stay unsigned for the next pass: nothing stored past a nonce that has no transaction
+                    LOG.warnf("batch %s: signed transaction not stored: %s", s.batch().id(), one.getMessage());
+                    break;
+                }
+            }
+        } finally {
+            h.steps().add("store", System.nanoTime() - t0);
         }
         CrashPoints.reach("settlement.after-sign");
+        return stored;
+    }
+
+    /** One signed transaction stored (and a replacement's or no-op's audit event), in the caller's transaction. */
+    private void storeOne(Held h, Signed s) {
+        String batchId = s.batch().id();
+        store.storeSigned(h.lease(), s.kind(), batchId, h.key().getAddress(), chain.chainId(), s.nonce(), s.gasLimit(), s.fees(), s.rawHex(),
+                s.txHash(), s.replacesTxId());
+        if (s.replacesTxId() != null) {
+            audit.append(SettlementStore.ACTOR, s.kind() == TxKind.CANCEL ? "batch.cancel_signed" : "batch.replacement_signed", batchId,
+                    Map.of("txHash", s.txHash(), "nonce", s.nonce(), "maxFeePerGasWei", s.fees().maxFeePerGasWei().toString(),
+                            "maxPriorityFeePerGasWei", s.fees().maxPriorityFeePerGasWei().toString()));
+        }
     }
 
     /**
@@ -258,34 +360,88 @@ public class SettlementService {
      * while settlement or the escrow is paused or a cap would make it revert; one that can never be valid
      * gets a no-op at its nonce instead. When the escrow's capacity could not be read ({@code cap} empty:
      * the node is not answering) the lowest one counts as a failed broadcast, so it backs off and, after
-     * {@code stall-alert-after-millis}, raises the alert. Returns how many the node accepted.
+     * {@code stall-alert-after-millis}, raises the alert. The ones the node accepted are recorded after the
+     * sends (see {@link #recordSubmitted}). Returns how many the node accepted.
      */
     int broadcast(Held h, boolean paused, Optional<EscrowCapacity> cap) {
-        int accepted = 0;
-        for (SettlementStore.StoredTx tx : store.due(h.address(), MAX_BROADCASTS_PER_PASS)) {
-            if (tx.kind() == TxKind.SETTLE) {
-                if (paused) break; // later nonces cannot be mined before this one anyway
-                if (cap.isEmpty()) {
-                    failed(h, tx, "the escrow's settlementCapacity() could not be read: the node is not answering");
-                    break;
+        List<SettlementStore.StoredTx> due = store.due(h.address(), MAX_BROADCASTS_PER_PASS);
+        Map<String, List<Long>> gross = null;
+        List<SettlementStore.StoredTx> accepted = new ArrayList<>();
+        try {
+            for (SettlementStore.StoredTx tx : due) {
+                if (tx.kind() == TxKind.SETTLE) {
+                    if (paused) break; // later nonces cannot be mined before this one anyway
+                    if (cap.isEmpty()) {
+                        failed(h, tx, "the escrow's settlementCapacity() could not be read: the node is not answering");
+                        break;
+                    }
+                    if (gross == null) gross = h.steps().time("sendCaps", () -> store.grossAmounts(settleBatchIds(due)));
+                    EscrowCapacity.Verdict v = cap.get().check(gross.getOrDefault(tx.batchId(), List.of()));
+                    if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
+                    if (v != EscrowCapacity.Verdict.FITS) {
+                        cancel(h, tx, "batch_over_escrow_caps: " + v);
+                        break;
+                    }
                 }
-                EscrowCapacity.Verdict v = cap.get().check(store.grossAmounts(tx.batchId()));
-                if (v == EscrowCapacity.Verdict.PAUSED || v == EscrowCapacity.Verdict.WINDOW_OVER_CAP) break; // waits for the window to roll
-                if (v != EscrowCapacity.Verdict.FITS) {
-                    cancel(h, tx, "batch_over_escrow_caps: " + v);
-                    break;
-                }
+                if (send(h, tx)) accepted.add(tx);
             }
-            if (send(h, tx)) accepted++;
+        } catch (CrashPoints.Crash c) {
+            throw c; // a crash records nothing more: what was sent and not recorded is sent again (the node: already known)
+        } catch (RuntimeException e) {
+            recordSubmitted(h, accepted);
+            throw e;
         }
-        return accepted;
+        recordSubmitted(h, accepted);
+        return accepted.size();
     }
 
-    /** Sends one stored transaction and records what the node said. */
+    private static List<String> settleBatchIds(List<SettlementStore.StoredTx> txs) {
+        return txs.stream().filter(t -> t.kind() == TxKind.SETTLE).map(SettlementStore.StoredTx::batchId).distinct().toList();
+    }
+
+    /**
+     * Records the transactions the node accepted as broadcast at the head read once after the sends (at or above
+     * the head each was sent at, so receipt checks and replacements never come early): each in its own short
+     * transaction (its batch's cash-outs SUBMITTED with their audit events), at most {@code sign-workers} at once
+     * (their own pool).
+     * The rows of two batches are disjoint, so the transactions do not wait for each other. One that fails leaves its
+     * transaction SIGNED: sent again next pass, the node says it already knows it, and it is recorded then.
+     */
+    private void recordSubmitted(Held h, List<SettlementStore.StoredTx> accepted) {
+        if (accepted.isEmpty()) return;
+        long head = h.steps().time("sendHead", this::headBlock);
+        List<Callable<Boolean>> records = new ArrayList<>();
+        for (SettlementStore.StoredTx tx : accepted) {
+            records.add(() -> {
+                try {
+                    h.steps().time("sendRecord", () -> QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head)));
+                    return true;
+                } catch (RuntimeException e) {
+                    LOG.warnf("broadcast of %s (batch %s, nonce %d) not recorded: %s", tx.txHash(), tx.batchId(), tx.nonce(), e.getMessage());
+                    return false;
+                }
+            });
+        }
+        boolean oneANonce = accepted.stream().map(SettlementStore.StoredTx::nonce).distinct().count() == accepted.size();
+        if (oneANonce) workers.records(records);
+        else records.forEach(SettlementService::callQuietly); // two at one nonce would each close the other: one after the other
+    }
+
+    private static void callQuietly(Callable<Boolean> task) {
+        try {
+            task.call();
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Sends one stored transaction and records what the node said (an accepted one is recorded by the caller). */
     private boolean send(Held h, SettlementStore.StoredTx tx) {
         String error = null;
         try {
+            long t0 = System.nanoTime();
             EthSendTransaction r = chain.web3j().ethSendRawTransaction(tx.rawTx()).send();
+            h.steps().add("sendRaw", System.nanoTime() - t0);
             if (r.hasError()) error = r.getError().getMessage();
             else if (!r.getTransactionHash().equalsIgnoreCase(tx.txHash())) {
                 LOG.errorf("node returned hash %s for stored tx %s", r.getTransactionHash(), tx.txHash());
@@ -298,8 +454,6 @@ public class SettlementService {
         CrashPoints.reach("settlement.after-broadcast");
         switch (result) {
             case ACCEPTED -> {
-                long head = headBlock();
-                QuarkusTransaction.requiringNew().run(() -> store.submitted(h.lease(), tx, head));
                 return true;
             }
             case UNDERPRICED, BELOW_BASE_FEE -> {

@@ -141,9 +141,17 @@ public class SettlementStore {
                         + "AND NOT EXISTS (SELECT 1 FROM settlement_txs t WHERE t.batch_id = b.id) ORDER BY b.nonce LIMIT ?",
                 rs -> new Batch(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getLong(5), List.of(), rs.getLong(6)),
                 BatchStatus.BATCHED, fromAddress.toLowerCase(), limit);
+        Map<String, List<SettleBatchCall.Payout>> payouts = new java.util.HashMap<>();
+        if (!heads.isEmpty()) {
+            Db.query(ds, "SELECT batch_id, payout_id, destination, net_base_units, fee_base_units FROM cashouts WHERE batch_id = ANY(?) "
+                            + "ORDER BY batch_id, payout_id", rs -> payouts.computeIfAbsent(rs.getString(1), k -> new ArrayList<>())
+                            .add(new SettleBatchCall.Payout(rs.getLong(2), rs.getString(3), rs.getLong(4), rs.getLong(5))),
+                    (Object) heads.stream().map(Batch::id).toArray(String[]::new));
+        }
         List<Batch> out = new ArrayList<>(heads.size());
         for (Batch b : heads) {
-            out.add(new Batch(b.id(), b.chainBatchId(), b.funder(), b.fromAddress(), b.nonce(), payouts(b.id()), b.estimatedGas()));
+            out.add(new Batch(b.id(), b.chainBatchId(), b.funder(), b.fromAddress(), b.nonce(), payouts.getOrDefault(b.id(), List.of()),
+                    b.estimatedGas()));
         }
         return out;
     }
@@ -163,10 +171,14 @@ public class SettlementStore {
                 rs -> new SettleBatchCall.Payout(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getLong(4)), batchId);
     }
 
-    /** The batch's cash-outs' gross amounts in payout-id order (what the escrow's caps count). */
+    /** The batches' cash-outs' gross amounts in payout-id order (what the escrow's caps count), by batch id; one query. */
     @Transactional
-    public List<Long> grossAmounts(String batchId) {
-        return Db.query(ds, "SELECT gross_base_units FROM cashouts WHERE batch_id = ? ORDER BY payout_id", rs -> rs.getLong(1), batchId);
+    public Map<String, List<Long>> grossAmounts(List<String> batchIds) {
+        Map<String, List<Long>> out = new java.util.HashMap<>();
+        if (batchIds.isEmpty()) return out;
+        Db.query(ds, "SELECT batch_id, gross_base_units FROM cashouts WHERE batch_id = ANY(?) ORDER BY batch_id, payout_id",
+                rs -> out.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2)), (Object) batchIds.toArray(String[]::new));
+        return out;
     }
 
     // ---------------------------------------------------------------- transactions

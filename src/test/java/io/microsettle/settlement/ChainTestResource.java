@@ -20,7 +20,8 @@ import org.web3j.protocol.http.HttpService;
  * and hands the service rpc url, chain id, escrow and token as configuration. Init args: {@code proxy=true} (an
  * {@link io.microsettle.testsupport.RpcProxy} in between), {@code schedulers=off}, {@code blockTimeSeconds},
  * {@code adminKey=true} (the admin key, a deployer keystore, too: for the admin pause and settler rotation),
- * {@code pauser=true} (a pauser keystore), and any {@code microsettle.*} setting (given to the service as is).
+ * {@code pauser=true} (a pauser keystore), {@code extraSettlers=n} (n more settler keys, dev accounts 5, 6, …, with
+ * SETTLER_ROLE and keystores: n more nonce lanes), and any {@code microsettle.*} setting (given to the service as is).
  */
 public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -41,6 +42,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
     private boolean withProxy;
     private boolean adminKey;
     private boolean withPauser;
+    private int extraSettlers;
     /** Init args named {@code microsettle.*}: configuration of the test class, over the defaults below. */
     private final Map<String, String> extraConfig = new HashMap<>();
 
@@ -52,6 +54,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
         withProxy = "true".equals(initArgs.get("proxy"));
         adminKey = "true".equals(initArgs.get("adminKey"));
         withPauser = "true".equals(initArgs.get("pauser"));
+        if (initArgs.containsKey("extraSettlers")) extraSettlers = Integer.parseInt(initArgs.get("extraSettlers"));
         initArgs.forEach((k, v) -> {
             if (k.startsWith("microsettle.")) extraConfig.put(k, v);
         });
@@ -69,6 +72,12 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             ContractDeployer deployer = new ContractDeployer(web3j, accounts.deployer(), chain.chainId(), chain.dataDir());
             Deployment d = deployer.deployOrReuse(ContractDeployer.Roles.of(accounts), EscrowLimits.devDefaults());
             deployer.fundFunder(d, accounts.funder(), FUNDING_BASE_UNITS);
+            java.util.List<String> extraKeystores = new java.util.ArrayList<>();
+            for (int i = 0; i < extraSettlers; i++) {
+                org.web3j.crypto.Credentials key = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, DevAccounts.EXTRA_SETTLER_FIRST + i);
+                deployer.grantMissingSettlers(d, java.util.List.of(key.getAddress()));
+                extraKeystores.add(keystore(dataDir, "settler-" + (i + 2), key).toString());
+            }
             web3j.shutdown();
             rpcUrl = chain.rpcUrl();
             deployment = d;
@@ -81,6 +90,7 @@ public class ChainTestResource implements QuarkusTestResourceLifecycleManager {
             // with an rpc url the keys come from keystores, as in production
             cfg.put("microsettle.chain.keys.settler-keystore", keystore(dataDir, "settler", accounts.settler()).toString());
             cfg.put("microsettle.chain.keys.settler-password", KEYSTORE_PASSWORD);
+            if (!extraKeystores.isEmpty()) cfg.put("microsettle.chain.keys.extra-settler-keystores", String.join(",", extraKeystores));
             cfg.put("microsettle.chain.keys.anchorer-keystore", keystore(dataDir, "anchorer", accounts.anchorer()).toString());
             cfg.put("microsettle.chain.keys.anchorer-password", KEYSTORE_PASSWORD);
             if (adminKey) {

@@ -1,0 +1,155 @@
+package io.microsettle.settlement;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The settlement pass's fixed thread pools: one passes over lanes (settler keys) at once
+ * ({@code microsettle.settlement.lane-workers}), one estimates and signs batches at once ({@code sign-workers},
+ * shared by all lanes), one records accepted broadcasts at once (as many threads as {@code sign-workers}, so a
+ * record never queues behind the estimates still running). A lane task waits only for sign and record tasks, and
+ * these wait for nothing, so the pools cannot starve each other. Threads are created on first use and stopped with
+ * the service.
+ */
+@ApplicationScoped
+public class SettlementWorkers {
+    @Inject SettlementConfig cfg;
+
+    private ExecutorService lanePool;
+    private ExecutorService signPool;
+    private ExecutorService recordPool;
+    /** Pool sizes given directly (tests), else 0: from the configuration. */
+    private final int laneThreads;
+    private final int signThreads;
+
+    SettlementWorkers() {
+        this(0, 0);
+    }
+
+    SettlementWorkers(int laneThreads, int signThreads) {
+        this.laneThreads = laneThreads;
+        this.signThreads = signThreads;
+    }
+
+    /** Runs every lane task, at most {@code lane-workers} at once; their results in order. */
+    <T> List<T> lanes(List<Callable<T>> tasks) {
+        return all(tasks, this::lanePool);
+    }
+
+    /** Runs every sign task, at most {@code sign-workers} at once (all lanes together); their results in order. */
+    <T> List<T> signs(List<Callable<T>> tasks) {
+        return all(tasks, this::signPool);
+    }
+
+    /** Starts every sign task (at most {@code sign-workers} run at once, all lanes together); their futures in order. */
+    <T> List<Future<T>> startSigns(List<Callable<T>> tasks) {
+        List<Future<T>> out = new ArrayList<>(tasks.size());
+        for (Callable<T> t : tasks) out.add(signPool().submit(t));
+        return out;
+    }
+
+    /** Runs every record task, at most {@code sign-workers} at once (all lanes together); their results in order. */
+    <T> List<T> records(List<Callable<T>> tasks) {
+        return all(tasks, this::recordPool);
+    }
+
+    /** A started task's result; its failure thrown as it was (a {@code RuntimeException} or {@code Error}). */
+    static <T> T await(Future<T> f) {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+        }
+    }
+
+    private synchronized ExecutorService recordPool() {
+        if (recordPool == null) recordPool = pool("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
+        return recordPool;
+    }
+
+    private synchronized ExecutorService lanePool() {
+        if (lanePool == null) lanePool = pool("settlement-lane", laneThreads > 0 ? laneThreads : cfg.laneWorkers());
+        return lanePool;
+    }
+
+    private synchronized ExecutorService signPool() {
+        if (signPool == null) signPool = pool("settlement-sign", signThreads > 0 ? signThreads : cfg.signWorkers());
+        return signPool;
+    }
+
+    /**
+     * Runs the tasks (one alone on the calling thread) and waits for all of them; the first task's failure (a
+     * {@code RuntimeException} or {@code Error}: a crash point's too) is thrown once every task has ended.
+     */
+    private <T> List<T> all(List<Callable<T>> tasks, java.util.function.Supplier<ExecutorService> pool) {
+        if (tasks.isEmpty()) return List.of();
+        if (tasks.size() == 1) return java.util.Collections.singletonList(call(tasks.getFirst()));
+        List<Future<T>> futures;
+        try {
+            futures = pool.get().invokeAll(tasks);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+        }
+        List<T> out = new ArrayList<>(tasks.size());
+        Throwable failure = null;
+        for (Future<T> f : futures) {
+            try {
+                out.add(f.get());
+            } catch (ExecutionException e) {
+                if (failure == null) failure = e.getCause();
+                out.add(null);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+            }
+        }
+        if (failure instanceof RuntimeException r) throw r;
+        if (failure instanceof Error err) throw err;
+        if (failure != null) throw new IllegalStateException(failure.getMessage(), failure);
+        return out;
+    }
+
+    private static <T> T call(Callable<T> task) {
+        try {
+            return task.call();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private static ExecutorService pool(String name, int threads) {
+        if (threads < 1) throw new IllegalArgumentException(name + " needs at least one thread");
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory factory = r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+        return Executors.newFixedThreadPool(threads, factory);
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (lanePool != null) lanePool.shutdownNow();
+        if (signPool != null) signPool.shutdownNow();
+        if (recordPool != null) recordPool.shutdownNow();
+    }
+}
