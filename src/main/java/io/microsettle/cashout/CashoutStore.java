@@ -86,9 +86,9 @@ public class CashoutStore {
     public List<Queued> claimQueued(int limit) {
         bounded(limit);
         return Db.query(ds, "SELECT id, integrator_id, account_id, destination, gross_base_units, net_base_units, fee_base_units "
-                        + "FROM cashouts WHERE status = ? ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
+                        + "FROM cashouts WHERE status = " + literal(QUEUED) + " ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED",
                 rs -> new Queued(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-                        rs.getLong(7)), QUEUED, limit);
+                        rs.getLong(7)), limit);
     }
 
     /** Locks one cash-out for a decision about it. */
@@ -141,11 +141,11 @@ public class CashoutStore {
             CashoutTransitions.check(from, SUBMITTED);
             List<Instant> created = new ArrayList<>();
             List<String> moved = Db.query(ds, "UPDATE cashouts SET status = ?, tx_hash = ?, updated_at = now() "
-                    + "WHERE id IN (SELECT id FROM cashouts WHERE batch_id = ? AND status = ? ORDER BY id FOR UPDATE) "
+                    + "WHERE id IN (SELECT id FROM cashouts WHERE batch_id = ? AND status = " + literal(from) + " ORDER BY id FOR UPDATE) "
                     + "AND (tx_hash IS DISTINCT FROM ? OR status <> ?) RETURNING id, created_at", rs -> {
                         created.add(Db.instant(rs, 2));
                         return rs.getString(1);
-                    }, SUBMITTED, txHash, batchId, from, txHash, SUBMITTED);
+                    }, SUBMITTED, txHash, batchId, txHash, SUBMITTED);
             if (from == BATCHED) metrics.cashoutsMoved(SUBMITTED, created);
             List<AuditLog.Entry> events = new ArrayList<>(moved.size());
             for (String id : moved) {
@@ -161,8 +161,8 @@ public class CashoutStore {
     /** The batch's SUBMITTED cash-outs FAILED (the transaction reverted); each hold released. Returns the locked rows. */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<Locked> fail(String batchId, String txHash, String reason, String actor) {
-        List<Locked> rows = lockAll(Db.query(ds, "SELECT id FROM cashouts WHERE batch_id = ? AND status = ?", rs -> rs.getString(1),
-                batchId, SUBMITTED));
+        List<Locked> rows = lockAll(Db.query(ds, "SELECT id FROM cashouts WHERE batch_id = ? AND status = " + literal(SUBMITTED),
+                rs -> rs.getString(1), batchId));
         if (rows.isEmpty()) return rows;
         CashoutTransitions.check(SUBMITTED, FAILED);
         String[] ids = rows.stream().map(Locked::id).toArray(String[]::new);
@@ -274,8 +274,8 @@ public class CashoutStore {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> requeue(String batchId, String reason, String actor) {
-        List<Locked> rows = lockAll(Db.query(ds, "SELECT id FROM cashouts WHERE batch_id = ? AND status IN (?, ?)", rs -> rs.getString(1),
-                batchId, BATCHED, SUBMITTED));
+        List<Locked> rows = lockAll(Db.query(ds, "SELECT id FROM cashouts WHERE batch_id = ? AND status IN (" + literal(BATCHED) + ", "
+                + literal(SUBMITTED) + ")", rs -> rs.getString(1), batchId));
         if (rows.isEmpty()) return List.of();
         for (Locked c : rows) CashoutTransitions.check(c.status(), QUEUED);
         metrics.cashoutsMoved(QUEUED, Db.query(ds, "UPDATE cashouts SET status = ?, batch_id = NULL, payout_id = NULL, tx_hash = NULL, "
@@ -336,6 +336,14 @@ public class CashoutStore {
                 + "RETURNING created_at", rs -> Db.instant(rs, 1), to, reason, id, from);
         if (created.size() != 1) throw new IllegalStateException("cash-out " + id + " was not " + from);
         metrics.cashoutsMoved(to, created);
+    }
+
+    /**
+     * A status as an SQL literal (an enum name, never input): reads of open cash-outs by status use the partial
+     * {@code cashouts_open_status_idx}, which a plan can only pick when it sees the status itself, not a parameter.
+     */
+    static String literal(CashoutStatus status) {
+        return "'" + status.name() + "'";
     }
 
     private static String[] ids(List<Locked> rows) {

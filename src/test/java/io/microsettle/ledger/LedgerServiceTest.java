@@ -122,4 +122,63 @@ class LedgerServiceTest {
                 .isEqualTo(revenue + service);
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
     }
+    /**
+     * The reconciler's set-based settle: several cash-outs of two accounts (SUBMITTED, and one still BATCHED) settled in one
+     * call each get their events and one balanced SETTLE entry; one in another status is left alone; settled again after a
+     * reorg, they post nothing more (the unique final-entry index).
+     */
+    @Test
+    void settlesManyCashoutsInOneCallEachWithItsEventsAndOneBalancedEntry() {
+        String integrator = "many-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 5_000_000);
+        Api.FundedAccount b = Api.fundedAccount(integrator, 5_000_000);
+        List<String> ids = new java.util.ArrayList<>();
+        for (Api.FundedAccount acc : List.of(a, a, b, b, b)) {
+            com.fasterxml.jackson.databind.JsonNode q = Api.quote(t, acc.id(), 1_000_000);
+            ids.add(Api.as(t).body(Map.of("quoteId", q.get("id").asText(), "signature", Api.sign(q, acc.wallet())))
+                    .post("/v1/cashouts").then().statusCode(201).extract().path("id"));
+        }
+        List<String> settleable = ids.subList(0, 4);
+        String other = ids.get(4);
+        QuarkusTransaction.requiringNew().run(() -> {
+            Db.update(ds, "UPDATE cashouts SET status = 'SUBMITTED' WHERE id = ANY(?)", (Object) settleable.subList(0, 3).toArray(String[]::new));
+            Db.update(ds, "UPDATE cashouts SET status = 'BATCHED' WHERE id = ?", settleable.get(3));
+            Db.update(ds, "UPDATE cashouts SET status = 'REJECTED' WHERE id = ?", other);
+        });
+        long block = 9_000_000_000L + new java.util.Random().nextInt(1_000_000);
+        List<CashoutStore.Settlement> payouts = new java.util.ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            payouts.add(new CashoutStore.Settlement(ids.get(i), 100 + i, "0x" + "ab".repeat(32), block, "0x" + "cd".repeat(32), i, 3));
+        }
+        assertThat(QuarkusTransaction.requiringNew().call(() -> store.settle(payouts, "system:test")))
+                .containsExactlyInAnyOrderElementsOf(settleable);
+        assertSettledOnce(settleable, true);
+        assertThat(db.text("SELECT status FROM cashouts WHERE id = '" + other + "'")).isEqualTo("REJECTED");
+        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE cashout_id = '" + other + "' AND kind = 'SETTLE'")).isZero();
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + settleable.get(3) + "' AND type = 'cashout.submitted' "
+                + "AND payload_json LIKE '%\"from\":\"BATCHED\"%'")).isEqualTo(1);
+
+        // a reorg sends them back to SUBMITTED; settled again, they get their events again and no second entry
+        QuarkusTransaction.requiringNew().run(() -> store.revertAbove(block - 1, "system:test"));
+        assertThat(QuarkusTransaction.requiringNew().call(() -> store.settle(payouts.subList(0, 4), "system:test")))
+                .containsExactlyInAnyOrderElementsOf(settleable);
+        assertSettledOnce(settleable, false);
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
+
+    private void assertSettledOnce(List<String> ids, boolean firstTime) {
+        for (String id : ids) {
+            String where = "'" + id + "'";
+            assertThat(db.text("SELECT status FROM cashouts WHERE id = " + where)).isEqualTo("SETTLED");
+            assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE cashout_id = " + where + " AND kind = 'SETTLE'")).isEqualTo(1);
+            assertThat(db.scalar("SELECT coalesce(sum(p.amount_base_units), 1) FROM ledger_postings p JOIN ledger_entries e ON e.id = p.entry_id "
+                    + "WHERE e.cashout_id = " + where + " AND e.kind = 'SETTLE'")).isZero();
+            assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = " + where + " AND type = 'cashout.confirmed'"))
+                    .isEqualTo(firstTime ? 1 : 2);
+            assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = " + where + " AND type = 'cashout.settled' "
+                    + "AND payload_json LIKE '%\"ledgerSettled\":" + firstTime + "%'")).isEqualTo(1);
+        }
+        assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+    }
 }
