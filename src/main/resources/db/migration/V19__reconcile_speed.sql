@@ -24,7 +24,7 @@ CREATE INDEX cashouts_open_status_idx ON cashouts (status, created_at, id)
 -- The entries of a cash-out are read only as its final entry (SETTLE or RELEASE), which the unique
 -- ledger_entries_cashout_final_key serves.
 DROP INDEX ledger_entries_cashout_idx;
--- Postings are read by account (ledger_postings_account_created_idx) or all together (the ledger
+-- Postings are read by account (the credits' partial index of V18) or all together (the ledger
 -- check joins every posting to its entry by hash); no query looks up one entry's postings by index.
 DROP INDEX ledger_postings_entry_idx;
 
