@@ -22,8 +22,9 @@ public interface CashoutConfig {
 
     /**
      * Cash-out write transactions a replica runs at once (see AccountTurns); the others wait in memory, holding no
-     * connection, within {@code account-wait-millis}. A few per database core keep the cores busy.
+     * connection, within {@code account-wait-millis}. Half the connection pool: the rest stays free for credits,
+     * reads and the workers.
      */
-    @WithDefault("8")
+    @WithDefault("16")
     int maxConcurrentWrites();
 }

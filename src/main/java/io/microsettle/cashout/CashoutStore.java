@@ -175,8 +175,8 @@ public class CashoutStore {
             events.add(new AuditLog.Entry("cashout.failed", c.id(), Map.of("from", SUBMITTED.name(), "to", FAILED.name(),
                     "reason", reason, "txHash", txHash, "released", Long.toString(c.grossBaseUnits()))));
         }
-        ledger.postAll(releases);
         audit.appendAll(actor, events);
+        ledger.postAll(releases); // the shared balance rows last, as in settle
         return rows;
     }
 
@@ -220,11 +220,12 @@ public class CashoutStore {
             settled.put("ledgerSettled", post);
             events.add(new AuditLog.Entry("cashout.settled", c.id(), settled));
         }
-        ledger.postAll(entries);
         // two events a cash-out: a range of more than AuditLog.MAX_BATCH / 2 payouts takes several appends (same transaction, same order)
         for (int i = 0; i < events.size(); i += AuditLog.MAX_BATCH) {
             audit.appendAll(actor, events.subList(i, Math.min(events.size(), i + AuditLog.MAX_BATCH)));
         }
+        // last: the integrator's shared balance rows (which every cash-out's hold needs) are held only from here to the commit
+        ledger.postAll(entries);
         return List.of(ids(rows));
     }
 

@@ -127,25 +127,9 @@ public class LedgerService {
         Deltas d = Deltas.of(entries);
         if (d.debitKeys().length > 0) return postAll(entries);
         try {
-            Journal j = Journal.of(entries);
-            Db.update(ds, """
-                    WITH e AS (
-                      INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
-                      SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
-                    INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, entry_kind, created_at)
-                    SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""",
-                    j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
-                    j.postingAmounts(), j.postingKinds());
-            if (d.upKeys().length > 0) {
-                Db.update(ds, """
-                        INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                        SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                         ORDER BY k
-                        ON CONFLICT (ledger_account) DO UPDATE
-                          SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                              updated_at = EXCLUDED.updated_at""", d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
-            }
-            return List.of(j.ids());
+            List<String> ids = insertJournal(entries);
+            upsert(d);
+            return ids;
         } catch (IllegalStateException e) {
             throw translate(e);
         }
@@ -158,9 +142,11 @@ public class LedgerService {
     }
 
     /**
-     * Posts built entries (set-based): locks their balance rows in key order, debits the
-     * never-negative ones (refusing with insufficient_balance), then writes the other balances, the
-     * entries and the postings in one statement. Returns the entry ids in order.
+     * Posts built entries (set-based), locking as late as it can: the entries and postings first
+     * (inserts: no lock anyone waits for; a settlement's thousands of rows are written before the
+     * integrator's shared balance rows are taken), then the balance rows in key order, the guarded
+     * debits of the never-negative ones (refusing with insufficient_balance, which rolls the inserts
+     * back with the rest) and the other balances. Returns the entry ids in order.
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public List<String> postAll(List<JournalEntry> entries) {
@@ -168,10 +154,12 @@ public class LedgerService {
         if (entries.size() > MAX_ENTRIES) throw new IllegalArgumentException("at most " + MAX_ENTRIES + " entries per post");
         try {
             Deltas d = Deltas.of(entries);
+            List<String> ids = insertJournal(entries);
             Db.query(ds, "SELECT 1 FROM ledger_balances WHERE ledger_account = ANY(?) ORDER BY ledger_account FOR NO KEY UPDATE",
                     rs -> 1, (Object) d.allKeys());
             if (d.debitKeys().length > 0) debit(d);
-            return insert(entries, d);
+            upsert(d);
+            return ids;
         } catch (IllegalStateException e) {
             throw translate(e);
         }
@@ -189,28 +177,33 @@ public class LedgerService {
         }
     }
 
-    /** Balance upserts (in key order), entries and postings in one statement (data-modifying CTEs). */
-    private List<String> insert(List<JournalEntry> entries, Deltas d) {
+    /** The entries and their postings, in one statement (a data-modifying CTE); returns the entry ids in order. */
+    private List<String> insertJournal(List<JournalEntry> entries) {
         Journal j = Journal.of(entries);
-        String sql = (d.upKeys().length == 0 ? "WITH " : """
-                WITH b AS (
-                  INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                  SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                  ON CONFLICT (ledger_account) DO UPDATE
-                    SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                        updated_at = EXCLUDED.updated_at),
-                """) + """
-                e AS (
+        Db.update(ds, """
+                WITH e AS (
                   INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
                   SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
                 INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, entry_kind, created_at)
-                SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""";
-        List<Object> args = new ArrayList<>(13);
-        if (d.upKeys().length > 0) args.addAll(List.of(d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts()));
-        args.addAll(List.of(j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(),
-                j.postingAccounts(), j.postingAmounts(), j.postingKinds()));
-        Db.update(ds, sql, args.toArray());
+                SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""",
+                j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
+                j.postingAmounts(), j.postingKinds());
         return List.of(j.ids());
+    }
+
+    /**
+     * The balances that are not guarded debits, in one upsert whose input is sorted by {@code ledger_account}, so
+     * it locks (or creates) the rows in the documented key order as it goes.
+     */
+    private void upsert(Deltas d) {
+        if (d.upKeys().length == 0) return;
+        Db.update(ds, """
+                INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+                SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+                 ORDER BY k
+                ON CONFLICT (ledger_account) DO UPDATE
+                  SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                      updated_at = EXCLUDED.updated_at""", d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
     }
 
     /** Per ledger account, the net change of a post, split into guarded debits and upserts; keys sorted. */
