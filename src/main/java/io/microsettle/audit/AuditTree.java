@@ -28,8 +28,12 @@ public class AuditTree implements MerkleNodes {
             levels[i] = ids.get(i).level();
             idxs[i] = ids.get(i).index();
         }
-        return Db.query(ds, "SELECT n.hash FROM unnest(?::bigint[], ?::bigint[]) WITH ORDINALITY AS q(level, idx, ord) "
-                + "LEFT JOIN audit_tree_nodes n ON n.level = q.level AND n.idx = q.idx ORDER BY q.ord", rs -> rs.getBytes(1), levels, idxs);
+        // One primary-key lookup per node, whatever the planner estimates for unnest: written as a join
+        // (with bigint levels against a smallint column), the sealer's reads of about 8 nodes took 15.8 ms
+        // each, 31 % of the database time of the load benchmark's 32-client cash-out phase.
+        return Db.query(ds, "SELECT (SELECT n.hash FROM audit_tree_nodes n WHERE n.level = q.level AND n.idx = q.idx) "
+                + "FROM unnest(?::smallint[], ?::bigint[]) WITH ORDINALITY AS q(level, idx, ord) ORDER BY q.ord",
+                rs -> rs.getBytes(1), levels, idxs);
     }
 
     /**

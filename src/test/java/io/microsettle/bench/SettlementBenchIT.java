@@ -43,8 +43,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  *   are SETTLED; POST-to-SETTLED p50/p99 from each cash-out's {@code createdAt} and {@code settledAt};</li>
  *   <li><b>drain</b>: {@code POST /v1/admin/pause}, cash-outs queued while paused, {@code POST /v1/admin/unpause};
  *   from the escrow's {@code BatchSettled} logs: payouts per block, gas per payout (gas used of the settle
- *   transactions ÷ payouts), and the achieved rate (payouts ÷ the chain time of the blocks that paid them)
- *   against the capacity (block gas limit ÷ gas per payout ÷ block time). The issue's target: ≥ 90 %.</li>
+ *   transactions ÷ payouts), the achieved rate (payouts ÷ the chain time of the blocks that paid them), and the
+ *   share of capacity: payouts ÷ what those blocks could hold (block gas limit ÷ gas per payout, every block from
+ *   the first that paid to the last). The issue's target: ≥ 90 %.</li>
  * </ol>
  * See docs/benchmarks.md ("Settlement") for the settings and how it was run.
  */
@@ -80,8 +81,16 @@ class SettlementBenchIT {
             return gasPerPayout <= 0 ? 0 : (double) (blockGasLimit / gasPerPayout) / blockTimeSeconds;
         }
 
+        /**
+         * Payouts against what the blocks that paid them could hold (block gas limit ÷ gas per payout, for every
+         * block from the first to the last, empty ones included). Counted in blocks, not timestamps: Anvil's
+         * whole-second timestamps can put two of its one-second blocks in the same second (7 blocks in 6 chain
+         * seconds read as 108 %).
+         */
         double shareOfCapacity() {
-            return capacityPerSecond() <= 0 ? 0 : achievedPerSecond() / capacityPerSecond();
+            long blocks = lastBlock - firstBlock + 1;
+            long perBlock = gasPerPayout <= 0 ? 0 : blockGasLimit / gasPerPayout;
+            return perBlock <= 0 ? 0 : (double) payouts / (blocks * perBlock);
         }
     }
 
