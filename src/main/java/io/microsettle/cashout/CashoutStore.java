@@ -246,13 +246,16 @@ public class CashoutStore {
             logIndexes[i] = (long) s.logIndex();
             confirmations[i] = (long) s.confirmations();
         }
-        List<Instant> created = Db.query(ds, "UPDATE cashouts c SET status = ?, tx_hash = v.tx, block_number = v.b, block_hash = v.bh, "
+        Map<String, Instant> created = new LinkedHashMap<>();
+        Db.query(ds, "UPDATE cashouts c SET status = ?, tx_hash = v.tx, block_number = v.b, block_hash = v.bh, "
                         + "log_index = v.li, confirmations = v.cf, settled_at = now(), updated_at = now() "
                         + "FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[]) AS v(id, tx, b, bh, li, cf) "
-                        + "WHERE c.id = v.id RETURNING c.created_at",
-                rs -> Db.instant(rs, 1), SETTLED, ids, txs, blocks, blockHashes, logIndexes, confirmations);
-        metrics.cashoutsMoved(CONFIRMED, created);
-        metrics.cashoutsMoved(SETTLED, created);
+                        + "WHERE c.id = v.id RETURNING c.id, c.created_at",
+                rs -> created.put(rs.getString(1), Db.instant(rs, 2)), SETTLED, ids, txs, blocks, blockHashes, logIndexes, confirmations);
+        // a BATCHED one (mined before its broadcast was recorded) passes through SUBMITTED too, as its events say
+        metrics.cashoutsMoved(SUBMITTED, rows.stream().filter(c -> c.status() == BATCHED).map(c -> created.get(c.id())).toList());
+        metrics.cashoutsMoved(CONFIRMED, List.copyOf(created.values()));
+        metrics.cashoutsMoved(SETTLED, List.copyOf(created.values()));
     }
 
     private static Map<String, Object> where(Settlement s, CashoutStatus from, CashoutStatus to) {

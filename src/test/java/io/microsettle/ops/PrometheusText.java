@@ -8,8 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** A scrape of /q/metrics in the Prometheus text format, parsed: series name, labels, value. */
-record PrometheusText(List<Sample> samples) {
-    record Sample(String name, Map<String, String> labels, double value) {
+public record PrometheusText(List<Sample> samples) {
+    public record Sample(String name, Map<String, String> labels, double value) {
         boolean has(Map<String, String> wanted) {
             return wanted.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
         }
@@ -18,7 +18,7 @@ record PrometheusText(List<Sample> samples) {
     private static final Pattern LINE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)})?\\s+(\\S+)(\\s+\\S+)?$");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
 
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         List<Sample> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isBlank() || line.startsWith("#")) continue;
@@ -40,7 +40,7 @@ record PrometheusText(List<Sample> samples) {
     }
 
     /** The sum of those series' values (0 when there is none). */
-    double sum(String name, Map<String, String> labels) {
+    public double sum(String name, Map<String, String> labels) {
         return series(name, labels).stream().mapToDouble(Sample::value).sum();
     }
 

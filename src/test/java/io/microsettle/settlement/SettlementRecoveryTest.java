@@ -182,8 +182,10 @@ class SettlementRecoveryTest extends AbstractChainStepsTest {
         assertThat(chain.receipt(txHash).isStatusOK()).isTrue();
         assertThat(chain.status(co)).isEqualTo("BATCHED");
 
+        double submittedBefore = submittedTransitions();
         settleByReconciling(co);
         assertThat(chain.auditTypes(co)).containsExactly("cashout.batched", "cashout.submitted", "cashout.confirmed", "cashout.settled");
+        assertThat(submittedTransitions() - submittedBefore).as("the SUBMITTED step counted in the transitions metric too").isEqualTo(1);
         assertThat(chain.one("SELECT (payload_json::jsonb)->>'txHash' FROM audit_events WHERE type = 'cashout.submitted' AND subject = ?", co))
                 .isEqualTo(txHash);
         // the settler's next passes record the transaction as mined: the settled cash-out is not submitted again
@@ -231,4 +233,9 @@ class SettlementRecoveryTest extends AbstractChainStepsTest {
         assertThat(chain.status(co)).isEqualTo("SETTLED");
     }
 
+    /** microsettle_cashout_transitions_total{to="SUBMITTED"} as /q/metrics shows it (counted after each commit). */
+    static double submittedTransitions() {
+        return io.microsettle.ops.PrometheusText.parse(io.restassured.RestAssured.given().get("/q/metrics").then().statusCode(200)
+                .extract().asString()).sum("microsettle_cashout_transitions_total", java.util.Map.of("to", "SUBMITTED"));
+    }
 }
