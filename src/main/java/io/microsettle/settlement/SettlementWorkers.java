@@ -46,11 +46,6 @@ public class SettlementWorkers {
         return all(tasks, this::lanePool);
     }
 
-    /** Runs every sign task, at most {@code sign-workers} at once (all lanes together); their results in order. */
-    <T> List<T> signs(List<Callable<T>> tasks) {
-        return all(tasks, this::signPool);
-    }
-
     /** Starts every sign task (at most {@code sign-workers} run at once, all lanes together); their futures in order. */
     <T> List<Future<T>> startSigns(List<Callable<T>> tasks) {
         List<Future<T>> out = new ArrayList<>(tasks.size());

@@ -42,7 +42,8 @@ class SettlementWorkersTest {
                 return n * n;
             });
         }
-        assertThat(workers.signs(tasks)).containsExactly(0, 1, 4, 9, 16, 25, 36, 49, 64);
+        assertThat(workers.startSigns(tasks).stream().map(SettlementWorkers::await).toList())
+                .containsExactly(0, 1, 4, 9, 16, 25, 36, 49, 64);
         assertThat(most.get()).isEqualTo(3);
     }
 
@@ -104,7 +105,7 @@ class SettlementWorkersTest {
     @Test
     void oneTaskRunsOnTheCallingThreadAndNoneGivesNothing() {
         Thread caller = Thread.currentThread();
-        assertThat(workers.signs(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
+        assertThat(workers.records(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
         assertThat(workers.lanes(List.<Callable<Integer>>of())).isEmpty();
     }
 }
