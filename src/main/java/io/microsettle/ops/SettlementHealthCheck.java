@@ -1,7 +1,5 @@
 package io.microsettle.ops;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -22,9 +20,7 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class SettlementHealthCheck implements HealthCheck {
-    static final ObjectMapper JSON = new ObjectMapper();
-
-    record Stalled(String address, long nonce, Instant since, String lastError) {}
+    record Stalled(String address, long nonce, Instant since, String reason, String detail) {}
 
     @Inject AgroalDataSource ds;
 
@@ -44,29 +40,16 @@ public class SettlementHealthCheck implements HealthCheck {
         HealthCheckResponseBuilder r = HealthCheckResponse.named("settlement");
         boolean paused = Db.one(ds, "SELECT paused FROM settlement_control WHERE id = 1", rs -> rs.getBoolean(1)).orElse(false);
         r.withData("paused", paused);
-        List<Stalled> stalled = Db.query(ds, "SELECT from_address, nonce, stalled_since, last_error FROM settlement_txs "
+        List<Stalled> stalled = Db.query(ds, "SELECT from_address, nonce, stalled_since, stalled_reason, stalled_detail FROM settlement_txs "
                         + "WHERE status IN ('SIGNED', 'BROADCAST') AND stalled_since IS NOT NULL ORDER BY stalled_since LIMIT 10",
-                rs -> new Stalled(rs.getString(1), rs.getLong(2), Db.instant(rs, 3), rs.getString(4)));
+                rs -> new Stalled(rs.getString(1), rs.getLong(2), Db.instant(rs, 3), rs.getString(4), rs.getString(5)));
         if (paused || stalled.isEmpty()) return r.up().withData("stalledLanes", 0).build();
         Stalled first = stalled.getFirst();
+        // reason and detail are the settlement.stalled alert's, written in the same commit as the mark
         r.down().withData("stalledLanes", stalled.stream().map(Stalled::address).distinct().count())
                 .withData("address", first.address()).withData("nonce", first.nonce())
-                .withData("stalledSince", first.since().toString());
-        // the alert's reason and detail, from its audit event (subject settler:<address>, newest first)
-        Db.one(ds, "SELECT payload_json FROM audit_events WHERE subject = ? AND type = 'settlement.stalled' ORDER BY seq DESC LIMIT 1",
-                rs -> rs.getString(1), "settler:" + first.address()).ifPresentOrElse(p -> {
-            JsonNode payload = payload(p);
-            r.withData("reason", payload.path("reason").asText("stalled"));
-            r.withData("detail", ChainHealthCheck.clip(payload.path("detail").asText("")));
-        }, () -> r.withData("reason", "stalled").withData("detail", ChainHealthCheck.clip(first.lastError())));
+                .withData("stalledSince", first.since().toString())
+                .withData("reason", first.reason()).withData("detail", ChainHealthCheck.clip(first.detail()));
         return r.build();
-    }
-
-    private static JsonNode payload(String json) {
-        try {
-            return JSON.readTree(json);
-        } catch (Exception e) {
-            return JSON.createObjectNode();
-        }
     }
 }

@@ -257,8 +257,8 @@ public class SettlementStore {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public boolean markStalled(StoredTx tx, String reason, String detail) {
-        int n = Db.update(ds, "UPDATE settlement_txs SET stalled_since = now(), updated_at = now() WHERE id = ? AND stalled_since IS NULL",
-                tx.id());
+        int n = Db.update(ds, "UPDATE settlement_txs SET stalled_since = now(), stalled_reason = ?, stalled_detail = ?, updated_at = now() "
+                + "WHERE id = ? AND stalled_since IS NULL", reason, detail == null ? "" : detail, tx.id());
         if (n == 0) return false;
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("address", tx.fromAddress());
@@ -293,6 +293,7 @@ public class SettlementStore {
                 BatchStatus.BATCHED, BatchStatus.SUBMITTED) : 0;
         Db.update(ds, "UPDATE settlement_txs SET status = ?, broadcast_attempts = broadcast_attempts + 1, broadcast_block = ?, "
                 + "broadcast_at = now(), last_error = NULL, next_broadcast_at = NULL, failing_since = NULL, stalled_since = NULL, "
+                + "stalled_reason = NULL, stalled_detail = NULL, "
                 + "updated_at = now() WHERE id = ? AND status = ?", TxStatus.BROADCAST, headBlock, tx.id(), TxStatus.SIGNED);
         Db.update(ds, "UPDATE settlement_txs SET status = ?, updated_at = now() WHERE from_address = ? AND nonce = ? AND id <> ? AND status = ?",
                 TxStatus.REPLACED, tx.fromAddress(), tx.nonce(), tx.id(), TxStatus.BROADCAST);
