@@ -174,9 +174,11 @@ public class SettlementService {
     // ---------------------------------------------------------------- batching and signing
 
     /**
-     * On an ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps; then, on any lane, signs
-     * every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is still
-     * the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED).
+     * Signs every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is
+     * still the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED); then, on an
+     * ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps. Each new batch is estimated and
+     * signed (on the sign workers, no database) as soon as the claim has made it, while the claim goes on; what is
+     * signed is stored only once the claim has committed, and dropped if it rolls back.
      */
     int createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
         PassSteps steps = h.steps();
@@ -184,54 +186,104 @@ public class SettlementService {
         long latest = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.LATEST));
         int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending, latest);
         Eip1559Fees fees = steps.time("fees", this::marketFees);
-        List<SettlementStore.Batch> created = h.lane().active() && batchRoom > 0
-                ? steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom))) : List.of();
+        SignPipeline signing = new SignPipeline(h, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty());
         List<SettlementStore.Batch> unsigned = steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()));
-        steps.time("signAll", () -> signAll(h, unsigned, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty()));
-        return created.size();
+        signing.add(unsigned);
+        signing.commit();
+        int created = 0;
+        // with a full page of unsigned batches there may be more below the new nonces: claim nothing, so none is skipped
+        if (h.lane().active() && batchRoom > 0 && unsigned.size() < cfg.maxBatchesPerTick()) {
+            try {
+                created = steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom, signing)))
+                        .size();
+                signing.commit();
+            } finally {
+                signing.dropUncommitted();
+            }
+        }
+        steps.time("signAll", signing::storeAll);
+        return created;
     }
 
     /**
-     * Estimates and signs the lane's unsigned batches at once ({@code sign-workers} at most) and stores them as they
-     * come, in nonce order: each time the lowest one not stored yet is signed, it and the ones after it already signed
-     * are stored in one short transaction and (with {@code broadcastTo}: in a pass) broadcast, while the rest are still
-     * estimated. Nothing is stored past a batch that could not be signed or stored: it and those above it stay
-     * unsigned for the next pass, so what is stored (and broadcast, lowest nonce first) has no gap.
+     * A lane's batches estimated and signed at once ({@code sign-workers} at most) and stored as they come, in nonce
+     * order (batches are added in nonce order): each time the lowest one not stored yet is signed, it and the ones
+     * after it already signed are stored in one short transaction and (with {@code broadcastTo}: in a pass)
+     * broadcast, while the rest are still estimated. Nothing is stored past a batch that could not be signed or
+     * stored: it and those above it stay unsigned for the next pass, so what is stored (and broadcast, lowest nonce
+     * first) has no gap.
      */
-    private void signAll(Held h, List<SettlementStore.Batch> batches, Eip1559Fees fees, Optional<EscrowCapacity> broadcastTo) {
-        List<Callable<Signed>> tasks = new ArrayList<>();
-        for (SettlementStore.Batch b : batches) {
-            tasks.add(() -> {
-                try {
-                    return sign(h, TxKind.SETTLE, b, fees, b.nonce(), null);
-                } catch (RuntimeException e) {
-                    LOG.warnf("batch %s (nonce %d) not signed: %s", b.id(), b.nonce(), e.getMessage());
-                    return null;
-                }
-            });
+    private final class SignPipeline {
+        private final Held h;
+        private final Eip1559Fees fees;
+        private final Optional<EscrowCapacity> broadcastTo;
+        private final List<java.util.concurrent.Future<Signed>> futures = new ArrayList<>();
+        /** Futures before this index are of batches committed (safe to store); the rest of a claim still open. */
+        private int committed;
+        private long lastNonce = -1;
+        private int next;
+
+        SignPipeline(Held h, Eip1559Fees fees, Optional<EscrowCapacity> broadcastTo) {
+            this.h = h;
+            this.fees = fees;
+            this.broadcastTo = broadcastTo;
         }
-        List<java.util.concurrent.Future<Signed>> futures = workers.startSigns(tasks);
-        int next = 0;
-        boolean stop = false;
-        while (next < futures.size() && !stop) {
-            List<Signed> ready = new ArrayList<>();
-            // the lowest one not stored yet (waited for), then every one after it that is already signed
-            do {
-                Signed s = SettlementWorkers.await(futures.get(next));
-                if (s == null) {
-                    stop = true;
-                    break;
-                }
-                ready.add(s);
-                next++;
-            } while (next < futures.size() && futures.get(next).isDone());
-            if (store(h, ready) < ready.size()) stop = true;
-            if (broadcastTo.isPresent() && !ready.isEmpty()) h.steps().time("broadcast", () -> broadcast(h, false, broadcastTo));
+
+        /** Starts estimating and signing {@code batches} (higher nonces than any added before). */
+        void add(List<SettlementStore.Batch> batches) {
+            List<Callable<Signed>> tasks = new ArrayList<>();
+            for (SettlementStore.Batch b : batches) {
+                assert b.nonce() > lastNonce : "batches are signed in nonce order";
+                lastNonce = b.nonce();
+                tasks.add(() -> {
+                    try {
+                        return sign(h, TxKind.SETTLE, b, fees, b.nonce(), null);
+                    } catch (RuntimeException e) {
+                        LOG.warnf("batch %s (nonce %d) not signed: %s", b.id(), b.nonce(), e.getMessage());
+                        return null;
+                    }
+                });
+            }
+            futures.addAll(workers.startSigns(tasks));
+        }
+
+        /** The batches added so far are committed: theirs may be stored. */
+        void commit() {
+            committed = futures.size();
+        }
+
+        /** A claim rolled back: its batches do not exist, so what was signed for them is dropped, never stored. */
+        void dropUncommitted() {
+            while (futures.size() > committed) futures.removeLast().cancel(false);
+        }
+
+        /** Stores (and broadcasts) every committed batch's transaction in nonce order, until one is not signed or not stored. */
+        void storeAll() {
+            boolean failed = false;
+            while (next < committed && !failed) {
+                List<Signed> ready = new ArrayList<>();
+                // the lowest one not stored yet (waited for), then every one after it that is already signed
+                do {
+                    Signed s = SettlementWorkers.await(futures.get(next));
+                    if (s == null) {
+                        failed = true;
+                        break;
+                    }
+                    ready.add(s);
+                    next++;
+                } while (next < committed && futures.get(next).isDone());
+                int stored = store(h, ready);
+                if (broadcastTo.isPresent() && stored > 0) h.steps().time("broadcast", () -> broadcast(h, false, broadcastTo));
+                if (stored < ready.size()) failed = true;
+            }
         }
     }
 
-    /** Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call). */
-    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap, int maxBatches) {
+    /**
+     * Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call: each batch
+     * is handed to {@code signing}, whose workers estimate and sign it outside this transaction).
+     */
+    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap, int maxBatches, SignPipeline signing) {
         GasModel gas = new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx());
         int payoutsPerBatch = Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts()));
         BatchPlanner planner = new BatchPlanner(payoutsPerBatch, gas);
@@ -251,7 +303,9 @@ public class SettlementService {
         BigInteger room = cap.windowRemainingBaseUnits();
         for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, maxBatches, cap.maxBatchBaseUnits(), room)) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
-            out.add(store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount));
+            SettlementStore.Batch b = store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount);
+            signing.add(List.of(b));
+            out.add(b);
         }
         return out;
     }
@@ -280,6 +334,8 @@ public class SettlementService {
                     chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         }
         RawTransaction unsigned = raw;
+        // a fault test fails one nonce's signature mid-pass (a key store or signer that fails)
+        CrashPoints.reach("settlement.sign:" + h.address() + ":" + nonce);
         String rawHex = h.steps().time("sign", () -> Numeric.toHexString(TransactionEncoder.signMessage(unsigned, h.key())));
         return new Signed(kind, b, nonce, gasLimit, fees, rawHex, Hash.sha3(rawHex), replacesTxId);
     }

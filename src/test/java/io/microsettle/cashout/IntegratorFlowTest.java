@@ -149,6 +149,7 @@ class IntegratorFlowTest {
     @Test
     void auditEventsArePagedInOrder() {
         Api.fundedAccount("audited-" + UUID.randomUUID(), 1_000);
+        db.awaitAuditSealed(); // events are listed once the sealer has chained them
         JsonNode page = Api.json(as(Tokens.of("root", "admin")).queryParam("limit", 3).get("/v1/audit/events")
                 .then().statusCode(200).extract().asString());
         assertThat(page.get("data").size()).isEqualTo(3);

@@ -3,6 +3,7 @@ package io.microsettle.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.microsettle.chain.DevAccounts;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Db;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -63,6 +64,46 @@ class ConcurrentLanesTest extends AbstractChainStepsTest {
             assertThat(chain.pendingNonce(lane.getKey())).as(lane.getKey()).isEqualTo(nonces.getLast() + 1);
         }
         assertThat(batchNonces.values().stream().mapToInt(List::size).sum()).isEqualTo(ids.size() / 2);
+    }
+
+    @Test
+    void aBatchWhoseSignatureFailsMidPassIsSignedNextPassAndNothingAboveItIsStoredBeforeIt() throws Exception {
+        String lane = DevAccounts.defaults().settler().getAddress().toLowerCase(Locale.ROOT);
+        assertThat(chain.runUntil(settlement, reconcile, () -> openOnLane(lane) == 0)).isTrue();
+        long first = chain.pendingNonce(lane);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("lanes-sign", TestCashouts.randomAddress(),
+                    2_000_000, 20_000)));
+        }
+        // the lane's second batch of the pass fails to sign; its first and third are signed (the sign workers run at once)
+        CrashPoints.arm("settlement.sign:" + lane + ":" + (first + 1));
+        try {
+            assertThat(settlement.createBatches()).isEqualTo(6);
+            assertThat(CrashPoints.armed("settlement.sign:" + lane + ":" + (first + 1))).as("the signature failed").isFalse();
+        } finally {
+            CrashPoints.disarmAll();
+        }
+        assertThat(chain.count("SELECT count(*) FROM settlement_batches WHERE from_address = ? AND nonce BETWEEN ? AND ?", lane, first,
+                first + 2)).isEqualTo(3);
+        // stored: the first only; the third, signed, is not stored above the gap the second left
+        assertThat(chain.count("SELECT count(*) FROM settlement_txs WHERE from_address = ? AND nonce = ?", lane, first)).isEqualTo(1);
+        assertThat(chain.count("SELECT count(*) FROM settlement_txs WHERE from_address = ? AND nonce > ?", lane, first)).isZero();
+
+        assertThat(chain.runUntil(settlement, reconcile, () -> settled(ids) == ids.size() && open(ids) == 0)).isTrue();
+        SettlementInvariants.Report report = invariants.check(chain.web3j, ChainTestResource.deployment.escrow(), ids);
+        assertThat(report.settled()).isEqualTo(ids.size());
+        Map<String, List<Long>> txNonces = noncesByLane("SELECT t.from_address, t.nonce FROM settlement_txs t WHERE t.kind = 'SETTLE' "
+                + "AND t.batch_id IN (SELECT batch_id FROM cashouts WHERE id = ANY(?)) ORDER BY t.from_address, t.nonce", ids);
+        assertThat(txNonces.get(lane)).startsWith(first, first + 1, first + 2);
+        for (var l : txNonces.entrySet()) {
+            for (int i = 1; i < l.getValue().size(); i++) assertThat(l.getValue().get(i)).as(l.getKey()).isEqualTo(l.getValue().get(i - 1) + 1);
+        }
+    }
+
+    long openOnLane(String lane) {
+        return chain.count("SELECT count(*) FROM settlement_txs WHERE from_address = ? AND status IN ('SIGNED', 'BROADCAST')", lane)
+                + chain.count("SELECT count(*) FROM cashouts WHERE status IN ('QUEUED', 'BATCHED')");
     }
 
     long settled(List<String> ids) {
