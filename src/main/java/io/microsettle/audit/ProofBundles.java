@@ -70,6 +70,10 @@ public class ProofBundles {
                         + "FROM settlement_batches WHERE id = ?", rs -> new Batch(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getInt(4),
                         Long.toString(rs.getLong(5)), Long.toString(rs.getLong(6))), c.batchId())
                 .orElseThrow(() -> new IllegalStateException("settled cash-out " + cashoutId + " has no batch"));
+        // read before the events: an event sealed after this read is in audit_events by the time they are read
+        if (Db.one(ds, "SELECT 1 FROM audit_pending WHERE subject = ? OR subject = ? LIMIT 1", rs -> 1, cashoutId, c.batchId()).isPresent()) {
+            throw ApiException.conflict("not_anchored", "the cash-out's latest audit events are not chained yet; they will be in a moment");
+        }
         List<AuditChain.Link> links = Db.query(ds, "SELECT seq, at, actor, type, subject, payload_json, prev_hash, hash FROM audit_events "
                         + "WHERE subject = ? OR subject = ? ORDER BY seq LIMIT ?",
                 rs -> new AuditChain.Link(rs.getLong(1), Db.instant(rs, 2), rs.getString(3), rs.getString(4), rs.getString(5),

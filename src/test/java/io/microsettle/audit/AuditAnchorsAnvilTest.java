@@ -52,6 +52,8 @@ class AuditAnchorsAnvilTest {
     @Inject
     DbRows db;
     @Inject
+    io.agroal.api.AgroalDataSource ds;
+    @Inject
     io.microsettle.settlement.SettlementService settlement;
     @Inject
     io.microsettle.reconcile.ReconcileService reconcile;
@@ -277,6 +279,25 @@ class AuditAnchorsAnvilTest {
 
         as(auditor).get("/v1/audit/cashouts/co_doesnotexist/proof").then().statusCode(404);
         as(token).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(403);
+
+        // an event of the cash-out committed but not chained yet (the sealer held off): no bundle that leaves it out
+        try (java.sql.Connection sealerHeldOff = ds.getConnection()) {
+            sealerHeldOff.setAutoCommit(false);
+            try (var st = sealerHeldOff.createStatement()) {
+                st.execute("SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE");
+            }
+            db.execute("INSERT INTO audit_pending (event_id, at, actor, type, subject, payload_json) VALUES ('evt_" + UUID.randomUUID()
+                    .toString().replace("-", "") + "', date_trunc('milliseconds', now()), 'test', 'test.unsealed', '" + id + "', '{}')");
+            as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(409)
+                    .body("code", org.hamcrest.Matchers.equalTo("not_anchored"))
+                    .body("detail", org.hamcrest.Matchers.containsString("not chained yet"));
+            sealerHeldOff.rollback();
+        }
+        db.awaitAuditSealed();
+        // chained now, past the anchor: the bundle waits for the next one
+        as(auditor).get("/v1/audit/cashouts/" + id + "/proof").then().statusCode(409)
+                .body("code", org.hamcrest.Matchers.equalTo("not_anchored"))
+                .body("detail", org.hamcrest.Matchers.containsString("is not covered by an anchored head"));
     }
 
     @Test
