@@ -1,6 +1,7 @@
 package io.microsettle.reconcile;
 
 import io.microsettle.chain.ConfirmationDepth;
+import java.util.List;
 import java.util.Optional;
 
 /** An inclusive block range for one eth_getLogs call. */
@@ -20,6 +21,19 @@ public record BlockRange(long fromBlock, long toBlock) {
         long safe = ConfirmationDepth.newestConfirmed(headBlock, confirmations);
         if (safe < nextBlock) return Optional.empty();
         return Optional.of(new BlockRange(nextBlock, Math.min(safe, nextBlock + maxBlocks - 1)));
+    }
+
+    /**
+     * This range cut so that it holds at most {@code maxLogs} of the logs at {@code logBlocks} (their block numbers,
+     * ascending, all within the range): it ends at the block before the first log over the limit, or, when that log
+     * is in the range's first block, at that block (one block is never split: it is settled whole).
+     */
+    public BlockRange fit(List<Long> logBlocks, int maxLogs) {
+        if (maxLogs < 1) throw new IllegalArgumentException("maxLogs must be >= 1");
+        if (logBlocks.size() <= maxLogs) return this;
+        long firstOver = logBlocks.get(maxLogs);
+        assert firstOver >= fromBlock && firstOver <= toBlock : "log block " + firstOver + " outside " + this;
+        return new BlockRange(fromBlock, firstOver > fromBlock ? firstOver - 1 : fromBlock);
     }
 
     public long size() { return toBlock - fromBlock + 1; }

@@ -2,6 +2,8 @@ package io.microsettle.reconcile;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 /** The follower of the escrow's logs; how deep a log must be before it counts is {@code microsettle.chain.confirmations}; the block range of each eth_getLogs call and the first block read are {@code microsettle.chain.max-block-range} and {@code microsettle.chain.start-block}. */
 @ConfigMapping(prefix = "microsettle.reconcile")
@@ -21,6 +23,16 @@ public interface ReconcileConfig {
     /** At most this many ranges read per tick. */
     @WithDefault("10")
     int maxRangesPerTick();
+
+    /**
+     * At most this many PayoutSettled logs settled in one range's transaction (at most the cash-out store's set
+     * limit, 10,000): a range that holds more ends at the block before the first log over the limit (a single block
+     * that holds more is settled alone, in several sets of this size in its one transaction).
+     */
+    @WithDefault("10000")
+    @Min(1)
+    @Max(10000)
+    int maxPayoutsPerRange();
 
     /** Stored block hashes checked (newest first) when looking for a reorg; also how many are kept. */
     @WithDefault("128")

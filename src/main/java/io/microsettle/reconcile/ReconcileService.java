@@ -108,8 +108,13 @@ public class ReconcileService {
 
     record RangeResult(int logs, int settled, int discrepancies) {}
 
-    RangeResult processRange(Leases.Lease lease, Web3j web3j, BlockRange range, long head) {
-        List<EscrowEvents.Decoded> decoded = read(web3j, range);
+    RangeResult processRange(Leases.Lease lease, Web3j web3j, BlockRange read, long head) {
+        List<EscrowEvents.Decoded> all = read(web3j, read);
+        // a range with more payouts than one transaction settles ends earlier; the rest is the next range's
+        BlockRange range = read.fit(all.stream().filter(d -> d instanceof EscrowEvents.PayoutSettled)
+                .map(d -> d.position().blockNumber()).toList(), cfg.maxPayoutsPerRange());
+        List<EscrowEvents.Decoded> decoded = range.equals(read) ? all
+                : all.stream().filter(d -> d.position().blockNumber() <= range.toBlock()).toList();
         long t0 = System.nanoTime();
         String endHash = blockHash(web3j, range.toBlock());
         phases.add(ReconcilePhases.Phase.BLOCK_HASH, t0);
@@ -255,7 +260,13 @@ public class ReconcileService {
         }
         t = phases.add(ReconcilePhases.Phase.MATCH, t);
         int disc = discrepancies.openAll(mismatched, ACTOR);
-        Set<String> settled = Set.copyOf(cashouts.settle(matched, ACTOR));
+        Set<String> settled = new java.util.HashSet<>();
+        // one block can hold more payouts than a set: settled in several, in this one transaction, in id order
+        // across them all (each set locks its cash-outs in id order: the one lock order holds over the whole range)
+        matched.sort(java.util.Comparator.comparing(CashoutStore.Settlement::cashoutId));
+        for (int i = 0; i < matched.size(); i += cfg.maxPayoutsPerRange()) {
+            settled.addAll(cashouts.settle(matched.subList(i, Math.min(matched.size(), i + cfg.maxPayoutsPerRange())), ACTOR));
+        }
         phases.add(ReconcilePhases.Phase.SETTLE, t);
         List<Discrepancies.New> unsettled = new ArrayList<>();
         for (CashoutStore.Settlement s : matched) {

@@ -20,6 +20,21 @@ class ReconcileRulesTest {
     static final String PAYEE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8";
 
     @Test
+    void aRangeWithMorePayoutsThanOneTransactionSettlesEndsBeforeTheFirstOneOver() {
+        BlockRange r = new BlockRange(10, 20);
+        assertThat(r.fit(List.of(), 3)).isEqualTo(r);
+        assertThat(r.fit(List.of(11L, 12L, 12L), 3)).isEqualTo(r);
+        // the 4th log (index 3) is in block 14: the range ends at 13
+        assertThat(r.fit(List.of(11L, 12L, 12L, 14L, 15L), 3)).isEqualTo(new BlockRange(10, 13));
+        // the 4th log shares block 12 with the 2nd and 3rd: all of block 12 goes to the next range
+        assertThat(r.fit(List.of(11L, 12L, 12L, 12L, 15L), 3)).isEqualTo(new BlockRange(10, 11));
+        // the first block alone holds more: it is the range, whole (settled in several sets)
+        assertThat(r.fit(List.of(10L, 10L, 10L, 10L, 11L), 3)).isEqualTo(new BlockRange(10, 10));
+        assertThat(new BlockRange(12, 20).fit(List.of(12L, 12L, 12L, 12L), 3)).isEqualTo(new BlockRange(12, 12));
+        assertThatThrownBy(() -> r.fit(List.of(11L), 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rangesAreBoundedAndStopAtConfirmedHead() {
         assertThat(BlockRange.next(0, 10, 1, 100)).contains(new BlockRange(0, 10));
         assertThat(BlockRange.next(0, 10, 3, 100)).contains(new BlockRange(0, 8));
