@@ -34,6 +34,20 @@ public interface ReconcileConfig {
     @Max(10000)
     int maxPayoutsPerRange();
 
+    /**
+     * A range's payouts are settled in at most this many transactions at once (each with its own database
+     * connection and backend), so that ingestion uses more than one of the database's cores.
+     */
+    @WithDefault("2")
+    @Min(1)
+    @Max(8)
+    int settleWorkers();
+
+    /** A part of a range settled at once has at least this many payouts (a smaller range is settled in one). */
+    @WithDefault("1000")
+    @Min(1)
+    int minPayoutsPerSettlePart();
+
     /** Stored block hashes checked (newest first) when looking for a reorg; also how many are kept. */
     @WithDefault("128")
     int reorgWindowBlocks();

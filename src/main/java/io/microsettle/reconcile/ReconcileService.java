@@ -14,6 +14,8 @@ import io.microsettle.settlement.SettlementStore;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.microsettle.infra.DaemonPools;
+import jakarta.annotation.PreDestroy;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
@@ -25,6 +27,9 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -38,7 +43,8 @@ import org.web3j.protocol.core.methods.response.Log;
  * Follows the escrow's logs up to head − confirmations in bounded ranges (read from the node with no
  * transaction open), stores them, detects reorgs from stored block hashes, and settles matching
  * cash-outs set-based (SUBMITTED → CONFIRMED → SETTLED, hold → debit, through the cash-out store) in
- * one short database transaction per range. Mismatches become discrepancies.
+ * one short database transaction per range (a range with many payouts: in a few parts at once, then the
+ * range's own transaction). Mismatches become discrepancies.
  */
 @ApplicationScoped
 public class ReconcileService {
@@ -56,6 +62,7 @@ public class ReconcileService {
     @Inject Leases leases;
     @Inject Discrepancies discrepancies;
     private final ReconcilePhases phases = new ReconcilePhases();
+    private ExecutorService settlePool;
 
     public record TickResult(long head, int ranges, int logs, int settled, int discrepancies, long reorgForkBlock) {}
 
@@ -118,6 +125,18 @@ public class ReconcileService {
         long t0 = System.nanoTime();
         String endHash = blockHash(web3j, range.toBlock());
         phases.add(ReconcilePhases.Phase.BLOCK_HASH, t0);
+        List<EscrowEvents.PayoutSettled> payoutLogs = new ArrayList<>();
+        for (EscrowEvents.Decoded d : decoded) if (d instanceof EscrowEvents.PayoutSettled p) payoutLogs.add(p);
+        int parts = SettleParts.count(payoutLogs.size(), cfg.settleWorkers(), cfg.minPayoutsPerSettlePart());
+        int[] inParts = {0, 0};
+        List<EscrowEvents.Decoded> rangeLogs = decoded;
+        if (parts > 1) {
+            long t = System.nanoTime();
+            inParts = settleInParts(lease, range, payoutLogs, parts, head);
+            phases.add(ReconcilePhases.Phase.SETTLE, t);
+            rangeLogs = decoded.stream().filter(d -> !(d instanceof EscrowEvents.PayoutSettled)).toList();
+        }
+        List<EscrowEvents.Decoded> inRangeTx = rangeLogs;
         long[] inside = new long[1];
         long tx = System.nanoTime();
         RangeResult result = QuarkusTransaction.requiringNew().call(() -> {
@@ -127,11 +146,11 @@ public class ReconcileService {
                     .orElseThrow();
             if (cursor != range.fromBlock()) return new RangeResult(0, 0, 0); // another run moved it
             long t = System.nanoTime();
-            List<EscrowEvents.Decoded> fresh = storeLogs(decoded);
+            List<EscrowEvents.Decoded> fresh = storeLogs(inRangeTx);
             t = phases.add(ReconcilePhases.Phase.STORE_LOGS, t);
             List<EscrowEvents.PayoutSettled> payouts = new ArrayList<>();
             for (EscrowEvents.Decoded d : fresh) if (d instanceof EscrowEvents.PayoutSettled p) payouts.add(p);
-            int[] applied = applyPayouts(payouts, head);
+            int[] applied = applyPayouts(payouts, head, phases);
             // cash-outs settled, cursor not moved, not committed (a range with no payout has nothing to crash in the middle of)
             if (!payouts.isEmpty()) io.microsettle.infra.CrashPoints.reach("reconcile.mid-range");
             t = System.nanoTime();
@@ -143,7 +162,60 @@ public class ReconcileService {
             return new RangeResult(decoded.size(), applied[0], applied[1]);
         });
         phases.add(ReconcilePhases.Phase.COMMIT, tx + inside[0]);
-        return result;
+        return new RangeResult(result.logs(), result.settled() + inParts[0], result.discrepancies() + inParts[1]);
+    }
+
+    /**
+     * A range's payouts settled in {@code parts} transactions at once (the database's cores, not one backend, do
+     * the rows), before the range's own transaction (its other logs, its blocks, the cursor). Each part stores its
+     * logs and settles their cash-outs in one transaction, so a part that committed is never applied again (its
+     * logs are not new when the range is read again) and one that failed is applied by the next tick; the cursor
+     * moves only after every part has committed. The parts' cash-outs are disjoint; their balance rows are locked
+     * last, in key order, as every post does. Returns {settled, discrepancies}; a part's failure is thrown.
+     */
+    private int[] settleInParts(Leases.Lease lease, BlockRange range, List<EscrowEvents.PayoutSettled> logs, int parts, long head) {
+        int size = (logs.size() + parts - 1) / parts;
+        List<Future<int[]>> futures = new ArrayList<>();
+        for (int i = 0; i < logs.size(); i += size) {
+            List<EscrowEvents.Decoded> part = List.copyOf(logs.subList(i, Math.min(logs.size(), i + size)));
+            futures.add(settlePool().submit(() -> QuarkusTransaction.requiringNew().call(() -> {
+                leases.check(lease);
+                long cursor = Db.one(ds, "SELECT next_block FROM reconcile_cursor WHERE name = ?", rs -> rs.getLong(1), CURSOR).orElseThrow();
+                if (cursor != range.fromBlock()) throw new IllegalStateException("the cursor moved from " + range.fromBlock() + " to " + cursor);
+                List<EscrowEvents.PayoutSettled> fresh = new ArrayList<>();
+                for (EscrowEvents.Decoded d : storeLogs(part)) if (d instanceof EscrowEvents.PayoutSettled p) fresh.add(p);
+                int[] applied = applyPayouts(fresh, head, new ReconcilePhases());
+                if (!fresh.isEmpty()) io.microsettle.infra.CrashPoints.reach("reconcile.mid-range");
+                return applied;
+            })));
+        }
+        int[] sum = {0, 0};
+        RuntimeException failed = null;
+        for (Future<int[]> f : futures) {
+            try {
+                int[] r = f.get();
+                sum[0] += r[0];
+                sum[1] += r[1];
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Error err) throw err;
+                if (failed == null) failed = e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while settling " + range, e);
+            }
+        }
+        if (failed != null) throw failed;
+        return sum;
+    }
+
+    private synchronized ExecutorService settlePool() {
+        if (settlePool == null) settlePool = DaemonPools.fixed("reconcile-settle", cfg.settleWorkers());
+        return settlePool;
+    }
+
+    @PreDestroy
+    synchronized void stop() {
+        if (settlePool != null) settlePool.shutdownNow();
     }
 
     /** Milliseconds per phase of the ticks since the last {@link #resetPhaseTimes} (the reconcile benchmark prints them). */
@@ -237,7 +309,7 @@ public class ReconcileService {
     record Local(String id, CashoutStatus status, long net, long fee, String payee, long chainBatchId) {}
 
     /** Matches the range's PayoutSettled logs with their cash-outs and settles the matches set-based; returns {settled, discrepancies}. */
-    private int[] applyPayouts(List<EscrowEvents.PayoutSettled> logs, long head) {
+    private int[] applyPayouts(List<EscrowEvents.PayoutSettled> logs, long head, ReconcilePhases phases) {
         if (logs.isEmpty()) return new int[] {0, 0};
         long t = System.nanoTime();
         Map<Long, Local> local = locals(logs);

@@ -1,5 +1,6 @@
 package io.microsettle.settlement;
 
+import io.microsettle.infra.DaemonPools;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -8,10 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The settlement pass's fixed thread pools: one passes over lanes (settler keys) at once
@@ -73,17 +71,17 @@ public class SettlementWorkers {
     }
 
     private synchronized ExecutorService recordPool() {
-        if (recordPool == null) recordPool = pool("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
+        if (recordPool == null) recordPool = DaemonPools.fixed("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
         return recordPool;
     }
 
     private synchronized ExecutorService lanePool() {
-        if (lanePool == null) lanePool = pool("settlement-lane", laneThreads > 0 ? laneThreads : cfg.laneWorkers());
+        if (lanePool == null) lanePool = DaemonPools.fixed("settlement-lane", laneThreads > 0 ? laneThreads : cfg.laneWorkers());
         return lanePool;
     }
 
     private synchronized ExecutorService signPool() {
-        if (signPool == null) signPool = pool("settlement-sign", signThreads > 0 ? signThreads : cfg.signWorkers());
+        if (signPool == null) signPool = DaemonPools.fixed("settlement-sign", signThreads > 0 ? signThreads : cfg.signWorkers());
         return signPool;
     }
 
@@ -128,17 +126,6 @@ public class SettlementWorkers {
         } catch (Exception e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    private static ExecutorService pool(String name, int threads) {
-        if (threads < 1) throw new IllegalArgumentException(name + " needs at least one thread");
-        AtomicInteger n = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        return Executors.newFixedThreadPool(threads, factory);
     }
 
     @PreDestroy

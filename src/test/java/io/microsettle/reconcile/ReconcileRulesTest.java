@@ -35,6 +35,18 @@ class ReconcileRulesTest {
     }
 
     @Test
+    void aRangesPayoutsAreSettledInAsManyPartsAsWorkersEachOfAtLeastTheMinimum() {
+        assertThat(SettleParts.count(0, 2, 1000)).isEqualTo(1);
+        assertThat(SettleParts.count(1999, 2, 1000)).isEqualTo(1);
+        assertThat(SettleParts.count(2000, 2, 1000)).isEqualTo(2);
+        assertThat(SettleParts.count(10_000, 2, 1000)).isEqualTo(2);
+        assertThat(SettleParts.count(10_000, 4, 3000)).isEqualTo(3);
+        assertThat(SettleParts.count(10_000, 1, 1)).isEqualTo(1);
+        assertThatThrownBy(() -> SettleParts.count(10, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SettleParts.count(10, 1, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rangesAreBoundedAndStopAtConfirmedHead() {
         assertThat(BlockRange.next(0, 10, 1, 100)).contains(new BlockRange(0, 10));
         assertThat(BlockRange.next(0, 10, 3, 100)).contains(new BlockRange(0, 8));
