@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
  *       mints a verification token with the dev verifier key under {@code ./data/keys}.</li>
  *   <li>{@code config [--profile NAME]} prints the configuration in effect, each value's source, and what
  *       {@code run} would refuse ({@link ConfigReport}).</li>
- *   <li>{@code verify --rpc URL --proof FILE [--json]} checks a proof bundle against the chain alone
+ *   <li>{@code verify --rpc URL (--export FILE | --proof FILE) [--json]} checks an export or a proof bundle against the chain alone
  *       ({@link io.microsettle.verify.VerifyCommand}).</li>
  *   <li>{@code help [COMMAND]} the usage of every subcommand, or of one.</li>
  * </ul>

@@ -225,6 +225,27 @@ class VerifyCommandAnvilTest {
     }
 
     @Test
+    void aPayoutThatNeverHappenedIsNamed(@TempDir Path dir) throws Exception {
+        bundle();
+        // a transaction that did not pay it
+        String otherTx = "0x" + "cd".repeat(32);
+        ObjectNode t = bundle.deepCopy();
+        t.put("txHash", otherTx);
+        ((ObjectNode) t.get("rawLog")).put("transactionHash", otherTx);
+        Run tx = verify(write(dir, t), "--json");
+        assertThat(tx.exitCode()).isEqualTo(1);
+        assertThat(mismatch(tx, "tx_hash").get("detail").asText()).contains(otherTx).containsIgnoringCase(bundle.get("txHash").asText());
+        // a payout id the escrow never paid at that log
+        long never = bundle.at("/cashout/payoutId").asLong() + 1_000_000;
+        ObjectNode p = bundle.deepCopy();
+        ((ObjectNode) p.get("cashout")).put("payoutId", never);
+        ((ObjectNode) p.get("payoutSettled")).put("payoutId", Long.toString(never));
+        Run id = verify(write(dir, p), "--json");
+        assertThat(id.exitCode()).isEqualTo(1);
+        assertThat(mismatch(id, "payout_id").get("detail").asText()).contains(Long.toString(never));
+    }
+
+    @Test
     void aWrongLogIndexOrBlockHashIsNamed(@TempDir Path dir) throws Exception {
         bundle();
         int index = bundle.get("logIndex").asInt();
