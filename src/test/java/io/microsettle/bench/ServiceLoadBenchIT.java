@@ -64,8 +64,7 @@ class ServiceLoadBenchIT {
             builder.jvmOption("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr").toAbsolutePath() + ",settings=profile");
         }
         // -Dbench.service.NAME=VALUE: the service runs with -DNAME=VALUE (to compare a setting's values)
-        System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(SERVICE_PROPERTY_PREFIX)).sorted()
-                .forEach(n -> builder.systemProperty(n.substring(SERVICE_PROPERTY_PREFIX.length()), System.getProperty(n)));
+        givenServiceProperties().forEach(builder::systemProperty);
         try (ServiceProcess service = builder
                 .systemProperty("microsettle.chain.dev.contracts-dir", s.contractsDir().toString())
                 .systemProperty("microsettle.chain.dev.kind", s.chain())
@@ -153,10 +152,19 @@ class ServiceLoadBenchIT {
                 s.singleAccountClients(), s.creditItems());
     }
 
+    /** The settings given with {@code -Dbench.service.NAME=VALUE} (every benchmark that starts the service), by name. */
+    static java.util.SortedMap<String, String> givenServiceProperties() {
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        for (String n : System.getProperties().stringPropertyNames()) {
+            if (n.startsWith(SERVICE_PROPERTY_PREFIX)) out.put(n.substring(SERVICE_PROPERTY_PREFIX.length()), System.getProperty(n));
+        }
+        return out;
+    }
+
     /** The settings given with {@code -Dbench.service.*}, as the header prints them. */
     static String serviceProperties() {
-        String given = System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith(SERVICE_PROPERTY_PREFIX)).sorted()
-                .map(n -> n.substring(SERVICE_PROPERTY_PREFIX.length()) + "=" + System.getProperty(n)).collect(Collectors.joining(", "));
+        String given = givenServiceProperties().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
         return given.isEmpty() ? "" : "; with " + given;
     }
 

@@ -122,10 +122,8 @@ class SettlementBenchIT {
         Path work = Path.of("target", "bench-settle-" + settlers + "-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                 .toAbsolutePath();
         ServiceProcess.Builder builder = ServiceProcess.builder(work);
-        // -Dbench.settle.service=name=value,name=value: settings given to the service (none by default)
-        for (String kv : System.getProperty("bench.settle.service", "").split(",")) {
-            if (!kv.isBlank()) builder.systemProperty(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
-        }
+        // -Dbench.service.NAME=VALUE: the service runs with -DNAME=VALUE (none by default), as in ServiceLoadBenchIT
+        ServiceLoadBenchIT.givenServiceProperties().forEach(builder::systemProperty);
         try (ServiceProcess service = builder
                 .systemProperty("microsettle.chain.dev.contracts-dir", load.contractsDir().toString())
                 .systemProperty("microsettle.chain.dev.kind", "anvil")
