@@ -229,19 +229,17 @@ class VerifyCommandAnvilTest {
         bundle();
         // a transaction that did not pay it
         String otherTx = "0x" + "cd".repeat(32);
-        ObjectNode t = bundle.deepCopy();
-        t.put("txHash", otherTx);
-        ((ObjectNode) t.get("rawLog")).put("transactionHash", otherTx);
-        Run tx = verify(write(dir, t), "--json");
-        assertThat(tx.exitCode()).isEqualTo(1);
+        Run tx = refused(dir, b -> {
+            b.put("txHash", otherTx);
+            ((ObjectNode) b.get("rawLog")).put("transactionHash", otherTx);
+        });
         assertThat(mismatch(tx, "tx_hash").get("detail").asText()).contains(otherTx).containsIgnoringCase(bundle.get("txHash").asText());
         // a payout id the escrow never paid at that log
         long never = bundle.at("/cashout/payoutId").asLong() + 1_000_000;
-        ObjectNode p = bundle.deepCopy();
-        ((ObjectNode) p.get("cashout")).put("payoutId", never);
-        ((ObjectNode) p.get("payoutSettled")).put("payoutId", Long.toString(never));
-        Run id = verify(write(dir, p), "--json");
-        assertThat(id.exitCode()).isEqualTo(1);
+        Run id = refused(dir, b -> {
+            ((ObjectNode) b.get("cashout")).put("payoutId", never);
+            ((ObjectNode) b.get("payoutSettled")).put("payoutId", Long.toString(never));
+        });
         assertThat(mismatch(id, "payout_id").get("detail").asText()).contains(Long.toString(never));
     }
 
@@ -249,19 +247,17 @@ class VerifyCommandAnvilTest {
     void aWrongLogIndexOrBlockHashIsNamed(@TempDir Path dir) throws Exception {
         bundle();
         int index = bundle.get("logIndex").asInt();
-        ObjectNode b = bundle.deepCopy();
-        b.put("logIndex", index + 7);
-        ((ObjectNode) b.get("rawLog")).put("logIndex", index + 7);
-        Run run = verify(write(dir, b), "--json");
-        assertThat(run.exitCode()).isEqualTo(1);
+        Run run = refused(dir, b -> {
+            b.put("logIndex", index + 7);
+            ((ObjectNode) b.get("rawLog")).put("logIndex", index + 7);
+        });
         assertThat(mismatch(run, "payout_missing").get("detail").asText()).contains("no PayoutSettled log at index " + (index + 7));
 
         String wrongHash = "0x" + "ab".repeat(32);
-        ObjectNode h = bundle.deepCopy();
-        h.put("blockHash", wrongHash);
-        ((ObjectNode) h.get("rawLog")).put("blockHash", wrongHash);
-        Run hash = verify(write(dir, h), "--json");
-        assertThat(hash.exitCode()).isEqualTo(1);
+        Run hash = refused(dir, b -> {
+            b.put("blockHash", wrongHash);
+            ((ObjectNode) b.get("rawLog")).put("blockHash", wrongHash);
+        });
         assertThat(mismatch(hash, "block_hash").get("detail").asText()).contains(wrongHash).contains(bundle.get("blockHash").asText());
     }
 
@@ -433,6 +429,15 @@ class VerifyCommandAnvilTest {
             if (m.get("code").asText().equals(code)) return m;
         }
         throw new AssertionError("no " + code + " mismatch in " + run.out());
+    }
+
+    /** The bundle with {@code edit} made, verified: the command exits 1. */
+    Run refused(Path dir, java.util.function.Consumer<ObjectNode> edit) throws Exception {
+        ObjectNode b = bundle.deepCopy();
+        edit.accept(b);
+        Run run = verify(write(dir, b), "--json");
+        assertThat(run.exitCode()).as(run.out()).isEqualTo(1);
+        return run;
     }
 
     static Path write(Path dir, JsonNode b) throws Exception {
