@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import io.microsettle.chain.DevAccounts;
 import jakarta.inject.Inject;
+import java.math.BigInteger;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.RawTransaction;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.utils.Numeric;
 
 /**
  * The fault suite's node faults, on Anvil behind {@link io.microsettle.testsupport.RpcProxy}, with a
@@ -17,8 +23,9 @@ import org.junit.jupiter.api.Timeout;
  * outage (connections refused) long enough to raise {@code settlement.stalled} (the stall threshold is
  * configured to 3 s here instead of 60 s, the retry pause to 200 ms doubling up to 1 s); a settler key
  * out of gas (balance set to 0) that alerts the same way and settles once refunded; a nonce gap
- * (a stored transaction the node never got, a later nonce pending); a pause while a batch is signed
- * but not sent. Each case ends with {@link SettlementInvariants}.
+ * (a stored transaction the node never got, a later nonce pending); a transaction the node calls never
+ * valid (its nonce filled by a no-op); a nonce used outside the service by the settler key; a pause while a
+ * batch is signed but not sent. Each case ends with {@link SettlementInvariants}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true, initArgs = {
@@ -110,6 +117,64 @@ class NodeFaultsTest extends AbstractFaultTest {
         }
         untilFinal(List.of(co), 60);
         assertThat(status(co)).isEqualTo("SETTLED");
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aTransactionTheNodeCallsNeverValidIsReplacedByANoOpAndItsCashoutSettlesInANewBatch() throws Exception {
+        String co = queue("nevervalid", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        long nonce = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx);
+
+        proxy().refuseTransaction(tx, "intrinsic gas too low"); // as a node words a transaction that can never be mined
+        assertThat(settlement.broadcastStored()).isZero();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("DROPPED");
+        assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("cancelled");
+        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch);
+        assertThat(noOp).as("a no-op signed for the nonce").isNotNull();
+        assertThat(count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(nonce);
+
+        proxy().healthy();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        // the no-op took the nonce (mined, final), the batch was cancelled, and a later batch paid the cash-out
+        assertThat(receipt(noOp)).isPresent();
+        assertThat(receipt(tx)).isEmpty();
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", batch)).isEqualTo(1);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aNonceUsedOutsideTheServiceCancelsItsBatchAndTheCashoutSettlesInANewOne() throws Exception {
+        String co = queue("elsewhere", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        long nonce = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx);
+
+        // someone with the settler key sends another transaction at that nonce, straight to the node, before the service does
+        Credentials settler = DevAccounts.defaults().settler();
+        BigInteger maxFee = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
+        RawTransaction other = RawTransaction.createEtherTransaction(web3j.ethChainId().send().getChainId().longValueExact(),
+                BigInteger.valueOf(nonce), BigInteger.valueOf(21_000), settler.getAddress(), BigInteger.ZERO, BigInteger.ONE, maxFee);
+        String otherTx = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(other, settler))).send()
+                .getTransactionHash();
+        long mined = waitForReceipt(otherTx).getBlockNumber().longValueExact();
+        while (head() < mined + CONFIRMATIONS) Thread.sleep(200); // final
+
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(receipt(tx)).as("ours was never mined").isEmpty();
+        assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("nonce_used_elsewhere");
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("REPLACED");
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' "
+                + "AND (payload_json::jsonb)->>'reason' = 'nonce_used_elsewhere' AND (payload_json::jsonb)->>'txHash' = ?", tx)).isEqualTo(1);
         assertInvariants(List.of(co));
     }
 

@@ -39,7 +39,8 @@ public final class RpcProxy implements AutoCloseable {
     private volatile Set<String> dropReplyMethods = Set.of();
     private volatile Set<String> errorMethods = Set.of();
     private final Set<String> hiddenTxs = ConcurrentHashMap.newKeySet();
-    private final Set<String> refusedTxs = ConcurrentHashMap.newKeySet();
+    /** Transactions whose eth_sendRawTransaction is answered with an error (by hash), and that error's message. */
+    private final java.util.Map<String, String> refusedTxs = new ConcurrentHashMap<>();
     private final AtomicLong forwarded = new AtomicLong();
     private final AtomicLong droppedReplies = new AtomicLong();
     private final AtomicLong refusedSends = new AtomicLong();
@@ -83,7 +84,13 @@ public final class RpcProxy implements AutoCloseable {
     public RpcProxy hideTransaction(String txHash) { hiddenTxs.add(txHash.toLowerCase()); return this; }
 
     /** {@code eth_sendRawTransaction} of this transaction (by hash) is answered with an error and never reaches the node. */
-    public RpcProxy refuseTransaction(String txHash) { refusedTxs.add(txHash.toLowerCase()); return this; }
+    public RpcProxy refuseTransaction(String txHash) { return refuseTransaction(txHash, "injected refusal of this transaction"); }
+
+    /** Answers the send of {@code txHash} with an error saying {@code nodeMessage} (as a node words it), never forwarding it. */
+    public RpcProxy refuseTransaction(String txHash, String nodeMessage) {
+        refusedTxs.put(txHash.toLowerCase(), nodeMessage);
+        return this;
+    }
 
     /**
      * Refuses connections (true: the port is closed, as when the node is down) or accepts them again
@@ -146,9 +153,10 @@ public final class RpcProxy implements AutoCloseable {
                 reply(ex, error(request, "injected failure of " + method));
                 return;
             }
-            if (request.isObject() && refusesSend(request)) {
+            String refusal = request.isObject() ? refusal(request) : null;
+            if (refusal != null) {
                 refusedSends.incrementAndGet();
-                reply(ex, error(request, "injected refusal of this transaction"));
+                reply(ex, error(request, refusal));
                 return;
             }
             if (request.isObject() && hides(request)) {
@@ -177,9 +185,10 @@ public final class RpcProxy implements AutoCloseable {
         return hiddenTxs.contains(request.path("params").path(0).asText().toLowerCase());
     }
 
-    private boolean refusesSend(JsonNode request) {
-        if (refusedTxs.isEmpty() || !request.path("method").asText().equals("eth_sendRawTransaction")) return false;
-        return refusedTxs.contains(org.web3j.crypto.Hash.sha3(request.path("params").path(0).asText()).toLowerCase());
+    /** The error message to refuse this send with, or null to forward it. */
+    private String refusal(JsonNode request) {
+        if (refusedTxs.isEmpty() || !request.path("method").asText().equals("eth_sendRawTransaction")) return null;
+        return refusedTxs.get(org.web3j.crypto.Hash.sha3(request.path("params").path(0).asText()).toLowerCase());
     }
 
     private static byte[] error(JsonNode request, String message) throws IOException {
