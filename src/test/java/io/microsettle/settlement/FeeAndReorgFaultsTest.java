@@ -17,7 +17,8 @@ import org.web3j.protocol.core.methods.response.Transaction;
 
 /**
  * The fault suite's fee and finality faults on Anvil with a real database, blocks mined by hand: a
- * fee spike past the configured ceiling (20 gwei here), and reorgs made with Anvil snapshots
+ * fee spike past the configured ceiling (20 gwei here), a replacement the node refuses as underpriced (dropped; the
+ * next bump goes above it), and reorgs made with Anvil snapshots
  * ({@code evm_snapshot}/{@code evm_revert}) of a settled block and of a reverted one, with finality at
  * 3 confirmations and receipts looked at from the first block on (so a revert is seen before it is final).
  */
@@ -34,6 +35,51 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
     static final String SPIKE_BASE_FEE = "0x" + BigInteger.valueOf(50_000_000_000L).toString(16);
     /** The funder of integrator "unfunded" in the test profile (dev account 9): no escrow deposit until a test makes one. */
     static final int UNFUNDED_FUNDER = 9;
+
+    @Test
+    void aReplacementRefusedAsUnderpricedIsDroppedAndTheNextBumpGoesAboveItAndIsSent() throws Exception {
+        manualMining();
+        String co = queue("underpriced", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        // a base fee above the original's cap (under the ceiling): it stays pending, and a fee-bumped replacement is signed
+        String refused = replacementFor(batch, "SIGNED", false);
+        assertThat(refused).as("a replacement signed").isNotNull();
+        proxy().refuseTransaction(refused, "replacement transaction underpriced");
+        settlement.broadcastStored();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", refused)).isEqualTo("DROPPED");
+        BigInteger refusedMaxFee = new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", refused));
+
+        // the next bump is not blocked by the dropped one: it starts above it, and the node takes it
+        String sent = replacementFor(batch, "BROADCAST", true);
+        assertThat(sent).as("a later replacement broadcast").isNotNull();
+        assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", sent)))
+                .isGreaterThan(refusedMaxFee).isLessThanOrEqualTo(CEILING_WEI);
+
+        proxy().healthy();
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x3b9aca00"));
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", refused)).isEqualTo("DROPPED");
+        assertInvariants(List.of(co));
+    }
+
+    /** Mines blocks at a base fee of 5 gwei, with receipt checks (and broadcasts), until a replacement of the batch has that status. */
+    private String replacementFor(String batch, String status, boolean broadcast) throws Exception {
+        String high = "0x" + BigInteger.valueOf(5_000_000_000L).toString(16);
+        for (int i = 0; i < 20; i++) {
+            rpc("anvil_setNextBlockBaseFeePerGas", List.of(high));
+            rpc("evm_mine", List.of());
+            settlement.checkSubmitted();
+            if (broadcast) settlement.broadcastStored();
+            String tx = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND status = ? AND replaces_tx_id IS NOT NULL "
+                    + "ORDER BY id DESC LIMIT 1", batch, status);
+            if (tx != null) return tx;
+        }
+        return null;
+    }
 
     @Test
     void aFeeSpikePastTheCeilingAlertsAndWaitsWithNoTransactionAboveItThenSettlesWhenFeesFall() throws Exception {
