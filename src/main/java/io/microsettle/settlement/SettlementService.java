@@ -772,10 +772,14 @@ public class SettlementService {
         }
     }
 
-    /** Whether any of the transactions has a receipt; a lookup that fails throws. */
+    /**
+     * Whether any of the transactions has a receipt; a lookup that fails throws. A SIGNED one is looked at too: its
+     * broadcast may have reached the node with the reply lost (mined, even reverted, it is ours, not a foreign use of
+     * the nonce); a DROPPED one was refused by the node.
+     */
     private boolean firstReceiptStrict(List<SettlementStore.StoredTx> all) {
         for (SettlementStore.StoredTx t : all) {
-            if (t.status() == TxStatus.SIGNED || t.status() == TxStatus.DROPPED) continue;
+            if (t.status() == TxStatus.DROPPED) continue;
             if (receiptStrict(t.txHash()).isPresent()) return true;
         }
         return false;

@@ -121,6 +121,32 @@ class NodeFaultsTest extends AbstractFaultTest {
     }
 
     @Test
+    void aRevertedTransactionWhoseReplyWasLostFailsItsBatchAndIsNotTakenForAForeignUseOfTheNonce() throws Exception {
+        // the "unfunded" integrator's funder has no deposit in the escrow: its batch reverts
+        String co = queue("unfunded", "lostrevert", 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        proxy().dropReplies(Set.of("eth_sendRawTransaction"));
+        assertThat(settlement.broadcastStored()).isZero();
+        long mined = waitForReceipt(tx).getBlockNumber().longValueExact();
+        assertThat(receipt(tx).orElseThrow().isStatusOK()).as("reverted").isFalse();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+        while (head() < mined + CONFIRMATIONS) Thread.sleep(200); // final before the service looks again
+
+        proxy().healthy();
+        untilFinal(List.of(co), 60);
+        // ours, reverted: the batch FAILED and the hold released, not requeued as if someone else had used the nonce
+        assertThat(status(co)).isEqualTo("FAILED");
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("FAILED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isEqualTo(batch);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' "
+                + "AND (payload_json::jsonb)->>'reason' = 'nonce_used_elsewhere' AND (payload_json::jsonb)->>'txHash' = ?", tx)).isZero();
+        assertThat(count("SELECT count(*) FROM ledger_entries WHERE cashout_id = ? AND kind = 'RELEASE'", co)).isEqualTo(1);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
     void aTransactionTheNodeCallsNeverValidIsReplacedByANoOpAndItsCashoutSettlesInANewBatch() throws Exception {
         String co = queue("nevervalid", 2_000_000);
         assertThat(settlement.createBatches()).isEqualTo(1);
