@@ -20,7 +20,7 @@ import org.web3j.utils.Numeric;
 /**
  * The fault suite's node faults, on Anvil behind {@link io.microsettle.testsupport.RpcProxy}, with a
  * real database: the reply to {@code eth_sendRawTransaction} lost after the node accepted it; a node
- * outage (connections refused) long enough to raise {@code settlement.stalled} (the stall threshold is
+ * outage (connections refused) long enough to raise {@code settlement.stalled}, and one of 120 s (the stall threshold is
  * configured to 3 s here instead of 60 s, the retry pause to 200 ms doubling up to 1 s); a settler key
  * out of gas (balance set to 0) that alerts the same way and settles once refunded; a nonce gap
  * (a stored transaction the node never got, a later nonce pending); a transaction the node calls never
@@ -91,6 +91,36 @@ class NodeFaultsTest extends AbstractFaultTest {
         untilFinal(List.of(co), 60);
         assertThat(status(co)).isEqualTo("SETTLED");
         assertThat(one("SELECT (stalled_since IS NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx)).as("alert cleared").isEqualTo("true");
+        assertInvariants(List.of(co));
+    }
+
+    /**
+     * The issue's named case: 120 s of node outage, past the 50 failed broadcasts (about 100 s) after which a stored
+     * transaction used to be abandoned for ever. Here (retry pause 200 ms doubling up to 1 s) that is well over 50.
+     */
+    @Test
+    @Timeout(300)
+    void aNodeOutageOf120SecondsNeverAbandonsTheTransactionAndItSettlesOnceTheNodeIsBack() throws Exception {
+        String co = queue("outage120", 2_500_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        proxy().refuseConnections(true);
+        long until = System.nanoTime() + java.time.Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < until) {
+            pass();
+            Thread.sleep(250);
+        }
+        assertThat(count("SELECT broadcast_attempts FROM settlement_txs WHERE tx_hash = ?", tx)).as("failed broadcasts").isGreaterThan(50);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("SIGNED");
+        assertThat(one("SELECT (next_broadcast_at IS NOT NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx))
+                .as("still due to be sent again").isEqualTo("true");
+        assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("broadcast_failing");
+        assertThat(status(co)).isEqualTo("BATCHED");
+
+        proxy().refuseConnections(false);
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(tx);
         assertInvariants(List.of(co));
     }
 
