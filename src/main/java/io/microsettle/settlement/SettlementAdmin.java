@@ -3,6 +3,7 @@ package io.microsettle.settlement;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ContractDeployer;
 import io.microsettle.infra.ApiException;
+import io.microsettle.infra.Leases;
 import io.microsettle.infra.Transactions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -10,6 +11,7 @@ import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,6 +35,13 @@ public class SettlementAdmin {
     ChainClient chain;
     @Inject
     SettlerLanes lanes;
+    @Inject
+    Leases leases;
+    @Inject
+    SettlementConfig cfg;
+
+    /** The lease of the replica that retires drained settler keys, by chain id. */
+    static final String RETIRER_LEASE = "settler-retirer:";
 
     /**
      * Stops batching and broadcasting at once (all replicas), then pauses the contract. Idempotent: pausing
@@ -117,15 +126,23 @@ public class SettlementAdmin {
         }
     }
 
-    /** Revokes SETTLER_ROLE of every RETIRING key whose lane has nothing left in flight. */
+    /**
+     * Revokes SETTLER_ROLE of every RETIRING key whose lane has nothing left in flight; on one replica at a time (the
+     * {@code settler-retirer:<chainId>} lease), so two replicas never both send the revocation.
+     */
     public void retireDrained() {
         Optional<Credentials> admin = chain.admin();
         if (admin.isEmpty()) return;
+        Optional<Leases.Lease> lease = leases.acquire(RETIRER_LEASE + chain.chainId(), Duration.ofMillis(cfg.leaseMillis()));
+        if (lease.isEmpty()) return; // another replica retires drained keys
         for (SettlementStore.SettlerKey k : store.settlerKeys(chain.chainId())) {
             if (k.status() != SettlerStatus.RETIRING || !store.laneDrained(k.address())) continue;
             try {
                 String tx = deployer(admin.get()).setRole(chain.escrowAddress(), ContractDeployer.SETTLER_ROLE, k.address(), false);
-                Transactions.write("settler.retire", () -> store.retired(k.address(), chain.chainId(), tx, SettlementStore.ACTOR));
+                Transactions.write("settler.retire", () -> {
+                    leases.check(lease.get());
+                    store.retired(k.address(), chain.chainId(), tx, SettlementStore.ACTOR);
+                });
                 LOG.infof("settler %s retired (SETTLER_ROLE revoked in %s)", k.address(), tx);
             } catch (RuntimeException e) {
                 LOG.warnf("settler %s could not be retired yet: %s", k.address(), e.getMessage());

@@ -47,6 +47,7 @@ class SettlerRotationTest extends AbstractChainStepsTest {
     static final Credentials C = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, 7);
 
     @Inject SettlementAdmin settlementAdmin;
+    @Inject SettlementStore settlementStore;
 
     final String admin = Tokens.of("alice", "admin");
     final String operator = Tokens.of("olga", "operator");
@@ -140,6 +141,17 @@ class SettlerRotationTest extends AbstractChainStepsTest {
         assertThat(fromOfTx(after)).as("new batches are sent by the new key").isEqualTo(addr(B));
         assertThat(chain.one("SELECT b.from_address FROM settlement_batches b JOIN cashouts c ON c.batch_id = b.id WHERE c.id = ?", after))
                 .isEqualTo(addr(B));
+
+        // another replica holds the retirer's lease: this one does not send the revocation, even with the old lane drained
+        String retirer = SettlementAdmin.RETIRER_LEASE + chain.count("SELECT chain_id FROM nonce_lanes LIMIT 1");
+        db.execute("INSERT INTO leases (name, holder, fence, expires_at, acquired_at) VALUES ('" + retirer + "', 'another-replica', 1, "
+                + "now() + interval '1 hour', now()) ON CONFLICT (name) DO UPDATE SET holder = 'another-replica', "
+                + "fence = leases.fence + 1, expires_at = now() + interval '1 hour'");
+        assertThat(chain.runUntil(settlement, reconcile, () -> settlementStore.laneDrained(addr(A)))).isTrue();
+        settlementAdmin.retireDrained();
+        assertThat(chain.hasSettlerRole(A.getAddress())).isTrue();
+        assertThat(settlers().get(addr(A)).get("status").asText()).isEqualTo("RETIRING");
+        db.execute("UPDATE leases SET expires_at = now() WHERE name = '" + retirer + "'"); // that replica is gone
 
         // once everything the old key sent is final, its role is revoked
         assertThat(chain.runUntil(settlement, reconcile, () -> {
