@@ -170,68 +170,49 @@ class NodeFaultsTest extends AbstractFaultTest {
         assertThat(status(co)).isEqualTo("FAILED");
         assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("FAILED");
         assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isEqualTo(batch);
-        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' "
-                + "AND (payload_json::jsonb)->>'reason' = 'nonce_used_elsewhere' AND (payload_json::jsonb)->>'txHash' = ?", tx)).isZero();
+        assertThat(usedElsewhereAlerts(tx)).isZero();
         assertThat(count("SELECT count(*) FROM ledger_entries WHERE cashout_id = ? AND kind = 'RELEASE'", co)).isEqualTo(1);
         assertInvariants(List.of(co));
     }
 
     @Test
     void aTransactionTheNodeCallsNeverValidIsReplacedByANoOpAndItsCashoutSettlesInANewBatch() throws Exception {
-        String co = queue("nevervalid", 2_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String tx = firstTx(co);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        long nonce = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx);
+        Batched b = batchedOne("nevervalid");
+        String tx = b.txHash();
 
         proxy().refuseTransaction(tx, "intrinsic gas too low"); // as a node words a transaction that can never be mined
         assertThat(settlement.broadcastStored()).isZero();
         assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("DROPPED");
         assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("cancelled");
-        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch);
+        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", b.batchId());
         assertThat(noOp).as("a no-op signed for the nonce").isNotNull();
-        assertThat(count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(nonce);
+        assertThat(count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(b.nonce());
 
         proxy().healthy();
-        untilFinal(List.of(co), 60);
-        assertThat(status(co)).isEqualTo("SETTLED");
         // the no-op took the nonce (mined, final), the batch was cancelled, and a later batch paid the cash-out
+        assertPaidByALaterBatch(b);
         assertThat(receipt(noOp)).isPresent();
-        assertThat(receipt(tx)).isEmpty();
-        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
-        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
-        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", batch)).isEqualTo(1);
-        assertInvariants(List.of(co));
     }
 
     @Test
     void aNonceUsedOutsideTheServiceCancelsItsBatchAndTheCashoutSettlesInANewOne() throws Exception {
-        String co = queue("elsewhere", 2_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String tx = firstTx(co);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        long nonce = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx);
+        Batched b = batchedOne("elsewhere");
+        String tx = b.txHash();
 
         // someone with the settler key sends another transaction at that nonce, straight to the node, before the service does
         Credentials settler = DevAccounts.defaults().settler();
         BigInteger maxFee = web3j.ethGasPrice().send().getGasPrice().multiply(BigInteger.TWO);
         RawTransaction other = RawTransaction.createEtherTransaction(web3j.ethChainId().send().getChainId().longValueExact(),
-                BigInteger.valueOf(nonce), BigInteger.valueOf(21_000), settler.getAddress(), BigInteger.ZERO, BigInteger.ONE, maxFee);
+                BigInteger.valueOf(b.nonce()), BigInteger.valueOf(21_000), settler.getAddress(), BigInteger.ZERO, BigInteger.ONE, maxFee);
         String otherTx = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(other, settler))).send()
                 .getTransactionHash();
         long mined = waitForReceipt(otherTx).getBlockNumber().longValueExact();
         while (head() < mined + CONFIRMATIONS) Thread.sleep(200); // final
 
-        untilFinal(List.of(co), 60);
-        assertThat(status(co)).isEqualTo("SETTLED");
-        assertThat(receipt(tx)).as("ours was never mined").isEmpty();
+        assertPaidByALaterBatch(b);
         assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("nonce_used_elsewhere");
         assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("REPLACED");
-        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
-        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
-        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' "
-                + "AND (payload_json::jsonb)->>'reason' = 'nonce_used_elsewhere' AND (payload_json::jsonb)->>'txHash' = ?", tx)).isEqualTo(1);
-        assertInvariants(List.of(co));
+        assertThat(usedElsewhereAlerts(tx)).isEqualTo(1);
     }
 
     @Test
@@ -289,5 +270,32 @@ class NodeFaultsTest extends AbstractFaultTest {
         assertThat(status(a)).isEqualTo("SETTLED");
         assertThat(status(b)).isEqualTo("SETTLED");
         assertInvariants(List.of(a, b));
+    }
+
+    /** A QUEUED cash-out put into a batch whose transaction is signed and stored, not sent. */
+    record Batched(String cashout, String txHash, String batchId, long nonce) {}
+
+    Batched batchedOne(String ref) {
+        String co = queue(ref, 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        return new Batched(co, tx, one("SELECT batch_id FROM cashouts WHERE id = ?", co),
+                count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx));
+    }
+
+    /** The batch was cancelled with its transaction never mined, and a later batch paid the cash-out (once). */
+    void assertPaidByALaterBatch(Batched b) throws Exception {
+        untilFinal(List.of(b.cashout()), 60);
+        assertThat(status(b.cashout())).isEqualTo("SETTLED");
+        assertThat(receipt(b.txHash())).as("the first transaction was never mined").isEmpty();
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", b.batchId())).isEqualTo("CANCELLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", b.cashout())).isNotEqualTo(b.batchId());
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", b.batchId())).isEqualTo(1);
+        assertInvariants(List.of(b.cashout()));
+    }
+
+    long usedElsewhereAlerts(String txHash) {
+        return count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' "
+                + "AND (payload_json::jsonb)->>'reason' = 'nonce_used_elsewhere' AND (payload_json::jsonb)->>'txHash' = ?", txHash);
     }
 }
