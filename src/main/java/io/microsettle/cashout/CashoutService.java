@@ -4,7 +4,6 @@ import io.microsettle.infra.ApiException;
 import io.microsettle.infra.KeysetCursor;
 import io.microsettle.infra.TransactionRetry;
 import io.microsettle.ledger.EscrowFunding;
-import io.microsettle.pricing.CashoutTypedData;
 import io.microsettle.pricing.QuoteRedemptions;
 import io.microsettle.risk.RiskService;
 import io.quarkus.panache.common.Parameters;
@@ -50,7 +49,7 @@ public class CashoutService {
         if (q.usedAt() != null) throw ApiException.conflict("quote_used", "the quote has already been used");
         if (!now.isBefore(q.expiresAt())) throw ApiException.unprocessable("quote_expired", "the quote expired at " + q.expiresAt());
         if (q.wallet() == null) throw ApiException.unprocessable("verification_required", "the account has no verified wallet");
-        String signer = switch (Eip712Signatures.recover(CashoutTypedData.digest(q.typedData()), signature)) {
+        String signer = switch (Eip712Signatures.recover(q.digest(), signature)) {
             case Eip712Signatures.Invalid i -> throw ApiException.unprocessable("bad_signature", i.reason());
             case Eip712Signatures.Recovered r -> r.address();
         };

@@ -92,8 +92,8 @@ public record RecoveryRate(String implementation, long calls, double wallSeconds
             for (int i = 0; i < n; i++) {
                 ECKeyPair key = ECKeyPair.create(Hash.sha3(("recovery-rate-" + i).getBytes(StandardCharsets.UTF_8)));
                 s.signers[i] = Keys.toChecksumAddress(Keys.getAddress(key));
-                s.digests[i] = CashoutTypedData.digest(CashoutTypedData.of(1337, "0x000000000000000000000000000000000000e5c0",
-                        "quote_" + i, s.signers[i], 2_500_000 + i, 30_000, 1_800_000_000L));
+                s.digests[i] = CashoutTypedData.digest(1337, "0x000000000000000000000000000000000000e5c0",
+                        "quote_" + i, s.signers[i], 2_500_000 + i, 30_000, 1_800_000_000L);
                 Sign.SignatureData sd = Sign.signMessage(s.digests[i], key, false);
                 s.signatures[i] = "0x" + HexFormat.of().formatHex(sd.getR()) + HexFormat.of().formatHex(sd.getS())
                         + HexFormat.of().formatHex(sd.getV());

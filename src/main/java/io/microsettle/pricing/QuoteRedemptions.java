@@ -8,7 +8,6 @@ import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 
 import java.time.Instant;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,9 +24,9 @@ public class QuoteRedemptions {
                              long netBaseUnits, String destination, long chainId, String escrowAddress, long deadlineEpochSeconds,
                              Instant expiresAt, Instant usedAt, String wallet, VerificationLevel level, Instant verifiedAt,
                              Instant accountCreatedAt) {
-        /** The EIP-712 typed data the account's wallet signed. */
-        public Map<String, Object> typedData() {
-            return CashoutTypedData.of(chainId, escrowAddress, quoteId, destination, grossBaseUnits, feeBaseUnits, deadlineEpochSeconds);
+        /** The EIP-712 digest of the quote's typed data: the bytes the account's wallet signed. */
+        public byte[] digest() {
+            return CashoutTypedData.digest(chainId, escrowAddress, quoteId, destination, grossBaseUnits, feeBaseUnits, deadlineEpochSeconds);
         }
     }
 

@@ -10,8 +10,10 @@ import org.web3j.crypto.Sign;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The EIP-712 spec's Mail example, and the signature rules around recovery. */
 class Eip712Test {
@@ -102,5 +104,39 @@ class Eip712Test {
         assertThat(CashoutTypedData.digest(CashoutTypedData.of(1337, "0x0000000000000000000000000000000000000001", "quote_2",
                 COW, 1_000_000, 30_000, 1_800_000_000L))).isNotEqualTo(d);
         assertThat(a.get("primaryType")).isEqualTo("Cashout");
+    }
+
+    @Test
+    void theDirectCashoutDigestIsTheGenericEncodersDigestOfTheTypedData() {
+        Random random = new Random(712);
+        for (int i = 0; i < 500; i++) {
+            long chainId = i % 3 == 0 ? 1337 : random.nextLong(Long.MAX_VALUE);
+            String escrow = randomAddress(random);
+            String destination = i % 2 == 0 ? randomAddress(random) : randomAddress(random).toUpperCase().replace("0X", "0x");
+            String quoteId = i % 5 == 0 ? "quote_ünïcode_" + i : "quote_" + Long.toString(random.nextLong(Long.MAX_VALUE), 36);
+            long gross = i == 0 ? 0 : i == 1 ? Long.MAX_VALUE : random.nextLong(Long.MAX_VALUE);
+            long fee = gross == 0 ? 0 : random.nextLong(gross);
+            long deadline = 1_800_000_000L + random.nextInt(1_000_000);
+            byte[] generic = CashoutTypedData.digest(CashoutTypedData.of(chainId, escrow, quoteId, destination, gross, fee, deadline));
+            assertThat(CashoutTypedData.digest(chainId, escrow, quoteId, destination, gross, fee, deadline))
+                    .as("case %d", i).isEqualTo(generic);
+        }
+    }
+
+    @Test
+    void theDirectCashoutDigestRefusesWhatIsNotAUint256OrAnAddress() {
+        String escrow = "0x0000000000000000000000000000000000000001";
+        assertThatThrownBy(() -> CashoutTypedData.digest(1337, escrow, "q", COW, -1, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("gross");
+        assertThatThrownBy(() -> CashoutTypedData.digest(1337, escrow, "q", "0x1234", 1, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("destination");
+        assertThatThrownBy(() -> CashoutTypedData.digest(1337, "not an address", "q", COW, 1, 0, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("verifyingContract");
+    }
+
+    private static String randomAddress(Random random) {
+        byte[] b = new byte[20];
+        random.nextBytes(b);
+        return "0x" + HexFormat.of().formatHex(b);
     }
 }
