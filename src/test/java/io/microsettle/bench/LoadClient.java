@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.UUID;
 
 /**
- * The integrator's HTTP client for the load benchmark: java.net.http over HTTP/1.1, a bearer token,
- * an {@code Idempotency-Key} on every POST. The workers of a phase share one client, so a phase with N
- * workers has at most N connections open (each request is sent and its body read on the worker's thread;
- * keep-alive reuses the connections). Every answer becomes a {@link Reply} whose {@code outcome} is what
+ * The integrator's HTTP client for the load benchmark: HTTP/1.1 with keep-alive ({@link Http1Connection}),
+ * a bearer token, an {@code Idempotency-Key} on every POST. Each worker thread has its own connection, so a
+ * phase with N workers has N connections open (each request is sent and its body read on the worker's
+ * thread). Every answer becomes a {@link Reply} whose {@code outcome} is what
  * the tables count: the HTTP status, then the cash-out's {@code status} on a 2xx that has one, or the
  * problem's {@code code} on an error; a request that got no answer is {@code io <exception>}.
  */
@@ -35,32 +33,31 @@ final class LoadClient {
         }
     }
 
-    private final HttpClient http;
-    private final URI base;
-    private final String bearer;
+    /** The calling thread's connection to the service (one per worker thread, kept alive). */
+    private final ThreadLocal<Http1Connection> connections;
+    private final String authorization;
 
-    LoadClient(HttpClient http, URI base, String token) {
-        this.http = http;
-        this.base = base;
-        this.bearer = "Bearer " + token;
+    LoadClient(URI base, String token) {
+        this(ThreadLocal.withInitial(() -> new Http1Connection(base, (int) REQUEST_TIMEOUT.toMillis())), token);
     }
 
-    static HttpClient newHttpClient() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    private LoadClient(ThreadLocal<Http1Connection> connections, String token) {
+        this.connections = connections;
+        this.authorization = "Authorization: Bearer " + token + "\r\n";
     }
 
+    /** The same connections with another caller's token. */
     LoadClient as(String token) {
-        return new LoadClient(http, base, token);
+        return new LoadClient(connections, token);
     }
 
     Reply post(String path, String json) {
-        return send(request(path).header("Content-Type", "application/json")
-                .header("Idempotency-Key", UUID.randomUUID().toString())
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send("POST", path, authorization + "Content-Type: application/json\r\nIdempotency-Key: " + UUID.randomUUID() + "\r\n",
+                json.getBytes(StandardCharsets.UTF_8));
     }
 
     Reply get(String path) {
-        return send(request(path).GET().build());
+        return send("GET", path, authorization, null);
     }
 
     /** GET that must answer 200; its body as JSON. */
@@ -84,21 +81,14 @@ final class LoadClient {
         return r.json();
     }
 
-    private HttpRequest.Builder request(String path) {
-        return HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT).header("Authorization", bearer);
-    }
-
-    private Reply send(HttpRequest request) {
+    private Reply send(String method, String path, String headers, byte[] body) {
         long started = System.nanoTime();
         try {
-            HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
+            Http1Connection.Response r = connections.get().exchange(method, path, headers, body);
             long micros = (System.nanoTime() - started) / 1000;
-            return new Reply(r.statusCode(), outcome(r.statusCode(), r.body()), r.body(), micros);
+            return new Reply(r.status(), outcome(r.status(), r.body()), r.body(), micros);
         } catch (IOException e) {
             return new Reply(0, "io " + e.getClass().getSimpleName(), "", (System.nanoTime() - started) / 1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Reply(0, "io interrupted", "", (System.nanoTime() - started) / 1000);
         }
     }
 

@@ -84,7 +84,7 @@ class ServiceLoadBenchIT {
     }
 
     private void run(LoadSettings s, ServiceProcess service, ServerFacts facts, Path keys, double floor, String header) {
-        LoadClient integrator = new LoadClient(LoadClient.newHttpClient(), service.baseUri(), token(keys, "demo", Roles.INTEGRATOR));
+        LoadClient integrator = new LoadClient(service.baseUri(), token(keys, "demo", Roles.INTEGRATOR));
         LoadClient auditor = integrator.as(token(keys, "audit", Roles.AUDITOR));
         System.out.print(header);
         String escrowBefore = escrowCheck(s, integrator);
@@ -141,7 +141,7 @@ class ServiceLoadBenchIT {
 
                 == microsettle load benchmark %s==
                 service : %s run (embedded PostgreSQL %s, %s dev chain it started; settlement and reconcile on), started in %.1f s%s
-                client  : this JVM, a separate process; java.net.http HTTP/1.1, one connection per client; Idempotency-Key on every POST
+                client  : this JVM, a separate process; HTTP/1.1 keep-alive, one connection per client; Idempotency-Key on every POST
                 machine : %d cores, Java %s (%s), %s
                 floor   : %.0f signature recoveries/s on one core (the service's Secp256k1Recovery, warmed up, service not running)
                 workload: %d accounts (FULL), %d cash-outs (≤ %d s) per phase at %s clients, %d at %d clients on one account, credits %d items a request

@@ -134,7 +134,7 @@ class SettlementBenchIT {
             Path keys = service.summaryValue("data").map(Path::of).orElse(work.resolve("data")).resolve("keys");
             String rpc = service.summaryValue("chain").map(v -> v.substring(v.lastIndexOf(" at ") + 4)).orElseThrow();
             String escrow = service.summaryValue("escrow").orElseThrow();
-            LoadClient integrator = new LoadClient(LoadClient.newHttpClient(), service.baseUri(),
+            LoadClient integrator = new LoadClient(service.baseUri(),
                     ServiceLoadBenchIT.token(keys, "demo", Roles.INTEGRATOR));
             LoadClient admin = integrator.as(ServiceLoadBenchIT.token(keys, "bench-admin", Roles.ADMIN));
             List<Workload.Account> accounts = Workload.createAccounts(integrator, keys, "s" + settlers + "-" + System.currentTimeMillis(),

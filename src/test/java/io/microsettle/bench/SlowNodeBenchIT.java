@@ -45,7 +45,7 @@ class SlowNodeBenchIT {
         try (SharedBackends backends = SharedBackends.start(ServiceFixtures.workDir("slow-node-bench"), DevChain.Kind.ANVIL);
              RpcProxy proxy = RpcProxy.to(backends.chain.rpcUrl());
              ServiceProcess service = replica(backends, proxy).start()) {
-            LoadClient integrator = new LoadClient(LoadClient.newHttpClient(), service.baseUri(),
+            LoadClient integrator = new LoadClient(service.baseUri(),
                     ServiceLoadBenchIT.token(backends.dataDir.resolve("keys"), "demo", Roles.INTEGRATOR));
             List<Workload.Account> accounts = Workload.createAccounts(integrator, backends.dataDir.resolve("keys"),
                     "slow-" + Long.toString(System.currentTimeMillis(), 36), ACCOUNTS, 4);
@@ -66,7 +66,7 @@ class SlowNodeBenchIT {
 
                     == slow node benchmark ==
                     service : the packaged service as a docker-compose replica (PostgreSQL server, Anvil behind a JSON-RPC proxy)
-                    client  : this JVM, %d clients, java.net.http HTTP/1.1; account reads, account creation, 1-item credits, cash-out lists
+                    client  : this JVM, %d clients, HTTP/1.1 keep-alive; account reads, account creation, 1-item credits, cash-out lists
                     machine : %d cores, load average %s at the start, %s at the end
                     node replies  requests   req/s   p50 ms   p95 ms   p99 ms   max ms  answers
                     at once       %8d %7.0f %8.1f %8.1f %8.1f %8.1f  %s
