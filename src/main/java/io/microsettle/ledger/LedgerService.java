@@ -157,22 +157,40 @@ public class LedgerService {
             List<String> ids = insertJournal(entries);
             Db.query(ds, "SELECT 1 FROM ledger_balances WHERE ledger_account = ANY(?) ORDER BY ledger_account FOR NO KEY UPDATE",
                     rs -> 1, (Object) d.allKeys());
-            if (d.debitKeys().length > 0) debit(d);
-            upsert(d);
+            if (d.debitKeys().length > 0) {
+                debitAndUpsert(d);
+            } else {
+                upsert(d);
+            }
             return ids;
         } catch (IllegalStateException e) {
             throw translate(e);
         }
     }
 
-    /** Never-negative accounts going down are UPDATEs, so an absent row or a balance that would go below zero refuses. */
-    private void debit(Deltas d) {
-        int n = Db.update(ds, """
-                UPDATE ledger_balances b
-                   SET balance_base_units = b.balance_base_units + t.a, updated_at = now()
-                  FROM unnest(?::text[], ?::bigint[]) AS t(k, a)
-                 WHERE b.ledger_account = t.k""", d.debitKeys(), d.debitAmounts());
-        if (n != d.debitKeys().length) {
+    /**
+     * The guarded debits and the other balances in one statement (one round trip; the rows that exist are
+     * locked already, in key order, and the two sets are disjoint). Never-negative accounts going down are
+     * UPDATEs, so an absent row or a balance that would go below zero (the CHECK) refuses.
+     */
+    private void debitAndUpsert(Deltas d) {
+        long debited = Db.scalar(ds, """
+                WITH debited AS (
+                  UPDATE ledger_balances b
+                     SET balance_base_units = b.balance_base_units + t.a, updated_at = now()
+                    FROM unnest(?::text[], ?::bigint[]) AS t(k, a)
+                   WHERE b.ledger_account = t.k
+                  RETURNING 1),
+                upserted AS (
+                  INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+                  SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+                   ORDER BY k
+                  ON CONFLICT (ledger_account) DO UPDATE
+                    SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                        updated_at = EXCLUDED.updated_at
+                  RETURNING 1)
+                SELECT count(*) FROM debited""", d.debitKeys(), d.debitAmounts(), d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
+        if (debited != d.debitKeys().length) {
             throw ApiException.unprocessable("insufficient_balance", "the account's available balance is too low");
         }
     }
