@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.stream.StreamSupport;
 
 import static io.microsettle.testsupport.ServiceFixtures.CONTRACTS_DIR;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -104,6 +105,16 @@ class NodeConfigProfilesIT {
         // replica 1 deploys on a fresh chain; replica 2 starts once it is healthy and reads the deployment record
         assertThat(two.path("depends_on").path(REPLICA_1).path("condition").asText()).isEqualTo("service_healthy");
         assertThat(one.path("ports").get(0).asText()).isNotEqualTo(two.path("ports").get(0).asText());
+        // the database takes both replicas' full pools with room to spare
+        Properties defaults = new Properties();
+        try (var in = NodeConfigProfilesIT.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        }
+        int poolSize = Integer.parseInt(defaults.getProperty("quarkus.datasource.jdbc.max-size"));
+        String maxConnections = StreamSupport.stream(services.path("postgres").path("command").spliterator(), false)
+                .map(JsonNode::asText).filter(a -> a.startsWith("max_connections=")).findFirst().orElse("max_connections=100");
+        assertThat(Integer.parseInt(maxConnections.substring("max_connections=".length())))
+                .as("PostgreSQL's max_connections against two pools of " + poolSize).isGreaterThan(2 * poolSize + 10);
         // every variable sets a property the service reads
         KnownProperties known = KnownProperties.get();
         for (String var : replicaEnvironment().keySet()) {
