@@ -22,11 +22,10 @@ public interface CashoutConfig {
 
     /**
      * Cash-out write transactions a replica runs at once (see AccountTurns); the others wait in memory, holding no
-     * connection, within {@code account-wait-millis}. Two thirds of the connection pool (48): the rest stays free for
-     * credits, reads and the workers. With 16 slots, 32 clients left a fifth of the machine idle while requests waited
-     * for a slot (52 ms on average); 32 slots gave 480-523 cash-outs/s against 447-468, with fewer credits beside them
-     * (docs/benchmarks.md).
+     * connection, within {@code account-wait-millis}. Half the connection pool: the rest stays free for credits, reads
+     * and the workers. 32 slots (with a pool of 32 or 48) gave 418-523 cash-outs/s at 32 clients against 447-468 with
+     * 16, within the spread between runs, and fewer credits beside them (docs/benchmarks.md).
      */
-    @WithDefault("32")
+    @WithDefault("16")
     int maxConcurrentWrites();
 }
