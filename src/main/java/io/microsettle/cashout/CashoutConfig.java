@@ -23,7 +23,7 @@ public interface CashoutConfig {
     /**
      * Cash-out write transactions a replica runs at once (see AccountTurns); the others wait in memory, holding no
      * connection, within {@code account-wait-millis}. Half the connection pool: the rest stays free for credits, reads
-     * and the workers. 32 slots (with a pool of 32 or 48) gave 418-523 cash-outs/s at 32 clients against 447-468 with
+     * and the workers. 32 slots (with a pool of 32 or 48) gave 418-523 cash-outs/s at 32 clients against 381-468 with
      * 16, within the spread between runs, and fewer credits beside them (docs/benchmarks.md).
      */
     @WithDefault("16")
