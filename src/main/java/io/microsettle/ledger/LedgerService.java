@@ -32,6 +32,18 @@ public class LedgerService {
     /** The most entries one post takes. */
     public static final int MAX_ENTRIES = 10_000;
 
+    /**
+     * The balances that are not guarded debits (keys, kinds, owners, amounts): one upsert whose input is sorted by
+     * {@code ledger_account}, so it locks (or creates) the rows in the documented key order as it goes.
+     */
+    private static final String BALANCE_UPSERT = """
+            INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
+            SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
+             ORDER BY k
+            ON CONFLICT (ledger_account) DO UPDATE
+              SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
+                  updated_at = EXCLUDED.updated_at""";
+
     /** One credit to post. */
     public record CreditItem(String accountId, long amountBaseUnits, String reference) {}
 
@@ -182,12 +194,8 @@ public class LedgerService {
                    WHERE b.ledger_account = t.k
                   RETURNING 1),
                 upserted AS (
-                  INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                  SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                   ORDER BY k
-                  ON CONFLICT (ledger_account) DO UPDATE
-                    SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                        updated_at = EXCLUDED.updated_at
+                """ + BALANCE_UPSERT + """
+
                   RETURNING 1)
                 SELECT count(*) FROM debited""", d.debitKeys(), d.debitAmounts(), d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
         if (debited != d.debitKeys().length) {
@@ -215,13 +223,7 @@ public class LedgerService {
      */
     private void upsert(Deltas d) {
         if (d.upKeys().length == 0) return;
-        Db.update(ds, """
-                INSERT INTO ledger_balances (ledger_account, kind, owner_id, balance_base_units, updated_at)
-                SELECT k, kd, o, a, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(k, kd, o, a)
-                 ORDER BY k
-                ON CONFLICT (ledger_account) DO UPDATE
-                  SET balance_base_units = ledger_balances.balance_base_units + EXCLUDED.balance_base_units,
-                      updated_at = EXCLUDED.updated_at""", d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
+        Db.update(ds, BALANCE_UPSERT, d.upKeys(), d.upKinds(), d.upOwners(), d.upAmounts());
     }
 
     /** Per ledger account, the net change of a post, split into guarded debits and upserts; keys sorted. */

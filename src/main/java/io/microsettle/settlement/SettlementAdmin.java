@@ -11,8 +11,8 @@ import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
