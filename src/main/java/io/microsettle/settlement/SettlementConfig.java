@@ -37,6 +37,14 @@ public interface SettlementConfig {
     int maxBatchesPerTick();
 
     /**
+     * A tick claims its batches in transactions of at most this many batches each: the first ones are stored and
+     * broadcast as soon as their claim commits, while the next claim and the estimates go on (one claim of 16
+     * batches kept the node waiting for all of them).
+     */
+    @WithDefault("4")
+    int claimChunkBatches();
+
+    /**
      * At most this many of a lane's transactions unmined at the node (its pending minus its latest transaction
      * count) after a tick has claimed new batches: a slow chain is not flooded (geth keeps 16 executable
      * transactions per sender by default), a fast one is kept full.

@@ -194,14 +194,37 @@ public class SettlementService {
         // with a full page of unsigned batches there may be more below the new nonces: claim nothing, so none is skipped
         if (h.lane().active() && batchRoom > 0 && unsigned.size() < cfg.maxBatchesPerTick()) {
             try {
-                created = steps.time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, batchRoom, signing)))
-                        .size();
-                signing.commit();
+                created = claimInChunks(h, pending, cap, batchRoom, signing);
             } finally {
                 signing.dropUncommitted();
             }
         }
-        steps.time("signAll", signing::storeAll);
+        steps.time("signAll", () -> signing.storeSigned(true));
+        return created;
+    }
+
+    /**
+     * Claims up to {@code batchRoom} batches in short transactions of at most {@code claim-chunk-batches} each; after
+     * each commit, what is signed already is stored (and broadcast) while the next claim and the estimates go on. The
+     * escrow's window room and the tick's cash-out limit are shared by the chunks. Returns the batches created.
+     */
+    private int claimInChunks(Held h, long pending, EscrowCapacity cap, int batchRoom, SignPipeline signing) {
+        int chunkBatches = Math.max(1, cfg.claimChunkBatches());
+        BigInteger windowRoom = cap.windowRemainingBaseUnits();
+        int cashoutsLeft = cfg.maxCashoutsPerTick();
+        int created = 0;
+        while (created < batchRoom && cashoutsLeft > 0) {
+            int want = Math.min(chunkBatches, batchRoom - created);
+            ClaimLimits limits = new ClaimLimits(want, cashoutsLeft, windowRoom);
+            Claimed c = h.steps().time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, limits, signing)));
+            signing.commit();
+            created += c.batches().size();
+            cashoutsLeft -= c.cashoutsRead();
+            if (windowRoom != null) windowRoom = windowRoom.subtract(BigInteger.valueOf(c.grossBatchedBaseUnits()));
+            // the queue ran dry (or nothing more fits): the next pass claims again
+            if (c.batches().isEmpty() || c.cashoutsRead() < c.cashoutsLimit()) break;
+            signing.storeSigned(false);
+        }
         return created;
     }
 
@@ -222,6 +245,8 @@ public class SettlementService {
         private int committed;
         private long lastNonce = -1;
         private int next;
+        /** A batch could not be signed or stored: nothing above it is stored in this pass (no nonce gap). */
+        private boolean failed;
 
         SignPipeline(Held h, Eip1559Fees fees, Optional<EscrowCapacity> broadcastTo) {
             this.h = h;
@@ -257,10 +282,13 @@ public class SettlementService {
             while (futures.size() > committed) futures.removeLast().cancel(false);
         }
 
-        /** Stores (and broadcasts) every committed batch's transaction in nonce order, until one is not signed or not stored. */
-        void storeAll() {
-            boolean failed = false;
-            while (next < committed && !failed) {
+        /**
+         * Stores (and broadcasts) committed batches' transactions in nonce order, until one is not signed or not
+         * stored: with {@code waitForSigning} every committed one (waiting for its estimate), without it only those
+         * signed already, from the lowest not stored yet.
+         */
+        void storeSigned(boolean waitForSigning) {
+            while (next < committed && !failed && (waitForSigning || futures.get(next).isDone())) {
                 List<Signed> ready = new ArrayList<>();
                 // the lowest one not stored yet (waited for), then every one after it that is already signed
                 do {
@@ -279,16 +307,24 @@ public class SettlementService {
         }
     }
 
+    /** What one claim may take: batches, cash-outs read, and the escrow window's room left (null: no window cap). */
+    private record ClaimLimits(int maxBatches, int maxCashouts, BigInteger windowRoomBaseUnits) {}
+
+    /** What one claim made: its batches, the QUEUED cash-outs it read (and its limit on them), their gross batched. */
+    private record Claimed(List<SettlementStore.Batch> batches, int cashoutsRead, int cashoutsLimit, long grossBatchedBaseUnits) {}
+
     /**
-     * Claims QUEUED cash-outs into at most {@code maxBatches} batches (one short transaction; no node call: each batch
-     * is handed to {@code signing}, whose workers estimate and sign it outside this transaction).
+     * Claims QUEUED cash-outs into at most {@code limits.maxBatches} batches (one short transaction; no node call: each
+     * batch is handed to {@code signing}, whose workers estimate and sign it outside this transaction).
      */
-    private List<SettlementStore.Batch> claim(Held h, long chainPendingCount, EscrowCapacity cap, int maxBatches, SignPipeline signing) {
+    private Claimed claim(Held h, long chainPendingCount, EscrowCapacity cap, ClaimLimits limits, SignPipeline signing) {
         GasModel gas = new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx());
         int payoutsPerBatch = Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts()));
         BatchPlanner planner = new BatchPlanner(payoutsPerBatch, gas);
+        int cashoutLimit = (int) Math.min(limits.maxCashouts(), (long) limits.maxBatches() * payoutsPerBatch);
+        List<CashoutStore.Queued> queued = cashouts.claimQueued(cashoutLimit);
         List<PayoutCandidate> fundable = new ArrayList<>();
-        for (CashoutStore.Queued q : cashouts.claimQueued((int) Math.min(cfg.maxCashoutsPerTick(), (long) maxBatches * payoutsPerBatch))) {
+        for (CashoutStore.Queued q : queued) {
             if (funding.funderOf(q.integratorId()).isEmpty()) {
                 LOG.warnf("no funder configured for integrator %s; cash-out %s stays QUEUED", q.integratorId(), q.id());
             } else if (BigInteger.valueOf(q.grossBaseUnits()).compareTo(cap.maxPayoutBaseUnits()) > 0) {
@@ -300,14 +336,16 @@ public class SettlementService {
             }
         }
         List<SettlementStore.Batch> out = new ArrayList<>();
-        BigInteger room = cap.windowRemainingBaseUnits();
-        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, maxBatches, cap.maxBatchBaseUnits(), room)) {
+        long grossBatched = 0;
+        for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, limits.maxBatches(), cap.maxBatchBaseUnits(),
+                limits.windowRoomBaseUnits())) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
             SettlementStore.Batch b = store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount);
             signing.add(List.of(b));
             out.add(b);
+            for (PayoutCandidate p : plan.payouts()) grossBatched = Math.addExact(grossBatched, p.grossBaseUnits());
         }
-        return out;
+        return new Claimed(out, queued.size(), cashoutLimit, grossBatched);
     }
 
     /** A transaction signed for a batch's nonce (not stored yet). */
