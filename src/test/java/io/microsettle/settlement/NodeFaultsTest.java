@@ -4,15 +4,15 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.chain.DevAccounts;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.Tokens;
 import io.microsettle.testsupport.WebhookReceiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.microsettle.chain.DevAccounts;
-import jakarta.inject.Inject;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
@@ -88,6 +88,7 @@ class NodeFaultsTest extends AbstractFaultTest {
 
     @Test
     void aNodeOutageBacksOffRaisesSettlementStalledAndSettlesOnceTheNodeIsBack() throws Exception {
+        awaitReadiness(200); // no alert of an earlier case open
         try (WebhookReceiver receiver = WebhookReceiver.start()) {
             JsonNode endpoint = Api.createWebhook(operator, receiver.url(), List.of("settlement.stalled"));
             try {
