@@ -122,6 +122,14 @@ public interface SettlementConfig {
     @WithDefault("60000")
     long stallAlertAfterMillis();
 
+    /**
+     * How long readiness keeps reporting a {@code cancelled} alert once its batch has ended (its no-op final
+     * and the cash-outs requeued, or the original mined after all), in milliseconds; while the batch is open it
+     * is reported anyway (docs/settlement.md, "When an alert fires").
+     */
+    @WithDefault("900000")
+    long alertReportMillis();
+
     /** At most this many nonces checked for receipts per lane and tick. */
     @WithDefault("20")
     int maxReceiptChecksPerTick();

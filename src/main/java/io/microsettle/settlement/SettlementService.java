@@ -8,6 +8,7 @@ import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
 import io.microsettle.chain.EscrowCapacity;
 import io.microsettle.infra.CrashPoints;
+import io.microsettle.infra.DaemonPools;
 import io.microsettle.infra.Leases;
 import io.microsettle.ledger.EscrowFunding;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -292,7 +293,7 @@ public class SettlementService {
                 List<Signed> ready = new ArrayList<>();
                 // the lowest one not stored yet (waited for), then every one after it that is already signed
                 do {
-                    Signed s = SettlementWorkers.await(futures.get(next));
+                    Signed s = DaemonPools.await(futures.get(next), SettlementWorkers.WAITER);
                     if (s == null) {
                         failed = true;
                         break;

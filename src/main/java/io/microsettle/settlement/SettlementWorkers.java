@@ -21,6 +21,9 @@ import java.util.concurrent.Future;
  */
 @ApplicationScoped
 public class SettlementWorkers {
+    /** Who waits for the workers (in the message of an interrupted wait). */
+    static final String WAITER = "the settlement pass";
+
     @Inject SettlementConfig cfg;
 
     private ExecutorService lanePool;
@@ -56,20 +59,6 @@ public class SettlementWorkers {
         return all(tasks, this::recordPool);
     }
 
-    /** A started task's result; its failure thrown as it was (a {@code RuntimeException} or {@code Error}). */
-    static <T> T await(Future<T> f) {
-        try {
-            return f.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            if (e.getCause() instanceof Error err) throw err;
-            throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
-        }
-    }
-
     private synchronized ExecutorService recordPool() {
         if (recordPool == null) recordPool = DaemonPools.fixed("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
         return recordPool;
@@ -97,7 +86,7 @@ public class SettlementWorkers {
             futures = pool.get().invokeAll(tasks);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+            throw new IllegalStateException("interrupted while " + WAITER + " waited for its workers", e);
         }
         List<T> out = new ArrayList<>(tasks.size());
         Throwable failure = null;
@@ -109,12 +98,10 @@ public class SettlementWorkers {
                 out.add(null);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the settlement pass waited for its workers", e);
+                throw new IllegalStateException("interrupted while " + WAITER + " waited for its workers", e);
             }
         }
-        if (failure instanceof RuntimeException r) throw r;
-        if (failure instanceof Error err) throw err;
-        if (failure != null) throw new IllegalStateException(failure.getMessage(), failure);
+        if (failure != null) throw DaemonPools.unchecked(failure);
         return out;
     }
 

@@ -1,6 +1,7 @@
 package io.microsettle.webhook;
 
 import io.agroal.api.AgroalDataSource;
+import io.microsettle.infra.DaemonPools;
 import io.microsettle.infra.Ids;
 import io.microsettle.security.WebhookSignatures;
 import io.microsettle.infra.Db;
@@ -32,7 +33,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
@@ -267,11 +267,7 @@ public class WebhookDispatcher {
         if (s == null) {
             synchronized (this) {
                 if (senders == null) {
-                    senders = Executors.newFixedThreadPool(config.maxConcurrentDeliveries(), r -> {
-                        Thread t = new Thread(r, "webhook-sender");
-                        t.setDaemon(true);
-                        return t;
-                    });
+                    senders = DaemonPools.fixed("webhook-sender", config.maxConcurrentDeliveries());
                 }
                 s = senders;
             }

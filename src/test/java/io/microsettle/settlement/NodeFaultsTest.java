@@ -1,16 +1,28 @@
 package io.microsettle.settlement;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.chain.DevAccounts;
+import io.microsettle.testsupport.Api;
+import io.microsettle.testsupport.Tokens;
+import io.microsettle.testsupport.WebhookReceiver;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
-import io.microsettle.chain.DevAccounts;
+import io.restassured.response.Response;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.RawTransaction;
@@ -25,19 +37,28 @@ import org.web3j.utils.Numeric;
  * out of gas (balance set to 0) that alerts the same way and settles once refunded; a nonce gap
  * (a stored transaction the node never got, a later nonce pending); a transaction the node calls never
  * valid (its nonce filled by a no-op); a nonce used outside the service by the settler key; a pause while a
- * batch is signed but not sent. Each case ends with {@link SettlementInvariants}.
+ * batch is signed but not sent. Each case ends with {@link SettlementInvariants}. The alerts are checked where an operator
+ * sees them: the outage's {@code settlement.stalled} webhook at an operators' endpoint, and the readiness check
+ * ({@code /q/health/ready}) DOWN while each alert is open and UP once it has closed (a {@code cancelled} alert
+ * {@value #ALERT_REPORT_MILLIS} ms after its batch ended; {@code nonce_used_elsewhere} once the key is rotated out, so
+ * that case runs last: the later batches would go to the new key).
  */
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true, initArgs = {
         @ResourceArg(name = "kind", value = "anvil"), @ResourceArg(name = "schedulers", value = "off"),
         @ResourceArg(name = "proxy", value = "true"), @ResourceArg(name = "pauser", value = "true"),
+        @ResourceArg(name = "adminKey", value = "true"),
+        @ResourceArg(name = "microsettle.settlement.alert-report-millis", value = "3000"),
         @ResourceArg(name = "microsettle.chain.confirmations", value = "3"),
         @ResourceArg(name = "microsettle.settlement.stall-alert-after-millis", value = "3000"),
         @ResourceArg(name = "microsettle.settlement.broadcast-retry-base-millis", value = "200"),
         @ResourceArg(name = "microsettle.settlement.broadcast-retry-max-millis", value = "1000")})
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(150)
 class NodeFaultsTest extends AbstractFaultTest {
     static final long STALL_AFTER_MILLIS = 3000;
+    static final long ALERT_REPORT_MILLIS = 3000;
+    final String operator = Tokens.of("olga", "operator");
 
     @Inject SettlementAdmin admin;
 
@@ -67,9 +88,23 @@ class NodeFaultsTest extends AbstractFaultTest {
 
     @Test
     void aNodeOutageBacksOffRaisesSettlementStalledAndSettlesOnceTheNodeIsBack() throws Exception {
+        awaitReadiness(200); // no alert of an earlier case open
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            JsonNode endpoint = Api.createWebhook(operator, receiver.url(), List.of("settlement.stalled"));
+            try {
+                outageRaisesOneSignedWebhook(receiver, endpoint.get("secret").asText());
+            } finally {
+                Api.as(operator).delete("/v1/webhooks/" + endpoint.get("id").asText()).then().statusCode(200);
+            }
+        }
+    }
+
+    void outageRaisesOneSignedWebhook(WebhookReceiver receiver, String secret) throws Exception {
         String co = queue("outage", 4_000_000);
         assertThat(settlement.createBatches()).isEqualTo(1);
         String tx = firstTx(co);
+        String settler = one("SELECT from_address FROM settlement_txs WHERE tx_hash = ?", tx);
+        long nonce = count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx);
         proxy().refuseConnections(true);
         long passes = 0;
         long until = System.currentTimeMillis() + STALL_AFTER_MILLIS + 2000;
@@ -86,11 +121,31 @@ class NodeFaultsTest extends AbstractFaultTest {
         assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'txHash' = ? "
                 + "AND (payload_json::jsonb)->>'reason' = 'broadcast_failing'", tx)).as("settlement.stalled raised once").isEqualTo(1);
         assertThat(nodeKnows(tx)).isFalse();
+        JsonNode down = settlementReadiness(503);
+        assertThat(down.path("status").asText()).isEqualTo("DOWN");
+        assertThat(down.at("/data/reason").asText()).isEqualTo("broadcast_failing");
+        assertThat(down.at("/data/txHash").asText()).isEqualTo(tx);
+        assertThat(down.at("/data/nonce").asLong()).isEqualTo(nonce);
+        // the operators' endpoint gets the alert, signed with its secret (the dispatcher does not go through the node)
+        WebhookReceiver.Received hook = receiver.await(r -> r.type().equals("settlement.stalled")
+                && r.json().at("/data/txHash").asText().equals(tx), 1, Duration.ofSeconds(30)).getFirst();
+        assertThat(hook.verifies(secret)).as("signature").isTrue();
+        assertThat(hook.header("Microsettle-Event-Type")).isEqualTo("settlement.stalled");
+        assertThat(hook.header("Microsettle-Event-Id")).isEqualTo(hook.eventId());
+        JsonNode data = hook.json().get("data");
+        assertThat(data.get("reason").asText()).isEqualTo("broadcast_failing");
+        assertThat(data.get("address").asText()).isEqualToIgnoringCase(settler);
+        assertThat(data.get("nonce").asLong()).isEqualTo(nonce);
+        assertThat(data.get("batchId").asText()).isEqualTo(one("SELECT batch_id FROM cashouts WHERE id = ?", co));
+        assertThat(data.get("detail").asText()).isNotBlank();
 
         proxy().healthy();
         untilFinal(List.of(co), 60);
         assertThat(status(co)).isEqualTo("SETTLED");
         assertThat(one("SELECT (stalled_since IS NULL)::text FROM settlement_txs WHERE tx_hash = ?", tx)).as("alert cleared").isEqualTo("true");
+        assertThat(awaitReadiness(200).path("status").asText()).isEqualTo("UP");
+        assertThat(receiver.received().stream().filter(r -> r.type().equals("settlement.stalled")
+                && r.json().at("/data/txHash").asText().equals(tx))).as("one delivery of the alert").hasSize(1);
         assertInvariants(List.of(co));
     }
 
@@ -177,6 +232,7 @@ class NodeFaultsTest extends AbstractFaultTest {
 
     @Test
     void aTransactionTheNodeCallsNeverValidIsReplacedByANoOpAndItsCashoutSettlesInANewBatch() throws Exception {
+        awaitReadiness(200); // no alert of an earlier case open
         Batched b = batchedOne("nevervalid");
         String tx = b.txHash();
 
@@ -187,15 +243,25 @@ class NodeFaultsTest extends AbstractFaultTest {
         String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", b.batchId());
         assertThat(noOp).as("a no-op signed for the nonce").isNotNull();
         assertThat(count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(b.nonce());
+        // reported while the no-op is not final (not even sent yet)
+        JsonNode down = settlementReadiness(503);
+        assertThat(down.at("/data/reason").asText()).isEqualTo("cancelled");
+        assertThat(down.at("/data/txHash").asText()).isEqualTo(tx);
+        assertThat(down.at("/data/nonce").asLong()).isEqualTo(b.nonce());
+        assertThat(down.at("/data/detail").asText()).contains("intrinsic gas too low");
 
         proxy().healthy();
         // the no-op took the nonce (mined, final), the batch was cancelled, and a later batch paid the cash-out
         assertPaidByALaterBatch(b);
         assertThat(receipt(noOp)).isPresent();
+        // the batch has ended: reported for alert-report-millis more, then readiness is UP
+        assertThat(awaitReadiness(200).path("status").asText()).isEqualTo("UP");
     }
 
     @Test
+    @Order(Integer.MAX_VALUE) // it rotates the settler key out
     void aNonceUsedOutsideTheServiceCancelsItsBatchAndTheCashoutSettlesInANewOne() throws Exception {
+        awaitReadiness(200); // no alert of an earlier case open
         Batched b = batchedOne("elsewhere");
         String tx = b.txHash();
 
@@ -213,6 +279,22 @@ class NodeFaultsTest extends AbstractFaultTest {
         assertThat(one("SELECT stalled_reason FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("nonce_used_elsewhere");
         assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("REPLACED");
         assertThat(usedElsewhereAlerts(tx)).isEqualTo(1);
+
+        // reported while the key is an active settler of the service, whatever else settles meanwhile
+        JsonNode down = settlementReadiness(503);
+        assertThat(down.at("/data/reason").asText()).isEqualTo("nonce_used_elsewhere");
+        assertThat(down.at("/data/address").asText()).isEqualTo(settler.getAddress().toLowerCase(Locale.ROOT));
+        assertThat(down.at("/data/nonce").asLong()).isEqualTo(b.nonce());
+        assertThat(down.at("/data/txHash").asText()).isEqualTo(tx);
+        // what the operator does: rotate the key out; the alert closes with it
+        Credentials next = DevAccounts.derive(DevAccounts.DEFAULT_MNEMONIC, 6);
+        Response rotated = Api.as(Tokens.of("alice", "admin"))
+                .body(Map.of("keystore", ChainTestResource.keystore(ChainTestResource.keysDir, "settler-rotated", next).toString()))
+                .post("/v1/admin/settlers/rotate");
+        assertThat(rotated.statusCode()).as(rotated.asString()).isEqualTo(200);
+        JsonNode up = settlementReadiness(200);
+        assertThat(up.path("status").asText()).isEqualTo("UP");
+        assertThat(up.at("/data/alerts").asLong()).isZero();
     }
 
     @Test
@@ -292,6 +374,30 @@ class NodeFaultsTest extends AbstractFaultTest {
         assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", b.cashout())).isNotEqualTo(b.batchId());
         assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", b.batchId())).isEqualTo(1);
         assertInvariants(List.of(b.cashout()));
+    }
+
+    /** The readiness check's {@code settlement} entry, the whole answer having {@code status}. */
+    static JsonNode settlementReadiness(int status) {
+        Response r = given().get("/q/health/ready");
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
+        return settlementCheck(Api.json(r.asString()));
+    }
+
+    static JsonNode settlementCheck(JsonNode health) {
+        for (JsonNode c : health.path("checks")) if (c.path("name").asText().equals("settlement")) return c;
+        throw new AssertionError("no settlement check in " + health);
+    }
+
+    /** Readiness as it is once {@code status} is answered (at most 30 s of asking); its settlement entry. */
+    static JsonNode awaitReadiness(int status) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        Response r = given().get("/q/health/ready");
+        while (r.statusCode() != status && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            r = given().get("/q/health/ready");
+        }
+        assertThat(r.statusCode()).as(r.asString()).isEqualTo(status);
+        return settlementCheck(Api.json(r.asString()));
     }
 
     long usedElsewhereAlerts(String txHash) {

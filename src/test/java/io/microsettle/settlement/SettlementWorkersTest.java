@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.microsettle.infra.CrashPoints;
+import io.microsettle.infra.DaemonPools;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -42,7 +43,7 @@ class SettlementWorkersTest {
                 return n * n;
             });
         }
-        assertThat(workers.startSigns(tasks).stream().map(SettlementWorkers::await).toList())
+        assertThat(workers.startSigns(tasks).stream().map(f -> DaemonPools.await(f, SettlementWorkers.WAITER)).toList())
                 .containsExactly(0, 1, 4, 9, 16, 25, 36, 49, 64);
         assertThat(most.get()).isEqualTo(3);
     }
@@ -95,9 +96,9 @@ class SettlementWorkersTest {
             throw new IllegalStateException("estimate refused");
         });
         var futures = workers.startSigns(tasks);
-        assertThat(SettlementWorkers.await(futures.get(0))).isEqualTo("nonce 7");
-        assertThat(SettlementWorkers.await(futures.get(1))).isEqualTo("nonce 8");
-        assertThatThrownBy(() -> SettlementWorkers.await(futures.get(2))).isInstanceOf(IllegalStateException.class)
+        assertThat(DaemonPools.await(futures.get(0), SettlementWorkers.WAITER)).isEqualTo("nonce 7");
+        assertThat(DaemonPools.await(futures.get(1), SettlementWorkers.WAITER)).isEqualTo("nonce 8");
+        assertThatThrownBy(() -> DaemonPools.await(futures.get(2), SettlementWorkers.WAITER)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("estimate refused");
         assertThat(workers.records(List.<Callable<Integer>>of(() -> 1, () -> 2, () -> 3))).containsExactly(1, 2, 3);
     }
