@@ -84,6 +84,12 @@ public class ProblemMappers {
             LOG.warnf("busy: %s", e.getMessage());
             return api(TransactionRetry.busy(e), uri);
         }
+        if (TransactionRetry.isDatabaseUnavailable(e)) {
+            // disk full, no connection, shutting down: the operator has to know, the client may retry later
+            LOG.error("database unavailable", e);
+            return api(ApiException.unavailable("database_unavailable", "the database cannot serve requests now; retry later",
+                    TransactionRetry.DATABASE_RETRY_AFTER_SECONDS), uri);
+        }
         LOG.error("unexpected error", e);
         return problem(500, "internal_error", "an unexpected error occurred", path(uri));
     }

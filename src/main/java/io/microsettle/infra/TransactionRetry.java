@@ -20,6 +20,12 @@ public final class TransactionRetry {
     /** serialization_failure, deadlock_detected, lock_not_available. */
     static final Set<String> RETRYABLE_STATES = Set.of("40001", "40P01", "55P03");
 
+    /** admin_shutdown, crash_shutdown, cannot_connect_now. */
+    static final Set<String> SHUTDOWN_STATES = Set.of("57P01", "57P02", "57P03");
+
+    /** Seconds a client is told to wait when the database cannot serve (an operator may have to act first). */
+    public static final long DATABASE_RETRY_AFTER_SECONDS = 5;
+
     /** Causes followed when looking for the SQL state (wrappers of Hibernate, Narayana, Agroal). */
     static final int MAX_CAUSE_DEPTH = 16;
 
@@ -37,6 +43,16 @@ public final class TransactionRetry {
             if (t instanceof SQLException && String.valueOf(t.getMessage()).contains("acquisition timeout")) return true;
         }
         return false;
+    }
+
+    /**
+     * PostgreSQL cannot serve now, whatever the request: the connection failed (class 08), it is out of a
+     * resource (class 53: disk full, out of memory, too many connections, a configured limit), or it is shutting
+     * down or starting (57P01-57P03). Answered 503: nothing about the request was wrong.
+     */
+    public static boolean isDatabaseUnavailable(Throwable failure) {
+        String state = sqlState(failure);
+        return state != null && (state.startsWith("08") || state.startsWith("53") || SHUTDOWN_STATES.contains(state));
     }
 
     /** The first SQL state on the cause chain, or null. */
