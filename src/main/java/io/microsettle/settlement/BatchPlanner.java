@@ -14,6 +14,8 @@ public final class BatchPlanner {
     public record PlannedBatch(String integratorId, List<PayoutCandidate> payouts, long estimatedGas) {
         public long totalNetBaseUnits() { return payouts.stream().mapToLong(PayoutCandidate::netBaseUnits).sum(); }
         public long totalFeeBaseUnits() { return payouts.stream().mapToLong(PayoutCandidate::feeBaseUnits).sum(); }
+        /** What the batch takes from the escrow's window (the planner's measure). */
+        public long totalGrossBaseUnits() { return payouts.stream().mapToLong(PayoutCandidate::grossBaseUnits).sum(); }
     }
 
     private final int maxPayoutsPerBatch;

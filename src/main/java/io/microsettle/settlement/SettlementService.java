@@ -344,7 +344,7 @@ public class SettlementService {
             SettlementStore.Batch b = store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount);
             signing.add(List.of(b));
             out.add(b);
-            for (PayoutCandidate p : plan.payouts()) grossBatched = Math.addExact(grossBatched, p.grossBaseUnits());
+            grossBatched = Math.addExact(grossBatched, plan.totalGrossBaseUnits());
         }
         return new Claimed(out, queued.size(), cashoutLimit, grossBatched);
     }
