@@ -552,9 +552,11 @@ public class SettlementService {
                 return true;
             }
             case UNDERPRICED, BELOW_BASE_FEE -> {
-                String why = result == BroadcastResult.UNDERPRICED ? "underpriced" : "below_base_fee";
+                String why = result == BroadcastResult.UNDERPRICED ? SettlementStore.UNDERPRICED : "below_base_fee";
                 String said = error;
-                if (tx.replacesTxId() != null) {
+                // a no-op under the base fee is sent again as it is once the base fee falls: dropped, its nonce would need another
+                boolean sentAgainAsItIs = tx.kind() == TxKind.CANCEL && result == BroadcastResult.BELOW_BASE_FEE;
+                if (tx.replacesTxId() != null && !sentAgainAsItIs) {
                     // never sent again; the next bump starts above it, and at the ceiling the lane alerts (fee_ceiling) and waits
                     QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, why));
                 } else {
@@ -588,8 +590,8 @@ public class SettlementService {
     }
 
     /**
-     * A transaction that can never be valid: it is not sent again (DROPPED) and a no-op with fees above
-     * everything signed at its nonce takes the nonce; its batch's cash-outs are requeued once the no-op is final.
+     * A transaction that can never be valid: it is not sent again (DROPPED) and a no-op takes the nonce; its batch's
+     * cash-outs are requeued once the no-op is final.
      */
     private void cancel(Held h, SettlementStore.StoredTx tx, String reason) {
         LOG.warnf("batch %s (nonce %d) can never be valid (%s): filling the nonce with a no-op", tx.batchId(), tx.nonce(), reason);
@@ -597,12 +599,27 @@ public class SettlementService {
             store.dropped(h.lease(), tx, reason);
             store.markStalled(tx, "cancelled", reason);
         });
-        Eip1559Fees base = store.highestFees(h.address(), tx.nonce()).orElse(tx.fees());
-        switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
-            case Eip1559Fees.Bumped b -> signAndStore(h, TxKind.CANCEL, new SettlementStore.Batch(tx.batchId(), 0, null, h.address(),
-                    tx.nonce(), List.of(), NO_OP_GAS), b.fees(), tx.nonce(), tx.id());
-            case Eip1559Fees.AtCeiling c -> QuarkusTransaction.requiringNew().run(() ->
-                    store.markStalled(tx, "fee_ceiling", "a no-op needs " + c.requiredMaxFeePerGasWei() + " wei/gas, over the ceiling"));
+        fillWithNoOp(h, tx);
+    }
+
+    /**
+     * Signs a no-op for a dropped transaction's nonce: at the market's fees when the node took nothing there, else
+     * bumped above what it took (see {@link SettlementStore#noOpFloorFees}). When that does not fit under the ceiling,
+     * the alert ({@code fee_ceiling}, once), and healing tries again every pass ({@link #heal}).
+     */
+    private void fillWithNoOp(Held h, SettlementStore.StoredTx dropped) {
+        Eip1559Fees market = marketFees();
+        Eip1559Fees.Bump bump = store.noOpFloorFees(h.address(), dropped.nonce())
+                .map(floor -> floor.bumpedWithin(cfg.feeBumpPercent(), market, cfg.maxFeeCeilingWei()))
+                .orElse(new Eip1559Fees.Bumped(market));
+        switch (bump) {
+            case Eip1559Fees.Bumped b -> signAndStore(h, TxKind.CANCEL, new SettlementStore.Batch(dropped.batchId(), 0, null, h.address(),
+                    dropped.nonce(), List.of(), NO_OP_GAS), b.fees(), dropped.nonce(), dropped.id());
+            case Eip1559Fees.AtCeiling c -> {
+                boolean raised = QuarkusTransaction.requiringNew().call(() -> store.noOpAtCeiling(dropped, "a no-op for nonce "
+                        + dropped.nonce() + " needs " + c.requiredMaxFeePerGasWei() + " wei/gas; the ceiling is " + c.ceilingWei()));
+                if (raised) LOG.errorf("settlement stalled on %s nonce %d: no no-op fits under the fee ceiling", h.address(), dropped.nonce());
+            }
         }
     }
 
@@ -760,6 +777,27 @@ public class SettlementService {
             } else if (t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && head - t.broadcastBlock() >= cfg.receiptCheckAfterBlocks()
                     && unknownToNode(t.txHash())) {
                 resend(t);
+            }
+        }
+        fillUnfilledCancels(h, finalCount);
+    }
+
+    /**
+     * A cancelled batch's nonce that no no-op holds yet (none fitted under the ceiling, or the node refused it): another
+     * try. A nonce taken meanwhile (the node held the dropped transaction after all, or the key was used elsewhere)
+     * leaves it to the chain: once final, a batch the escrow has not settled can never be, and its cash-outs are requeued.
+     */
+    private void fillUnfilledCancels(Held h, long finalCount) {
+        List<SettlementStore.StoredTx> unfilled = store.unfilledCancels(h.address(), MAX_OPEN_PER_PASS);
+        if (unfilled.isEmpty()) return;
+        long latestCount = transactionCount(h.address(), DefaultBlockParameterName.LATEST);
+        for (SettlementStore.StoredTx t : unfilled) {
+            if (t.nonce() >= latestCount) {
+                fillWithNoOp(h, t);
+            } else if (t.nonce() < finalCount && !settledOnChain(t.batchId())) {
+                List<String> requeued = QuarkusTransaction.requiringNew().call(() -> store.cancelled(h.lease(), t.batchId(), "nonce_taken", null));
+                LOG.warnf("nonce %d of %s was taken before a no-op filled it; batch %s cancelled, %d cash-outs requeued", t.nonce(),
+                        h.address(), t.batchId(), requeued.size());
             }
         }
     }

@@ -260,6 +260,28 @@ public class SettlementStore {
         int n = Db.update(ds, "UPDATE settlement_txs SET stalled_since = now(), stalled_reason = ?, stalled_detail = ?, updated_at = now() "
                 + "WHERE id = ? AND stalled_since IS NULL", reason, detail == null ? "" : detail, tx.id());
         if (n == 0) return false;
+        appendStalled(tx, reason, detail);
+        return true;
+    }
+
+    /**
+     * No no-op can fill a cancelled batch's nonce under the fee ceiling: the {@code cancelled} alert's detail says so
+     * (what readiness shows), and {@code settlement.stalled} is raised with reason {@code fee_ceiling}, once per
+     * dropped transaction. False if already raised.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean noOpAtCeiling(StoredTx dropped, String detail) {
+        int n = Db.update(ds, "UPDATE settlement_txs SET stalled_detail = ? || ? || coalesce(stalled_detail, ''), updated_at = now() "
+                + "WHERE id = ? AND stalled_reason = 'cancelled' AND stalled_detail NOT LIKE ?", FEE_CEILING_PREFIX, detail + "; ",
+                dropped.id(), FEE_CEILING_PREFIX + "%");
+        if (n == 0) return false;
+        appendStalled(dropped, "fee_ceiling", detail);
+        return true;
+    }
+
+    private static final String FEE_CEILING_PREFIX = "fee_ceiling: ";
+
+    private void appendStalled(StoredTx tx, String reason, String detail) {
         Map<String, Object> payload = new LinkedHashMap<>();
         payload.put("address", tx.fromAddress());
         payload.put("nonce", tx.nonce());
@@ -268,7 +290,6 @@ public class SettlementStore {
         payload.put("reason", reason);
         payload.put("detail", detail == null ? "" : detail);
         audit.append(ACTOR, "settlement.stalled", "settler:" + tx.fromAddress(), payload);
-        return true;
     }
 
     /** A replacement the node refused as underpriced: never sent again; the next bump starts above it. */
@@ -321,6 +342,38 @@ public class SettlementStore {
     @Transactional
     public boolean replacementWaiting(String batchId) {
         return Db.one(ds, "SELECT 1 FROM settlement_txs WHERE batch_id = ? AND status = ?", rs -> 1, batchId, TxStatus.SIGNED).isPresent();
+    }
+
+    /**
+     * The fees a no-op at this nonce must go above: the highest of the transactions the node took there, and of those
+     * it refused as underpriced (it holds something better); empty when it took none there (a transaction it refused as
+     * never valid needs no outbidding, and a no-op refused below the base fee is retried as it is).
+     */
+    @Transactional
+    public Optional<Eip1559Fees> noOpFloorFees(String fromAddress, long nonce) {
+        return Db.one(ds, "SELECT max(max_priority_fee_per_gas_wei), max(max_fee_per_gas_wei) FROM settlement_txs "
+                        + "WHERE from_address = ? AND nonce = ? AND (status IN (?, ?, ?) OR (status = ? AND last_error = ?)) HAVING count(*) > 0",
+                rs -> new Eip1559Fees(rs.getBigDecimal(1).toBigIntegerExact(), rs.getBigDecimal(2).toBigIntegerExact()),
+                fromAddress.toLowerCase(), nonce, TxStatus.BROADCAST, TxStatus.REPLACED, TxStatus.MINED, TxStatus.DROPPED, UNDERPRICED);
+    }
+
+    /** {@link #dropped}'s reason for a replacement the node refused as underpriced. */
+    static final String UNDERPRICED = "underpriced";
+
+    /**
+     * A lane's nonces that a no-op has still to fill: their settleBatch was dropped as never valid (its {@code cancelled}
+     * alert), the batch is still open, and nothing at the nonce is signed, broadcast or mined (the no-op did not fit
+     * under the fee ceiling, or the node refused it as underpriced). Lowest nonce first.
+     */
+    @Transactional
+    public List<StoredTx> unfilledCancels(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs t WHERE t.stalled_since IS NOT NULL "
+                        + "AND t.stalled_reason = 'cancelled' AND t.status = ? AND t.from_address = ? "
+                        + "AND EXISTS (SELECT 1 FROM settlement_batches b WHERE b.id = t.batch_id AND b.status IN (?, ?)) "
+                        + "AND NOT EXISTS (SELECT 1 FROM settlement_txs o WHERE o.from_address = t.from_address AND o.nonce = t.nonce "
+                        + "AND o.status IN (?, ?, ?)) ORDER BY t.nonce LIMIT ?",
+                SettlementStore::storedTx, TxStatus.DROPPED, fromAddress.toLowerCase(), BatchStatus.BATCHED, BatchStatus.SUBMITTED,
+                TxStatus.SIGNED, TxStatus.BROADCAST, TxStatus.MINED, limit);
     }
 
     /** The highest fees ever signed for a nonce (a replacement must go above them all, refused ones included). */

@@ -10,6 +10,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import java.math.BigInteger;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.web3j.crypto.Credentials;
@@ -195,6 +196,118 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
         assertThat(status(co)).as("paid on the new branch").isEqualTo("SETTLED");
         assertThat(receipt(tx).orElseThrow().isStatusOK()).isTrue();
         assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'cashout.failed' AND subject = ?", co)).isZero();
+        assertInvariants(List.of(co));
+    }
+
+    @Test
+    void aNoOpUnderTheBaseFeeAtTheCeilingAlertsOnceIsKeptAndFillsTheNonceWhenFeesFall() throws Exception {
+        manualMining();
+        String co = queue("noopceiling", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String first = firstTx(co);
+        // the fee market past the ceiling, then the node calls the batch's transaction never valid
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of(SPIKE_BASE_FEE));
+        rpc("evm_mine", List.of());
+        proxy().refuseTransaction(first, "intrinsic gas too low");
+        assertThat(settlement.broadcastStored()).isZero();
+        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch);
+        assertThat(noOp).as("a no-op at the market's fees, capped at the ceiling").isNotNull();
+        assertThat(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(CEILING_WEI.toString());
+
+        // under the base fee the node refuses it: the same no-op is kept and sent again, no other is signed, one alert
+        for (int i = 0; i < 8; i++) {
+            rpc("anvil_setNextBlockBaseFeePerGas", List.of(SPIKE_BASE_FEE));
+            rpc("evm_mine", List.of());
+            settlement.tick();
+            Thread.sleep(400);
+        }
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo("SIGNED");
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ?", batch)).as("the first and one no-op").isEqualTo(2);
+        assertThat(count("SELECT broadcast_attempts FROM settlement_txs WHERE tx_hash = ?", noOp)).isGreaterThanOrEqualTo(2);
+        assertThat(stalls(batch, "fee_ceiling")).as("settlement.stalled fee_ceiling").isEqualTo(1);
+        assertThat(receipt(noOp)).isEmpty();
+
+        // the fees fall: the no-op fills the nonce, and a later batch pays the cash-out
+        proxy().healthy();
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x3b9aca00"));
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertCancelledAndPaidByALaterBatch(co, batch, first);
+        assertThat(receipt(noOp)).isPresent();
+    }
+
+    @Test
+    void aNoOpTheNodeRefusesAsUnderpricedIsSignedAgainAboveItAndFillsTheNonce() throws Exception {
+        manualMining();
+        String co = queue("noopunderpriced", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String first = firstTx(co);
+        dropFirstAsNeverValidWhileTheNodeHoldsIt(batch, first);
+
+        // healing signs another no-op above the refused one, and it takes the nonce
+        settlement.tick();
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch)).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'BROADCAST'", batch))
+                .isEqualTo(1);
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertCancelledAndPaidByALaterBatch(co, batch, first);
+        assertThat(stalls(batch, "fee_ceiling")).isZero();
+    }
+
+    @Test
+    void aDroppedTransactionTheNodeHeldAndMinedAfterAllSettlesItsBatchOnceWithNothingRequeued() throws Exception {
+        manualMining();
+        String co = queue("heldafterall", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String first = firstTx(co);
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        dropFirstAsNeverValidWhileTheNodeHoldsIt(batch, first);
+
+        // the node mines the first after all, before any other no-op: the nonce is taken, the batch paid on chain
+        rpc("evm_mine", List.of());
+        assertThat(receipt(first).orElseThrow().isStatusOK()).isTrue();
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isEqualTo(batch);
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("SETTLED");
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type IN ('batch.cancelled', 'cashout.requeued') AND subject IN (?, ?)",
+                batch, co)).isZero();
+        assertInvariants(List.of(co));
+    }
+
+    /**
+     * The first transaction reaches the node with the reply lost (to the service it is still only signed); sent again,
+     * the node calls it never valid, and the no-op at the market's fees (those of the first) is refused as underpriced,
+     * since the node holds the first.
+     */
+    private void dropFirstAsNeverValidWhileTheNodeHoldsIt(String batch, String first) throws Exception {
+        proxy().dropReplies(Set.of("eth_sendRawTransaction"));
+        assertThat(settlement.broadcastStored()).isZero();
+        assertThat(nodeKnows(first)).isTrue();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("SIGNED");
+        proxy().healthy();
+        proxy().refuseTransaction(first, "intrinsic gas too low");
+        for (int i = 0; i < 30 && count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'DROPPED'", batch) == 0; i++) {
+            settlement.broadcastStored();
+            Thread.sleep(300);
+        }
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("DROPPED");
+        assertThat(one("SELECT last_error FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' ORDER BY id LIMIT 1", batch))
+                .isEqualTo("underpriced");
+    }
+
+    /** The batch was cancelled with its first transaction never mined, and a later batch paid the cash-out, once. */
+    private void assertCancelledAndPaidByALaterBatch(String co, String batch, String first) throws Exception {
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(receipt(first)).as("the first transaction was never mined").isEmpty();
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
         assertInvariants(List.of(co));
     }
 
