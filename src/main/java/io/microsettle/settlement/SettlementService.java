@@ -551,27 +551,48 @@ public class SettlementService {
             case ACCEPTED -> {
                 return true;
             }
-            case UNDERPRICED, BELOW_BASE_FEE -> {
-                String why = result == BroadcastResult.UNDERPRICED ? SettlementStore.UNDERPRICED : "below_base_fee";
-                String said = error;
-                // a no-op under the base fee is sent again as it is once the base fee falls: dropped, its nonce would need another
-                boolean sentAgainAsItIs = tx.kind() == TxKind.CANCEL && result == BroadcastResult.BELOW_BASE_FEE;
-                if (tx.replacesTxId() != null && !sentAgainAsItIs) {
-                    // never sent again; the next bump starts above it, and at the ceiling the lane alerts (fee_ceiling) and waits
-                    QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, why));
-                } else {
-                    failed(h, tx, why + ": " + error);
-                    if (result == BroadcastResult.BELOW_BASE_FEE && tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) >= 0) {
-                        QuarkusTransaction.requiringNew().run(() -> store.markStalled(tx, "fee_ceiling",
-                                "the base fee is above the ceiling " + cfg.maxFeeCeilingWei() + " wei/gas: " + said));
-                    }
-                }
+            case UNDERPRICED -> {
+                // a replacement is never sent again: the next bump starts above it, and at the ceiling the lane alerts and waits
+                if (tx.replacesTxId() != null) QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, SettlementStore.UNDERPRICED));
+                else failed(h, tx, SettlementStore.UNDERPRICED + ": " + error);
             }
+            case BELOW_BASE_FEE -> belowBaseFee(h, tx, error);
             case NEVER_VALID -> cancel(h, tx, "never_valid: " + error);
             default -> failed(h, tx, error);
         }
         LOG.warnf("broadcast of %s (batch %s, nonce %d) refused: %s", tx.txHash(), tx.batchId(), tx.nonce(), error);
         return false;
+    }
+
+    /**
+     * Refused under the base fee. While another transaction of the nonce is in flight at the node, this one is dropped
+     * (the one in flight is bumped when it is stuck). Otherwise nothing holds the nonce: under the ceiling, a replacement
+     * at the market's fees takes this one's place (one transaction); at the ceiling, this one is kept and sent again after
+     * a pause, and the lane alerts ({@code fee_ceiling}) and waits for the base fee to fall.
+     */
+    private void belowBaseFee(Held h, SettlementStore.StoredTx tx, String error) {
+        boolean otherInFlight = store.atNonce(h.address(), tx.nonce()).stream()
+                .anyMatch(t -> t.id() != tx.id() && t.status() == TxStatus.BROADCAST);
+        if (otherInFlight) {
+            QuarkusTransaction.requiringNew().run(() -> store.dropped(h.lease(), tx, "below_base_fee"));
+            return;
+        }
+        if (tx.fees().bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei()) instanceof Eip1559Fees.Bumped b
+                && tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) < 0) {
+            SettlementStore.Batch batch = tx.kind() == TxKind.CANCEL
+                    ? new SettlementStore.Batch(tx.batchId(), 0, null, h.address(), tx.nonce(), List.of(), NO_OP_GAS) : batchOf(tx);
+            Signed repriced = sign(h, tx.kind(), batch, b.fees(), tx.nonce(), tx.id());
+            QuarkusTransaction.requiringNew().run(() -> {
+                store.dropped(h.lease(), tx, "below_base_fee");
+                storeOne(h, repriced);
+            });
+            return;
+        }
+        failed(h, tx, "below_base_fee: " + error);
+        if (tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) >= 0) {
+            QuarkusTransaction.requiringNew().run(() -> store.markStalled(tx, "fee_ceiling",
+                    "the base fee is above the ceiling " + cfg.maxFeeCeilingWei() + " wei/gas: " + error));
+        }
     }
 
     /** A failed broadcast: tried again after a growing pause; stalled (alert) once it has failed for too long. */

@@ -200,6 +200,40 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
     }
 
     @Test
+    void aTransactionRefusedUnderTheBaseFeeIsRepricedUnderTheCeilingAndSettlesWithItsPayoutId() throws Exception {
+        manualMining();
+        String co = queue("repriced", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
+        String first = firstTx(co);
+        // the base fee rises past what the first offers before it is sent (still under the ceiling)
+        BigInteger risen = BigInteger.valueOf(8_000_000_000L);
+        assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", first))).isLessThan(risen);
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x" + risen.toString(16)));
+        rpc("evm_mine", List.of());
+        assertThat(settlement.broadcastStored()).isZero();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("DROPPED");
+        String repriced = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND replaces_tx_id IS NOT NULL", batch);
+        assertThat(repriced).as("a replacement at the market's fees").isNotNull();
+        assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", repriced)))
+                .isGreaterThan(risen).isLessThanOrEqualTo(CEILING_WEI);
+
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x" + risen.toString(16)));
+        rpc("evm_mine", List.of());
+        assertThat(receipt(repriced).orElseThrow().isStatusOK()).isTrue();
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(repriced);
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'batchId' = ?",
+                batch)).as("no alert: nothing waited").isZero();
+        assertInvariants(List.of(co));
+    }
+
+    @Test
     void aNoOpUnderTheBaseFeeAtTheCeilingAlertsOnceIsKeptAndFillsTheNonceWhenFeesFall() throws Exception {
         manualMining();
         String co = queue("noopceiling", 3_000_000);
