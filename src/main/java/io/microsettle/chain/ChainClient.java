@@ -104,6 +104,7 @@ public class ChainClient implements AutoCloseable {
                 .port(dev.port())
                 .nodeExecutable(dev.nodeExecutable())
                 .startupTimeout(dev.startupTimeout())
+                .anvilStateInterval(Math.toIntExact(Math.max(1, dev.anvilStateInterval().toSeconds())))
                 .start();
         c.web3j = Web3j.build(new HttpService(c.devChain.rpcUrl()));
         c.chainId = config.chainId();

@@ -80,6 +80,15 @@ public interface ChainConfig {
         @WithDefault("60s")
         Duration startupTimeout();
 
+        /**
+         * How often an Anvil dev chain writes its whole state (accounts and the chain's history, about 1.4 MB for each
+         * 500-payout batch) to {@code anvil-state.json}; it also does so when stopped gracefully. Each dump costs Anvil
+         * CPU in proportion to the history, so a short interval slows a busy chain; a hard kill of Anvil loses at most
+         * this much of it. Whole seconds, at least 1.
+         */
+        @WithDefault("30s")
+        Duration anvilStateInterval();
+
         /** The dev accounts' mnemonic (public; never use it on a real chain). */
         @WithDefault(DevAccounts.DEFAULT_MNEMONIC)
         String mnemonic();

@@ -100,7 +100,7 @@ public final class DevChain implements AutoCloseable {
         private String nodeExecutable = "node";
         private Duration startupTimeout = Duration.ofSeconds(60);
         private Duration stopTimeout = Duration.ofSeconds(10);
-        private int anvilStateInterval = 2;
+        private int anvilStateInterval = 30;
 
         private Builder(Kind kind, Path contractsDir, Path dataDir) {
             this.kind = kind;

@@ -25,6 +25,11 @@ class ChainClientTest {
         public int settlers() {
             return 1;
         }
+
+        @Override
+        public Duration anvilStateInterval() {
+            return Duration.ofSeconds(30);
+        }
     }
 
     record Keys(Optional<Path> settlerKeystore, Optional<String> settlerPassword,
