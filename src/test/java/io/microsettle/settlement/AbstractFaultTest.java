@@ -87,6 +87,28 @@ abstract class AbstractFaultTest {
         return co;
     }
 
+    /** A QUEUED cash-out put into a batch whose transaction is signed and stored, not sent. */
+    record Batched(String cashout, String txHash, String batchId, long nonce) {}
+
+    Batched batchedOne(String ref) {
+        String co = queue(ref, 2_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        String tx = firstTx(co);
+        return new Batched(co, tx, one("SELECT batch_id FROM cashouts WHERE id = ?", co),
+                count("SELECT nonce FROM settlement_txs WHERE tx_hash = ?", tx));
+    }
+
+    /** The batch was cancelled with its transaction never mined, and a later batch paid the cash-out (once). */
+    void assertPaidByALaterBatch(Batched b) throws Exception {
+        untilFinal(List.of(b.cashout()), 60);
+        assertThat(status(b.cashout())).isEqualTo("SETTLED");
+        assertThat(receipt(b.txHash())).as("the first transaction was never mined").isEmpty();
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", b.batchId())).isEqualTo("CANCELLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", b.cashout())).isNotEqualTo(b.batchId());
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.cancelled' AND subject = ?", b.batchId())).isEqualTo(1);
+        assertInvariants(List.of(b.cashout()));
+    }
+
     /** One settlement pass and one reconcile pass, as the schedulers run them (a failing pass is logged, not fatal). */
     void pass() {
         try {

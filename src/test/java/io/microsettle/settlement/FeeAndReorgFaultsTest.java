@@ -202,19 +202,16 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
     @Test
     void aTransactionRefusedUnderTheBaseFeeIsRepricedUnderTheCeilingAndSettlesWithItsPayoutId() throws Exception {
         manualMining();
-        String co = queue("repriced", 3_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
-        String first = firstTx(co);
+        Batched b = batchedOne("repriced");
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout());
         // the base fee rises past what the first offers before it is sent (still under the ceiling)
         BigInteger risen = BigInteger.valueOf(8_000_000_000L);
-        assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", first))).isLessThan(risen);
+        assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", b.txHash()))).isLessThan(risen);
         rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x" + risen.toString(16)));
         rpc("evm_mine", List.of());
         assertThat(settlement.broadcastStored()).isZero();
-        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("DROPPED");
-        String repriced = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND replaces_tx_id IS NOT NULL", batch);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", b.txHash())).isEqualTo("DROPPED");
+        String repriced = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND replaces_tx_id IS NOT NULL", b.batchId());
         assertThat(repriced).as("a replacement at the market's fees").isNotNull();
         assertThat(new BigInteger(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", repriced)))
                 .isGreaterThan(risen).isLessThanOrEqualTo(CEILING_WEI);
@@ -224,28 +221,25 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
         rpc("evm_mine", List.of());
         assertThat(receipt(repriced).orElseThrow().isStatusOK()).isTrue();
         intervalMining();
-        untilFinal(List.of(co), 60);
-        assertThat(status(co)).isEqualTo("SETTLED");
-        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(repriced);
-        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
+        untilFinal(List.of(b.cashout()), 60);
+        assertThat(status(b.cashout())).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(repriced);
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(payoutId);
         assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'settlement.stalled' AND (payload_json::jsonb)->>'batchId' = ?",
-                batch)).as("no alert: nothing waited").isZero();
-        assertInvariants(List.of(co));
+                b.batchId())).as("no alert: nothing waited").isZero();
+        assertInvariants(List.of(b.cashout()));
     }
 
     @Test
     void aNoOpUnderTheBaseFeeAtTheCeilingAlertsOnceIsKeptAndFillsTheNonceWhenFeesFall() throws Exception {
         manualMining();
-        String co = queue("noopceiling", 3_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        String first = firstTx(co);
+        Batched b = batchedOne("noopceiling");
         // the fee market past the ceiling, then the node calls the batch's transaction never valid
         rpc("anvil_setNextBlockBaseFeePerGas", List.of(SPIKE_BASE_FEE));
         rpc("evm_mine", List.of());
-        proxy().refuseTransaction(first, "intrinsic gas too low");
+        proxy().refuseTransaction(b.txHash(), "intrinsic gas too low");
         assertThat(settlement.broadcastStored()).isZero();
-        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch);
+        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", b.batchId());
         assertThat(noOp).as("a no-op at the market's fees, capped at the ceiling").isNotNull();
         assertThat(one("SELECT max_fee_per_gas_wei::text FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo(CEILING_WEI.toString());
 
@@ -257,62 +251,54 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
             Thread.sleep(400);
         }
         assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", noOp)).isEqualTo("SIGNED");
-        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ?", batch)).as("the first and one no-op").isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ?", b.batchId())).as("the first and one no-op").isEqualTo(2);
         assertThat(count("SELECT broadcast_attempts FROM settlement_txs WHERE tx_hash = ?", noOp)).isGreaterThanOrEqualTo(2);
-        assertThat(stalls(batch, "fee_ceiling")).as("settlement.stalled fee_ceiling").isEqualTo(1);
+        assertThat(stalls(b.batchId(), "fee_ceiling")).as("settlement.stalled fee_ceiling").isEqualTo(1);
         assertThat(receipt(noOp)).isEmpty();
 
         // the fees fall: the no-op fills the nonce, and a later batch pays the cash-out
         proxy().healthy();
         rpc("anvil_setNextBlockBaseFeePerGas", List.of("0x3b9aca00"));
         intervalMining();
-        untilFinal(List.of(co), 60);
-        assertCancelledAndPaidByALaterBatch(co, batch, first);
+        assertPaidByALaterBatch(b);
         assertThat(receipt(noOp)).isPresent();
     }
 
     @Test
     void aNoOpTheNodeRefusesAsUnderpricedIsSignedAgainAboveItAndFillsTheNonce() throws Exception {
         manualMining();
-        String co = queue("noopunderpriced", 3_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        String first = firstTx(co);
-        dropFirstAsNeverValidWhileTheNodeHoldsIt(batch, first);
+        Batched b = batchedOne("noopunderpriced");
+        dropFirstAsNeverValidWhileTheNodeHoldsIt(b);
 
         // healing signs another no-op above the refused one, and it takes the nonce
         settlement.tick();
-        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", batch)).isEqualTo(2);
-        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'BROADCAST'", batch))
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL'", b.batchId())).isEqualTo(2);
+        assertThat(count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'BROADCAST'", b.batchId()))
                 .isEqualTo(1);
         intervalMining();
-        untilFinal(List.of(co), 60);
-        assertCancelledAndPaidByALaterBatch(co, batch, first);
-        assertThat(stalls(batch, "fee_ceiling")).isZero();
+        assertPaidByALaterBatch(b);
+        assertThat(stalls(b.batchId(), "fee_ceiling")).isZero();
     }
 
     @Test
     void aDroppedTransactionTheNodeHeldAndMinedAfterAllSettlesItsBatchOnceWithNothingRequeued() throws Exception {
         manualMining();
-        String co = queue("heldafterall", 3_000_000);
-        assertThat(settlement.createBatches()).isEqualTo(1);
-        String batch = one("SELECT batch_id FROM cashouts WHERE id = ?", co);
-        String first = firstTx(co);
-        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", co);
-        dropFirstAsNeverValidWhileTheNodeHoldsIt(batch, first);
+        Batched b = batchedOne("heldafterall");
+        String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout());
+        dropFirstAsNeverValidWhileTheNodeHoldsIt(b);
 
         // the node mines the first after all, before any other no-op: the nonce is taken, the batch paid on chain
         rpc("evm_mine", List.of());
-        assertThat(receipt(first).orElseThrow().isStatusOK()).isTrue();
+        assertThat(receipt(b.txHash()).orElseThrow().isStatusOK()).isTrue();
         intervalMining();
-        untilFinal(List.of(co), 60);
-        assertThat(status(co)).isEqualTo("SETTLED");
-        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isEqualTo(batch);
-        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
-        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("SETTLED");
+        untilFinal(List.of(b.cashout()), 60);
+        assertThat(status(b.cashout())).isEqualTo("SETTLED");
+        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(b.batchId());
+        assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(payoutId);
+        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", b.batchId())).isEqualTo("SETTLED");
         assertThat(count("SELECT count(*) FROM audit_events WHERE type IN ('batch.cancelled', 'cashout.requeued') AND subject IN (?, ?)",
-                batch, co)).isZero();
-        assertInvariants(List.of(co));
+                b.batchId(), b.cashout())).isZero();
+        assertInvariants(List.of(b.cashout()));
     }
 
     /**
@@ -320,29 +306,21 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
      * the node calls it never valid, and the no-op at the market's fees (those of the first) is refused as underpriced,
      * since the node holds the first.
      */
-    private void dropFirstAsNeverValidWhileTheNodeHoldsIt(String batch, String first) throws Exception {
+    private void dropFirstAsNeverValidWhileTheNodeHoldsIt(Batched b) throws Exception {
         proxy().dropReplies(Set.of("eth_sendRawTransaction"));
         assertThat(settlement.broadcastStored()).isZero();
-        assertThat(nodeKnows(first)).isTrue();
-        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("SIGNED");
+        assertThat(nodeKnows(b.txHash())).isTrue();
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", b.txHash())).isEqualTo("SIGNED");
         proxy().healthy();
-        proxy().refuseTransaction(first, "intrinsic gas too low");
-        for (int i = 0; i < 30 && count("SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'DROPPED'", batch) == 0; i++) {
+        proxy().refuseTransaction(b.txHash(), "intrinsic gas too low");
+        String droppedNoOps = "SELECT count(*) FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'DROPPED'";
+        for (int i = 0; i < 30 && count(droppedNoOps, b.batchId()) == 0; i++) {
             settlement.broadcastStored();
             Thread.sleep(300);
         }
-        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("DROPPED");
-        assertThat(one("SELECT last_error FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' ORDER BY id LIMIT 1", batch))
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", b.txHash())).isEqualTo("DROPPED");
+        assertThat(one("SELECT last_error FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' ORDER BY id LIMIT 1", b.batchId()))
                 .isEqualTo("underpriced");
-    }
-
-    /** The batch was cancelled with its first transaction never mined, and a later batch paid the cash-out, once. */
-    private void assertCancelledAndPaidByALaterBatch(String co, String batch, String first) throws Exception {
-        assertThat(status(co)).isEqualTo("SETTLED");
-        assertThat(receipt(first)).as("the first transaction was never mined").isEmpty();
-        assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", batch)).isEqualTo("CANCELLED");
-        assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", co)).isNotEqualTo(batch);
-        assertInvariants(List.of(co));
     }
 
     long stalls(String batchId, String reason) {
