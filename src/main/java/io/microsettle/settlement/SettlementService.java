@@ -783,8 +783,9 @@ public class SettlementService {
                 List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
                 // a lookup that fails says nothing (strict: it throws and this pass decides nothing); ours was mined: checkSubmitted settles it
                 if (firstReceiptStrict(all)) continue;
-                if (t.kind() == TxKind.SETTLE && settledOnChain(t.batchId())) {
-                    // the node shows no receipt of ours, but the escrow has settled the batch: requeueing it would pay twice
+                if (settledOnChain(t.batchId())) {
+                    // no receipt of the open ones, but the escrow has settled the batch (a no-op's nonce taken by the batch's own
+                    // transaction, dropped yet held by the node): requeueing it would pay twice
                     LOG.warnf("nonce %d of %s: no receipt of ours found, but the escrow has settled batch %s; not cancelled", t.nonce(),
                             h.address(), t.batchId());
                     continue;

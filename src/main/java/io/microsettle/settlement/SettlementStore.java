@@ -474,6 +474,11 @@ public class SettlementStore {
         List<String> ids = Db.query(ds, "UPDATE settlement_batches SET status = ?, settled_block = ?, tx_hash = ?, finished_at = now(), "
                         + "updated_at = now() WHERE chain_batch_id = ? AND status IN (?, ?) RETURNING id", rs -> rs.getString(1),
                 BatchStatus.SETTLED, block, txHash, chainBatchId, BatchStatus.BATCHED, BatchStatus.SUBMITTED);
+        // the batch's transaction was dropped as never valid, yet the node held it and mined it: it is the nonce's now
+        if (!ids.isEmpty() && Db.update(ds, "UPDATE settlement_txs SET status = ?, mined_block = ?, updated_at = now() WHERE tx_hash = ? "
+                + "AND status = ?", TxStatus.MINED, block, txHash, TxStatus.DROPPED) > 0) {
+            closeSiblings(txHash);
+        }
         List<AuditLog.Entry> events = new ArrayList<>();
         for (String id : ids) events.add(new AuditLog.Entry("batch.settled", id, payload));
         audit.appendAll(actor, events);

@@ -286,16 +286,24 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
         Batched b = batchedOne("heldafterall");
         String payoutId = one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout());
         dropFirstAsNeverValidWhileTheNodeHoldsIt(b);
+        // healing signs a second no-op, which the node does not get (its sends fail)
+        proxy().failMethods(Set.of("eth_sendRawTransaction"));
+        settlement.tick();
+        String noOp = one("SELECT tx_hash FROM settlement_txs WHERE batch_id = ? AND kind = 'CANCEL' AND status = 'SIGNED'", b.batchId());
+        assertThat(noOp).as("a second no-op, signed").isNotNull();
 
-        // the node mines the first after all, before any other no-op: the nonce is taken, the batch paid on chain
+        // the node mines the first after all: the nonce is taken, the batch paid on chain
         rpc("evm_mine", List.of());
         assertThat(receipt(b.txHash()).orElseThrow().isStatusOK()).isTrue();
+        proxy().healthy();
         intervalMining();
         untilFinal(List.of(b.cashout()), 60);
         assertThat(status(b.cashout())).isEqualTo("SETTLED");
         assertThat(one("SELECT batch_id FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(b.batchId());
         assertThat(one("SELECT payout_id::text FROM cashouts WHERE id = ?", b.cashout())).isEqualTo(payoutId);
         assertThat(one("SELECT status FROM settlement_batches WHERE id = ?", b.batchId())).isEqualTo("SETTLED");
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", b.txHash())).isEqualTo("MINED");
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", noOp)).as("closed, never sent again").isEqualTo("DROPPED");
         assertThat(count("SELECT count(*) FROM audit_events WHERE type IN ('batch.cancelled', 'cashout.requeued') AND subject IN (?, ?)",
                 b.batchId(), b.cashout())).isZero();
         assertInvariants(List.of(b.cashout()));
