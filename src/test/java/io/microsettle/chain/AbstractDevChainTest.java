@@ -87,7 +87,8 @@ abstract class AbstractDevChainTest {
         chain = DevChain.Options.builder(kind(), Path.of("contracts"), dataDir)
                 .startupTimeout(Duration.ofSeconds(45))
                 .start();
-        web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+        // Ganache's estimate of the 100-payout batch takes seconds on a busy two-core machine: OkHttp's 10 s default timed out once
+        web3j = Web3j.build(new HttpService(chain.rpcUrl(), new okhttp3.OkHttpClient.Builder().readTimeout(Duration.ofSeconds(60)).build()));
     }
 
     ContractDeployer deployer() {
