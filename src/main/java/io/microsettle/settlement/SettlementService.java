@@ -579,9 +579,7 @@ public class SettlementService {
         }
         if (tx.fees().bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei()) instanceof Eip1559Fees.Bumped b
                 && tx.maxFeePerGasWei().compareTo(cfg.maxFeeCeilingWei()) < 0) {
-            SettlementStore.Batch batch = tx.kind() == TxKind.CANCEL
-                    ? new SettlementStore.Batch(tx.batchId(), 0, null, h.address(), tx.nonce(), List.of(), NO_OP_GAS) : batchOf(tx);
-            Signed repriced = sign(h, tx.kind(), batch, b.fees(), tx.nonce(), tx.id());
+            Signed repriced = sign(h, tx.kind(), batchToSignAgain(h, tx), b.fees(), tx.nonce(), tx.id());
             QuarkusTransaction.requiringNew().run(() -> {
                 store.dropped(h.lease(), tx, "below_base_fee");
                 storeOne(h, repriced);
@@ -634,8 +632,7 @@ public class SettlementService {
                 .map(floor -> floor.bumpedWithin(cfg.feeBumpPercent(), market, cfg.maxFeeCeilingWei()))
                 .orElse(new Eip1559Fees.Bumped(market));
         switch (bump) {
-            case Eip1559Fees.Bumped b -> signAndStore(h, TxKind.CANCEL, new SettlementStore.Batch(dropped.batchId(), 0, null, h.address(),
-                    dropped.nonce(), List.of(), NO_OP_GAS), b.fees(), dropped.nonce(), dropped.id());
+            case Eip1559Fees.Bumped b -> signAndStore(h, TxKind.CANCEL, noOpBatch(h, dropped), b.fees(), dropped.nonce(), dropped.id());
             case Eip1559Fees.AtCeiling c -> {
                 boolean raised = QuarkusTransaction.requiringNew().call(() -> store.noOpAtCeiling(dropped, "a no-op for nonce "
                         + dropped.nonce() + " needs " + c.requiredMaxFeePerGasWei() + " wei/gas; the ceiling is " + c.ceilingWei()));
@@ -739,9 +736,7 @@ public class SettlementService {
         SettlementStore.StoredTx replaced = last;
         switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
             case Eip1559Fees.Bumped b -> {
-                SettlementStore.Batch batch = replaced.kind() == TxKind.CANCEL
-                        ? new SettlementStore.Batch(replaced.batchId(), 0, null, h.address(), replaced.nonce(), List.of(), NO_OP_GAS)
-                        : batchOf(replaced);
+                SettlementStore.Batch batch = batchToSignAgain(h, replaced);
                 signAndStore(h, replaced.kind(), batch, b.fees(), replaced.nonce(), replaced.id());
             }
             case Eip1559Fees.AtCeiling c -> {
@@ -750,6 +745,16 @@ public class SettlementService {
                 if (raised) LOG.errorf("settlement stalled on %s nonce %d: fee ceiling reached", h.address(), replaced.nonce());
             }
         }
+    }
+
+    /** What a transaction signed again at its nonce carries: its batch's payouts, or nothing for a no-op. */
+    private SettlementStore.Batch batchToSignAgain(Held h, SettlementStore.StoredTx tx) {
+        return tx.kind() == TxKind.CANCEL ? noOpBatch(h, tx) : batchOf(tx);
+    }
+
+    /** A no-op at {@code tx}'s nonce, for its batch. */
+    private static SettlementStore.Batch noOpBatch(Held h, SettlementStore.StoredTx tx) {
+        return new SettlementStore.Batch(tx.batchId(), 0, null, h.address(), tx.nonce(), List.of(), NO_OP_GAS);
     }
 
     private SettlementStore.Batch batchOf(SettlementStore.StoredTx tx) {
