@@ -12,6 +12,7 @@ import io.microsettle.pricing.QuoteRedemptions;
 import io.microsettle.risk.ReviewService;
 import io.microsettle.risk.RiskService;
 import io.microsettle.risk.rules.AnomalyVerdict;
+import io.microsettle.security.IdempotentResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,7 +23,8 @@ import java.util.Map;
 /**
  * The write transaction of a cash-out request, in the documented lock order: the account's row,
  * the quote's row; the inserts (the cash-out, its review, its audit events) that no one else waits
- * for; then the ledger balance rows (in key order) and the escrow alert mark, held to the commit.
+ * for; then the ledger balance rows (in key order) and the escrow alert mark, held to the commit; last, the
+ * response for the request's {@code Idempotency-Key}, so that a retry after the commit replays it whatever happens next.
  */
 @ApplicationScoped
 public class CashoutRequests {
@@ -43,6 +45,8 @@ public class CashoutRequests {
     ReviewService reviews;
     @Inject
     CashoutStore store;
+    @Inject
+    IdempotentResponse response;
 
     private record LockedAccount(String wallet, VerificationLevel level, Instant verifiedAt, Instant createdAt) {}
 
@@ -72,7 +76,10 @@ public class CashoutRequests {
         // credits and settlements share; taken here, they are held only for the hold and the commit.
         ledger.hold(q.integratorId(), q.accountId(), q.grossBaseUnits(), id);
         funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
-        return view(c, status, reason);
+        Cashout created = view(c, status, reason);
+        // last: the request's own idempotency key row, which no other transaction writes while the request runs
+        response.storeInTransaction(201, CashoutResource.view(created));
+        return created;
     }
 
     private static Map<String, Object> payload(CashoutStore.NewCashout c, CashoutStatus status, AnomalyVerdict.Hold hold) {

@@ -1,6 +1,7 @@
 package io.microsettle.cashout;
 
 import io.microsettle.infra.ApiException;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.KeysetCursor;
 import io.microsettle.infra.TransactionRetry;
 import io.microsettle.ledger.EscrowFunding;
@@ -66,6 +67,8 @@ public class CashoutService {
             escrow = funding.reserve(integratorId, q.grossBaseUnits());
             EscrowFunding.Reservation reserved = escrow;
             Cashout c = turns.inTurn(q.accountId(), () -> requests.write(p, volume, reserved));
+            // a fault test dies here: committed (the response stored with it), not yet answered
+            CrashPoints.reach("cashout.after-commit");
             volume.commit();
             escrow.commit();
             return c;

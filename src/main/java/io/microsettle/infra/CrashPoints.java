@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named points in the settlement and reconcile steps where a fault test can make the service
+ * Named points in the settlement, reconcile and cash-out request steps where a fault test can make the service
  * crash: {@code -Dmicrosettle.test.crash-at=settlement.after-sign} (comma-separated names) halts
  * the JVM there at once, as {@code kill -9} would (no shutdown hook runs). Tests in the service's
  * own JVM {@link #arm} a point instead, which throws {@link Crash} there: the step stops mid-way

@@ -44,6 +44,8 @@ public class IdempotencyFilters {
     CurrentCaller caller;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    IdempotentResponse inTransaction;
 
     record Claimed(String integratorId, String key) {}
 
@@ -66,6 +68,7 @@ public class IdempotencyFilters {
         return switch (store.claim(integratorId, key, ctx.getMethod(), path(ctx), hash)) {
             case IdempotencyStore.Proceed p -> {
                 ctx.setProperty(CLAIMED, new Claimed(integratorId, key));
+                inTransaction.claimed(integratorId, key);
                 yield null;
             }
             case IdempotencyStore.Replay r -> Response.status(r.status())
@@ -80,14 +83,15 @@ public class IdempotencyFilters {
     }
 
     /**
-     * Keeps the response for replay (or forgets the claim after a 5xx). If that statement fails (no
-     * pooled connection in time), the response goes out as it is, never replaced by a 500: the claim
-     * then stays in progress until it is purged.
+     * Keeps the response for replay (or forgets the claim after a 5xx), unless the request's own transaction stored it
+     * ({@link IdempotentResponse}: a cash-out). If that statement fails (no pooled connection in time), the response
+     * goes out as it is, never replaced by a 500: the claim then stays in progress until it is purged.
      */
     @ServerResponseFilter
     public void remember(ContainerRequestContext req, ContainerResponseContext res) {
         if (!(req.getProperty(CLAIMED) instanceof Claimed c)) return;
         req.removeProperty(CLAIMED);
+        if (inTransaction.stored()) return;
         try {
             if (res.getStatus() >= 500) {
                 store.release(c.integratorId(), c.key());

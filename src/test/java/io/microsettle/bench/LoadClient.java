@@ -21,6 +21,8 @@ final class LoadClient {
     static final ObjectMapper JSON = new ObjectMapper();
     /** A request slower than this counts as {@code io HttpTimeoutException}. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    /** {@code -Dbench.idempotency-keys=false} sends POSTs without a key (to measure what the keys cost the service). */
+    static final boolean IDEMPOTENCY_KEYS = Boolean.parseBoolean(System.getProperty("bench.idempotency-keys", "true"));
 
     /** One request's answer: status (0 when none came), outcome, body, latency. */
     record Reply(int status, String outcome, String body, long latencyMicros) {
@@ -52,8 +54,8 @@ final class LoadClient {
     }
 
     Reply post(String path, String json) {
-        return send("POST", path, authorization + "Content-Type: application/json\r\nIdempotency-Key: " + UUID.randomUUID() + "\r\n",
-                json.getBytes(StandardCharsets.UTF_8));
+        String key = IDEMPOTENCY_KEYS ? "Idempotency-Key: " + UUID.randomUUID() + "\r\n" : "";
+        return send("POST", path, authorization + "Content-Type: application/json\r\n" + key, json.getBytes(StandardCharsets.UTF_8));
     }
 
     Reply get(String path) {

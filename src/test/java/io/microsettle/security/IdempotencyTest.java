@@ -1,5 +1,7 @@
 package io.microsettle.security;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;
@@ -88,5 +90,57 @@ class IdempotencyTest {
         assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
         as(t).get("/v1/accounts/" + account).then().statusCode(200)
                 .body("balances.available", org.hamcrest.Matchers.equalTo("5"));
+    }
+
+    /**
+     * A cash-out whose transaction committed but whose request then failed (a crash point after the commit: the client
+     * got a 500, as it gets no answer when the process dies there) is replayed on a retry with the same key: the 201 of
+     * the cash-out that was made, stored in its own commit. Before, the 500 released the key, and the retry ran the
+     * request again and was refused 409 quote_used, leaving the client no way to learn what had happened.
+     */
+    @Test
+    void aCashoutThatCommittedBeforeItsRequestFailedIsReplayedNotRepeated() {
+        String integrator = "idem-co-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
+        String quoteId = quote.get("id").asText();
+        Map<String, String> body = Map.of("quoteId", quoteId, "signature", Api.sign(quote, a.wallet()));
+        String key = UUID.randomUUID().toString();
+        CrashPoints.arm("cashout.after-commit");
+        try {
+            assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"), 500, "internal_error");
+        } finally {
+            CrashPoints.disarmAll();
+        }
+        assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE quote_id = '" + quoteId + "'")).as("the cash-out was made").isEqualTo(1);
+
+        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        String id = Api.json(retry.asString()).get("id").asText();
+        assertThat(Api.json(retry.asString()).get("status").asText()).isEqualTo("QUEUED");
+        assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE id = '" + id + "' AND quote_id = '" + quoteId + "'")).isEqualTo(1);
+        // the replay is the response as the request would have sent it: the cash-out as GET shows it
+        assertThat(Api.json(retry.asString())).isEqualTo(Api.json(as(t).get("/v1/cashouts/" + id).asString()));
+        assertThat(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts").asString()).isEqualTo(retry.asString());
+    }
+
+    /** A cash-out answered normally is replayed byte for byte (its response stored in its transaction, not by the filter). */
+    @Test
+    void aCashoutIsReplayedByteForByte() {
+        String integrator = "idem-co-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
+        Map<String, String> body = Map.of("quoteId", quote.get("id").asText(), "signature", Api.sign(quote, a.wallet()));
+        String key = UUID.randomUUID().toString();
+        Response first = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
+        assertThat(first.statusCode()).as(first.asString()).isEqualTo(201);
+        assertThat(first.header("Idempotent-Replayed")).isNull();
+        Response again = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
+        assertThat(again.statusCode()).isEqualTo(201);
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.asString()).isEqualTo(first.asString());
     }
 }

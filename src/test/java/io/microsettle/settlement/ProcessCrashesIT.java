@@ -7,6 +7,7 @@ import io.microsettle.testsupport.ServiceClient;
 import io.microsettle.testsupport.ServiceFixtures;
 import io.microsettle.testsupport.ServiceProcess;
 import io.microsettle.testsupport.SharedBackends;
+import io.microsettle.testsupport.Wallets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,11 +29,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import static io.microsettle.testsupport.ServiceClient.expect;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The service killed for real at each settlement step: the packaged service as a child process (docker-compose's
@@ -43,7 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * released), no payout id is paid twice on chain, the ledger check and the audit chain are ok
  * ({@link ProcessInvariants}). One start with the crash point and one restart per point; the points run one after the
  * other on the same database and chain, each checking every cash-out so far. The anchorer likewise: halted after it
- * stored a signed anchor and before it broadcast it, then restarted, it sends that same anchor once.
+ * stored a signed anchor and before it broadcast it, then restarted, it sends that same anchor once. And a cash-out
+ * request halted after its commit, before its answer: the client's retry with the same key replays it.
  */
 class ProcessCrashesIT {
     static final String CRASH_AT = "microsettle.test.crash-at";
@@ -113,6 +117,61 @@ class ProcessCrashesIT {
             System.out.printf("crash at %s: %d cash-outs accepted before the halt; %d s to the halt, %d s to recover; %s%n", point,
                     accepted.size(), Duration.ofNanos(halted - started).toSeconds(), Duration.ofNanos(System.nanoTime() - halted).toSeconds(),
                     report);
+        }
+    }
+
+    /**
+     * A cash-out request whose process dies right after its transaction committed, before it answered: the client's
+     * connection ends with no answer, and its retry with the same {@code Idempotency-Key} against the restarted service
+     * gets the cash-out that was made (201, replayed), not 409 {@code idempotency_in_progress} (the key claimed and never
+     * completed, as before the response was stored in the cash-out's commit) nor a second cash-out. It then settles once.
+     */
+    @Test
+    void haltedAfterACashoutCommittedTheRetryReplaysIt() throws Exception {
+        String point = "cashout.after-commit";
+        String escrow;
+        String key = UUID.randomUUID().toString();
+        Map<String, String> body;
+        try (ServiceProcess crashing = service(backends, "halt-at-" + point).systemProperty(CRASH_AT, point).start()) {
+            escrow = crashing.summaryValue("escrow").orElseThrow();
+            ServiceClient client = backends.client(crashing);
+            String demo = client.token("demo", "integrator");
+            ServiceClient.Account a = client.fundedAccount(demo, 10 * ProcessInvariants.TUSD);
+            JsonNode quote = expect(client.post(demo, "/v1/quotes", Map.of("accountId", a.id(), "amount", Long.toString(3 * ProcessInvariants.TUSD))),
+                    201).body();
+            body = Map.of("quoteId", quote.get("id").asText(), "signature", Wallets.signTypedData(quote.get("typedData").toString(), a.wallet()));
+            assertThatThrownBy(() -> client.post(demo, "/v1/cashouts", body, key)).as("no answer: the process died")
+                    .isInstanceOf(UncheckedIOException.class);
+            assertThat(crashing.awaitExit(DEATH_WAIT)).as("the service halted at %s:%n%s", point, crashing.tail(40)).contains(137);
+            assertThat(crashing.output()).as("halted where it was told").anyMatch(l -> l.contains("crash point " + point + ": halting the JVM"));
+        }
+        List<String> made = cashoutsOfQuote(body.get("quoteId"));
+        assertThat(made).as("the cash-out committed before the halt").hasSize(1);
+
+        try (ServiceProcess restarted = service(backends, "restart-after-" + point).start()) {
+            ServiceClient client = backends.client(restarted);
+            String demo = client.token("demo", "integrator");
+            ServiceClient.Reply retry = client.post(demo, "/v1/cashouts", body, key);
+            assertThat(retry.status()).as("the retry: %s", retry.raw()).isEqualTo(201);
+            assertThat(retry.body().path("id").asText()).isEqualTo(made.getFirst());
+            assertThat(client.post(demo, "/v1/cashouts", body, key).raw()).as("replayed again, byte for byte").isEqualTo(retry.raw());
+            assertThat(cashoutsOfQuote(body.get("quoteId"))).as("still one cash-out for the quote").isEqualTo(made);
+
+            List<ProcessInvariants.Cashout> all = ProcessInvariants.awaitAllFinal(backends, SETTLE_WAIT);
+            assertThat(all).extracting(ProcessInvariants.Cashout::id).contains(made.getFirst());
+            ProcessInvariants.Report report = ProcessInvariants.check(backends, client, escrow);
+            assertThat(report.settled()).as("every cash-out of the demo integrator (funded) settles").isEqualTo(report.cashouts());
+        }
+    }
+
+    private static List<String> cashoutsOfQuote(String quoteId) throws Exception {
+        try (Connection c = backends.connect(); var s = c.prepareStatement("SELECT id FROM cashouts WHERE quote_id = ?")) {
+            s.setString(1, quoteId);
+            List<String> ids = new ArrayList<>();
+            try (var rs = s.executeQuery()) {
+                while (rs.next()) ids.add(rs.getString(1));
+            }
+            return ids;
         }
     }
 

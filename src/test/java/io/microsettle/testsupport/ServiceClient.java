@@ -61,7 +61,12 @@ public final class ServiceClient {
     }
 
     public Reply post(String token, String path, Object body) {
-        return send(token, path, body, UUID.randomUUID().toString());
+        return post(token, path, body, UUID.randomUUID().toString());
+    }
+
+    /** A POST with the given {@code Idempotency-Key} (a retry of an earlier request). */
+    public Reply post(String token, String path, Object body, String idempotencyKey) {
+        return send(token, path, body, idempotencyKey);
     }
 
     public Reply get(String token, String path) {
