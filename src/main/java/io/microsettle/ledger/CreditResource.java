@@ -1,8 +1,10 @@
 package io.microsettle.ledger;
 
 import io.microsettle.infra.ApiException;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
+import io.microsettle.security.IdempotentResponse;
 import io.microsettle.security.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -33,6 +35,8 @@ public class CreditResource {
     CurrentCaller caller;
     @Inject
     LedgerConfig config;
+    @Inject
+    IdempotentResponse idempotentResponse;
 
     @POST
     @ResponseStatus(201)
@@ -52,7 +56,15 @@ public class CreditResource {
             Validation.text(it.reference(), at + ".reference", config.maxReferenceLength());
             items.add(new LedgerService.CreditItem(it.accountId(), amount, it.reference()));
         }
-        LedgerService.CreditResult r = credits.post(caller.integratorId(), caller.actor(), items);
+        LedgerService.CreditResult r = credits.post(caller.integratorId(), caller.actor(), items, idempotentResponse.claim());
+        if (idempotentResponse.claim().isPresent()) idempotentResponse.storedByCommit();
+        // a fault test fails here: committed (the response stored with it), not yet answered
+        CrashPoints.reach("credits.after-commit");
+        return response(r);
+    }
+
+    /** The 201's body (also stored, in the posting's commit, for the request's Idempotency-Key). */
+    static CreditsResponse response(LedgerService.CreditResult r) {
         return new CreditsResponse(r.count(), Amounts.format(r.totalBaseUnits()));
     }
 }

@@ -4,6 +4,7 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.TransactionRetry;
 import io.microsettle.infra.Transactions;
+import io.microsettle.security.IdempotencyStore;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -17,6 +18,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -51,9 +53,11 @@ public class CreditService {
     AuditLog audit;
     @Inject
     LedgerConfig config;
+    @Inject
+    IdempotencyStore idempotency;
 
-    /** One request waiting for the writer, and its outcome. */
-    record Pending(String integratorId, String actor, List<LedgerService.CreditItem> items,
+    /** One request waiting for the writer, its claimed Idempotency-Key (or null), and its outcome. */
+    record Pending(String integratorId, String actor, List<LedgerService.CreditItem> items, IdempotencyStore.Claimed claim,
                    CompletableFuture<LedgerService.CreditResult> outcome) {}
 
     private volatile Semaphore writers;
@@ -72,8 +76,13 @@ public class CreditService {
         return w;
     }
 
-    public LedgerService.CreditResult post(String integratorId, String actor, List<LedgerService.CreditItem> items) {
-        Pending mine = new Pending(integratorId, actor, List.copyOf(items), new CompletableFuture<>());
+    /**
+     * Posts the request's credits; with {@code claim}, the request's response is stored for its Idempotency-Key in the
+     * same commit (so a result returned means it is stored).
+     */
+    public LedgerService.CreditResult post(String integratorId, String actor, List<LedgerService.CreditItem> items,
+                                           Optional<IdempotencyStore.Claimed> claim) {
+        Pending mine = new Pending(integratorId, actor, List.copyOf(items), claim.orElse(null), new CompletableFuture<>());
         waiting.add(mine);
         boolean writing;
         try {
@@ -218,7 +227,20 @@ public class CreditService {
                     .add(new AuditLog.Entry("credits.posted", "integrator:" + p.integratorId(), payload));
         }
         events.forEach(audit::appendAll);
+        storeResponses(posting, outcomes);
         return outcomes;
+    }
+
+    /** The 201 of each posted request that claimed an Idempotency-Key, stored in this transaction (one statement). */
+    private void storeResponses(List<Pending> posted, Map<Pending, Object> outcomes) {
+        List<IdempotencyStore.Claimed> claims = new ArrayList<>();
+        List<CreditResource.CreditsResponse> responses = new ArrayList<>();
+        for (Pending p : posted) {
+            if (p.claim() == null) continue;
+            claims.add(p.claim());
+            responses.add(CreditResource.response((LedgerService.CreditResult) outcomes.get(p)));
+        }
+        idempotency.storeResponses(claims, 201, responses);
     }
 
     private static LedgerService.CreditResult outcome(Pending p) {

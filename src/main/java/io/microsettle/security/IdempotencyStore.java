@@ -1,11 +1,16 @@
 package io.microsettle.security;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agroal.api.AgroalDataSource;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.microsettle.infra.Db;
 
+import jakarta.transaction.Transactional;
+
+import java.util.List;
 import java.util.Optional;
 
 /** Idempotency keys per integrator: the first request claims the key, its response is kept for replay. */
@@ -25,10 +30,15 @@ public class IdempotencyStore {
     /** The first request with this key has not finished. */
     public record InProgress() implements Claim {}
 
+    /** A key a request claimed, whose response a transaction (perhaps on another thread) may store. */
+    public record Claimed(String integratorId, String key) {}
+
     @Inject
     AgroalDataSource ds;
     @Inject
     SecurityConfig config;
+    @Inject
+    ObjectMapper mapper;
 
     /** Claims the key in its own autocommit statement (the request's transaction comes after, and may be retried). */
     public Claim claim(String integratorId, String key, String method, String path, String requestHash) {
@@ -43,6 +53,31 @@ public class IdempotencyStore {
         if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
         if (stored.get().status() == null) return new InProgress();
         return new Replay(stored.get().status(), stored.get().body());
+    }
+
+    /**
+     * Stores {@code status} with each claimed key's entity (serialised as its response will be), in one statement of the
+     * caller's transaction: the responses commit exactly when the change they answer does.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void storeResponses(List<Claimed> claims, int status, List<?> entities) {
+        if (claims.size() != entities.size()) throw new IllegalArgumentException(claims.size() + " keys for " + entities.size() + " responses");
+        if (claims.isEmpty()) return;
+        String[] integrators = new String[claims.size()], keys = new String[claims.size()], bodies = new String[claims.size()];
+        for (int i = 0; i < claims.size(); i++) {
+            integrators[i] = claims.get(i).integratorId();
+            keys[i] = claims.get(i).key();
+            try {
+                bodies[i] = mapper.writeValueAsString(entities.get(i));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("response of " + keys[i] + " not serialisable", e);
+            }
+        }
+        int stored = Db.update(ds, "UPDATE idempotency_keys k SET response_status = ?, response_body = v.body "
+                        + "FROM unnest(?::text[], ?::text[], ?::text[]) AS v(integrator_id, idempotency_key, body) "
+                        + "WHERE k.integrator_id = v.integrator_id AND k.idempotency_key = v.idempotency_key",
+                status, integrators, keys, bodies);
+        if (stored != claims.size()) throw new IllegalStateException("stored " + stored + " of " + claims.size() + " idempotent responses");
     }
 
     public void complete(String integratorId, String key, int status, String body) {

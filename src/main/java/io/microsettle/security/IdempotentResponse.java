@@ -1,11 +1,12 @@
 package io.microsettle.security;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microsettle.infra.AfterCommit;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The {@code Idempotency-Key} the current request claimed ({@link IdempotencyFilters}), so that the request's write
@@ -13,23 +14,27 @@ import jakarta.transaction.Transactional;
  * response filter, stays "in progress" when the process dies or the statement fails between the two: a retry then gets
  * 409 {@code idempotency_in_progress} until the key is purged, and a request that moved money can neither be replayed
  * nor repeated. Stored in the commit, the response is there exactly when the change is, and it costs no commit of its own.
+ * Cash-outs store theirs with {@link #storeInTransaction}; credits, posted by a writer for many requests at once, pass
+ * {@link #claim()} to the writer, which stores the responses of its batch together ({@link IdempotencyStore#storeResponses}),
+ * and mark it {@link #storedByCommit()} once that committed.
  */
 @RequestScoped
 public class IdempotentResponse {
     @Inject
     IdempotencyStore store;
     @Inject
-    ObjectMapper mapper;
-    @Inject
     AfterCommit afterCommit;
 
-    private String integratorId;
-    private String key;
+    private IdempotencyStore.Claimed claimed;
     private volatile boolean stored;
 
     void claimed(String integratorId, String key) {
-        this.integratorId = integratorId;
-        this.key = key;
+        this.claimed = new IdempotencyStore.Claimed(integratorId, key);
+    }
+
+    /** The key this request claimed, if it sent one. */
+    public Optional<IdempotencyStore.Claimed> claim() {
+        return Optional.ofNullable(claimed);
     }
 
     /**
@@ -39,18 +44,17 @@ public class IdempotentResponse {
      */
     @Transactional(Transactional.TxType.MANDATORY)
     public void storeInTransaction(int status, Object entity) {
-        if (key == null) return;
-        String body;
-        try {
-            body = mapper.writeValueAsString(entity);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("response of " + key + " not serialisable", e);
-        }
-        store.complete(integratorId, key, status, body);
+        if (claimed == null) return;
+        store.storeResponses(List.of(claimed), status, List.of(entity));
         afterCommit.run(() -> stored = true);
     }
 
-    /** Whether a committed transaction of this request stored its response. */
+    /** A transaction of another thread stored this request's response and has committed. */
+    public void storedByCommit() {
+        stored = true;
+    }
+
+    /** Whether a committed transaction stored this request's response. */
     boolean stored() {
         return stored;
     }

@@ -119,15 +119,20 @@ class CreditRefusalsTest {
      * batch with the same reference only the first is posted; each balance row is the sum of its credits.
      */
     @Test
-    void requestsPostedTogetherAreRefusedAlone() {
+    void requestsPostedTogetherAreRefusedAlone() throws SQLException {
         String integrator = "batch-" + UUID.randomUUID();
         String t = Tokens.integrator(integrator);
         String a = Api.createAccount(t, "a");
         String b = Api.createAccount(t, "b");
         Api.credit(t, a, 1, "used-before");
+        // the first two requests claimed Idempotency-Keys (as the request filter claims them)
+        for (String key : List.of("key-posted", "key-refused")) {
+            db.execute("INSERT INTO idempotency_keys (integrator_id, idempotency_key, method, path, request_hash, created_at) "
+                    + "VALUES ('" + integrator + "', '" + key + "', 'POST', '/v1/credits', 'h', now())");
+        }
         List<CreditService.Pending> batch = List.of(
-                pending(integrator, new LedgerService.CreditItem(a, 10, "p1"), new LedgerService.CreditItem(b, 20, "p2")),
-                pending(integrator, new LedgerService.CreditItem(a, 5, "p3"), new LedgerService.CreditItem("acct_nope", 5, "p4")),
+                pending(integrator, "key-posted", new LedgerService.CreditItem(a, 10, "p1"), new LedgerService.CreditItem(b, 20, "p2")),
+                pending(integrator, "key-refused", new LedgerService.CreditItem(a, 5, "p3"), new LedgerService.CreditItem("acct_nope", 5, "p4")),
                 pending(integrator, new LedgerService.CreditItem(b, 7, "used-before")),
                 pending(integrator, new LedgerService.CreditItem(b, 3, "p5"), new LedgerService.CreditItem(a, 4, "p1")),
                 pending(integrator, new LedgerService.CreditItem(a, 100, "p6"), new LedgerService.CreditItem(a, 200, "p7"),
@@ -158,10 +163,21 @@ class CreditRefusalsTest {
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'credits.posted' AND subject = 'integrator:" + integrator + "'"))
                 .as("one event per posted request").isEqualTo(1 + 2);
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
+        // the posted request's 201 stored with its credits; the refused one's key left to the response filter
+        assertThat(db.text("SELECT response_status || ' ' || response_body FROM idempotency_keys WHERE integrator_id = '" + integrator
+                + "' AND idempotency_key = 'key-posted'")).isEqualTo("201 {\"count\":2,\"total\":\"30\"}");
+        assertThat(db.scalar("SELECT count(*) FROM idempotency_keys WHERE integrator_id = '" + integrator
+                + "' AND idempotency_key = 'key-refused' AND response_status IS NULL")).isEqualTo(1);
     }
 
     static CreditService.Pending pending(String integrator, LedgerService.CreditItem... items) {
-        return new CreditService.Pending(integrator, integrator, List.of(items), new java.util.concurrent.CompletableFuture<>());
+        return pending(integrator, null, items);
+    }
+
+    static CreditService.Pending pending(String integrator, String idempotencyKey, LedgerService.CreditItem... items) {
+        return new CreditService.Pending(integrator, integrator, List.of(items),
+                idempotencyKey == null ? null : new io.microsettle.security.IdempotencyStore.Claimed(integrator, idempotencyKey),
+                new java.util.concurrent.CompletableFuture<>());
     }
 
     @Test

@@ -143,4 +143,30 @@ class IdempotencyTest {
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(again.asString()).isEqualTo(first.asString());
     }
+
+    /**
+     * Credits likewise: posted by a writer for many requests in one transaction, each request's 201 is stored in that
+     * commit, so a request that failed after it (a crash point after the commit) is replayed, not refused as a reuse of
+     * its references (409) on the retry.
+     */
+    @Test
+    void creditsThatCommittedBeforeTheirRequestFailedAreReplayedNotRepeated() {
+        String integrator = "idem-cr-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String account = Api.createAccount(t, "u");
+        Map<String, Object> body = Map.of("items", List.of(Map.of("accountId", account, "amount", "7", "reference", "after-commit")));
+        String key = UUID.randomUUID().toString();
+        CrashPoints.arm("credits.after-commit");
+        try {
+            assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/credits"), 500, "internal_error");
+        } finally {
+            CrashPoints.disarmAll();
+        }
+        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/credits");
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(Api.json(retry.asString()).get("count").asInt()).isEqualTo(1);
+        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
+        as(t).get("/v1/accounts/" + account).then().statusCode(200).body("balances.available", org.hamcrest.Matchers.equalTo("7"));
+    }
 }
