@@ -40,19 +40,32 @@ public class IdempotencyStore {
     @Inject
     ObjectMapper mapper;
 
-    /** Claims the key in its own autocommit statement (the request's transaction comes after, and may be retried). */
+    /** The least {@code idempotency-abandoned-after-seconds}: longer than any request may run. */
+    static final long MIN_ABANDONED_AFTER_SECONDS = 120;
+
+    /**
+     * Claims the key in its own autocommit statement (the request's transaction comes after, and may be retried). A
+     * claim of the same request that never answered and is older than {@code idempotency-abandoned-after-seconds}
+     * (its process died mid-request: nothing it did committed, or its response would be stored) is taken over.
+     */
     public Claim claim(String integratorId, String key, String method, String path, String requestHash) {
         int inserted = Db.update(ds, "INSERT INTO idempotency_keys (integrator_id, idempotency_key, method, path, request_hash, created_at) "
                 + "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING", integratorId, key, method, path, requestHash);
         if (inserted == 1) return new Proceed();
-        record Stored(String requestHash, Integer status, String body) {}
-        Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body FROM idempotency_keys "
-                        + "WHERE integrator_id = ? AND idempotency_key = ?",
-                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3)), integratorId, key);
+        long abandonedAfterSeconds = Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
+        record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
+        Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body, "
+                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE integrator_id = ? AND idempotency_key = ?",
+                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
+                (double) abandonedAfterSeconds, integratorId, key);
         if (stored.isEmpty()) return new InProgress(); // purged or released between the two statements: the first still runs
         if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
-        if (stored.get().status() == null) return new InProgress();
-        return new Replay(stored.get().status(), stored.get().body());
+        if (stored.get().status() != null) return new Replay(stored.get().status(), stored.get().body());
+        if (!stored.get().abandoned()) return new InProgress();
+        // one retry takes it over: the condition is checked again under the row's lock
+        int taken = Db.update(ds, "UPDATE idempotency_keys SET created_at = now() WHERE integrator_id = ? AND idempotency_key = ? "
+                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", integratorId, key, (double) abandonedAfterSeconds);
+        return taken == 1 ? new Proceed() : new InProgress();
     }
 
     /**

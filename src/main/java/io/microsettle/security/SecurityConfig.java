@@ -11,6 +11,14 @@ public interface SecurityConfig {
     @WithDefault("24")
     long idempotencyTtlHours();
 
+    /**
+     * Seconds after which a claimed Idempotency-Key whose request never answered (its process died mid-request, so
+     * its transaction rolled back) is taken over by a retry of the same request (at least 120: longer than any request
+     * may run, its waits for a turn and its transaction's timeout included).
+     */
+    @WithDefault("300")
+    long idempotencyAbandonedAfterSeconds();
+
     /** The longest Idempotency-Key accepted, in characters. */
     @WithDefault("255")
     int idempotencyKeyMaxLength();

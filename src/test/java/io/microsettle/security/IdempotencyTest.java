@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IdempotencyTest {
     @Inject
     DbRows db;
+    @Inject
+    IdempotencyStore store;
 
     @Test
     void sameKeySameBodyReplaysTheFirstResponse() {
@@ -168,5 +170,40 @@ class IdempotencyTest {
         assertThat(Api.json(retry.asString()).get("count").asInt()).isEqualTo(1);
         assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
         as(t).get("/v1/accounts/" + account).then().statusCode(200).body("balances.available", org.hamcrest.Matchers.equalTo("7"));
+    }
+
+    /**
+     * A key whose request never answered (claimed, then its process died before the commit: nothing made, nothing
+     * stored; a real kill leaves exactly this row) answers idempotency_in_progress until
+     * idempotency-abandoned-after-seconds (300) have passed since the claim; then a retry of the same request takes
+     * it over and runs it, once. Another request with that key is still refused.
+     */
+    @Test
+    void aClaimWhoseRequestNeverAnsweredIsTakenOverOnceAbandoned() throws Exception {
+        String integrator = "idem-ab-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
+        String quoteId = quote.get("id").asText();
+        String body = "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}";
+        String key = UUID.randomUUID().toString();
+        String hash = IdempotencyFilters.sha256("POST", "/v1/cashouts", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(store.claim(integrator, key, "POST", "/v1/cashouts", hash)).isInstanceOf(IdempotencyStore.Proceed.class);
+        String row = "integrator_id = '" + integrator + "' AND idempotency_key = '" + key + "'";
+
+        assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"), 409, "idempotency_in_progress");
+        db.execute("UPDATE idempotency_keys SET created_at = now() - interval '290 seconds' WHERE " + row);
+        assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"), 409, "idempotency_in_progress");
+        db.execute("UPDATE idempotency_keys SET created_at = now() - interval '310 seconds' WHERE " + row);
+        assertProblem(as(t).header("Idempotency-Key", key).body(Map.of("quoteId", quoteId, "signature", "0x00")).post("/v1/cashouts"),
+                409, "idempotency_key_reused");
+
+        Response taken = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
+        assertThat(taken.statusCode()).as(taken.asString()).isEqualTo(201);
+        assertThat(taken.header("Idempotent-Replayed")).isNull();
+        Response again = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
+        assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(again.asString()).isEqualTo(taken.asString());
+        assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE quote_id = '" + quoteId + "'")).isEqualTo(1);
     }
 }
