@@ -102,12 +102,10 @@ class IdempotencyTest {
      */
     @Test
     void aCashoutThatCommittedBeforeItsRequestFailedIsReplayedNotRepeated() {
-        String integrator = "idem-co-" + UUID.randomUUID();
-        String t = Tokens.integrator(integrator);
-        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
-        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
-        String quoteId = quote.get("id").asText();
-        Map<String, String> body = Map.of("quoteId", quoteId, "signature", Api.sign(quote, a.wallet()));
+        SignedQuote q = signedQuote("idem-co-");
+        String t = q.token();
+        String quoteId = q.quoteId();
+        String body = q.body();
         String key = UUID.randomUUID().toString();
         CrashPoints.arm("cashout.after-commit");
         try {
@@ -131,11 +129,9 @@ class IdempotencyTest {
     /** A cash-out answered normally is replayed byte for byte (its response stored in its transaction, not by the filter). */
     @Test
     void aCashoutIsReplayedByteForByte() {
-        String integrator = "idem-co-" + UUID.randomUUID();
-        String t = Tokens.integrator(integrator);
-        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
-        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
-        Map<String, String> body = Map.of("quoteId", quote.get("id").asText(), "signature", Api.sign(quote, a.wallet()));
+        SignedQuote q = signedQuote("idem-co-");
+        String t = q.token();
+        String body = q.body();
         String key = UUID.randomUUID().toString();
         Response first = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
         assertThat(first.statusCode()).as(first.asString()).isEqualTo(201);
@@ -180,12 +176,11 @@ class IdempotencyTest {
      */
     @Test
     void aClaimWhoseRequestNeverAnsweredIsTakenOverOnceAbandoned() throws Exception {
-        String integrator = "idem-ab-" + UUID.randomUUID();
-        String t = Tokens.integrator(integrator);
-        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
-        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
-        String quoteId = quote.get("id").asText();
-        String body = "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}";
+        SignedQuote q = signedQuote("idem-ab-");
+        String integrator = q.integrator();
+        String t = q.token();
+        String quoteId = q.quoteId();
+        String body = q.body();
         String key = UUID.randomUUID().toString();
         String hash = IdempotencyFilters.sha256("POST", "/v1/cashouts", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(store.claim(integrator, key, "POST", "/v1/cashouts", hash)).isInstanceOf(IdempotencyStore.Proceed.class);
@@ -205,5 +200,17 @@ class IdempotencyTest {
         assertThat(again.header("Idempotent-Replayed")).isEqualTo("true");
         assertThat(again.asString()).isEqualTo(taken.asString());
         assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE quote_id = '" + quoteId + "'")).isEqualTo(1);
+    }
+
+    /** A funded account's quote of 2.00 signed by its wallet: the token to post it with and the cash-out request's JSON. */
+    record SignedQuote(String integrator, String token, String quoteId, String body) {}
+
+    static SignedQuote signedQuote(String integratorPrefix) {
+        String integrator = integratorPrefix + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        JsonNode quote = Api.quote(t, a.id(), 2_000_000);
+        String quoteId = quote.get("id").asText();
+        return new SignedQuote(integrator, t, quoteId, "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}");
     }
 }
