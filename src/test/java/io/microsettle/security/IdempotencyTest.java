@@ -107,12 +107,7 @@ class IdempotencyTest {
         String quoteId = q.quoteId();
         String body = q.body();
         String key = UUID.randomUUID().toString();
-        CrashPoints.arm("cashout.after-commit");
-        try {
-            assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"), 500, "internal_error");
-        } finally {
-            CrashPoints.disarmAll();
-        }
+        failsPastTheCommit("cashout.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"));
         assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE quote_id = '" + quoteId + "'")).as("the cash-out was made").isEqualTo(1);
 
         Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts");
@@ -154,12 +149,7 @@ class IdempotencyTest {
         String account = Api.createAccount(t, "u");
         Map<String, Object> body = Map.of("items", List.of(Map.of("accountId", account, "amount", "7", "reference", "after-commit")));
         String key = UUID.randomUUID().toString();
-        CrashPoints.arm("credits.after-commit");
-        try {
-            assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/credits"), 500, "internal_error");
-        } finally {
-            CrashPoints.disarmAll();
-        }
+        failsPastTheCommit("credits.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/credits"));
         Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/credits");
         assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
         assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
@@ -212,5 +202,15 @@ class IdempotencyTest {
         JsonNode quote = Api.quote(t, a.id(), 2_000_000);
         String quoteId = quote.get("id").asText();
         return new SignedQuote(integrator, t, quoteId, "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}");
+    }
+
+    /** Sends {@code request} with {@code crashPoint} armed: it fails there, after its commit, and is answered 500. */
+    static void failsPastTheCommit(String crashPoint, java.util.function.Supplier<Response> request) {
+        CrashPoints.arm(crashPoint);
+        try {
+            assertProblem(request.get(), 500, "internal_error");
+        } finally {
+            CrashPoints.disarmAll();
+        }
     }
 }
