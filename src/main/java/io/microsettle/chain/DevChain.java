@@ -1,9 +1,8 @@
 package io.microsettle.chain;
 
+import io.microsettle.infra.ListenPorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -128,6 +128,9 @@ public final class DevChain implements AutoCloseable {
         }
     }
 
+    /** What a start's readiness check reads of its output (the line it waits for comes within the first few). */
+    static final int MAX_START_OUTPUT_BYTES = 1 << 20;
+
     private static final Pattern CLIENT_VERSION = Pattern.compile("\"result\"\\s*:\\s*\"([^\"]*)\"");
 
     private final Options options;
@@ -156,13 +159,31 @@ public final class DevChain implements AutoCloseable {
      *                           (the message points at the log file)
      */
     public static DevChain start(Options options) {
+        return start(options, ListenPorts::freeLoopbackPort);
+    }
+
+    /**
+     * Starts the chain on {@code options.port()}, or on a port from {@code choosePort} when that is 0: a port another
+     * process took before the chain could listen there (the chain exits saying so) is chosen again, at most
+     * {@link ListenPorts#MAX_START_ATTEMPTS} times.
+     */
+    static DevChain start(Options options, IntSupplier choosePort) {
         Path dataDir = options.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data dir " + dataDir, e);
         }
-        int port = options.port() == 0 ? freeLoopbackPort() : options.port();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOn(options, dataDir, options.port() == 0 ? choosePort.getAsInt() : options.port());
+            } catch (PortTaken e) {
+                if (options.port() != 0 || attempt >= ListenPorts.MAX_START_ATTEMPTS) throw e;
+            }
+        }
+    }
+
+    private static DevChain startOn(Options options, Path dataDir, int port) {
         Path logFile = dataDir.resolve(options.kind().id() + ".log");
         List<String> command = command(options, dataDir, port);
         ProcessBuilder pb = new ProcessBuilder(command)
@@ -170,7 +191,10 @@ public final class DevChain implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         Process process;
+        long logOffset;
         try {
+            // the log is appended across starts: readiness is read from this start's part only
+            logOffset = Files.exists(logFile) ? Files.size(logFile) : 0;
             Files.writeString(logFile, "---- starting " + String.join(" ", redact(command, options.mnemonic())) + "\n",
                     StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
@@ -179,9 +203,8 @@ public final class DevChain implements AutoCloseable {
             throw new DevChainException("cannot start " + options.kind().id() + " (" + command.getFirst()
                     + "): " + e.getMessage() + "; is Node.js installed and `npm ci` run in contracts/?", e);
         }
-        String rpcUrl = "http://127.0.0.1:" + port;
         try {
-            String version = waitUntilReady(process, rpcUrl, options.startupTimeout(), logFile);
+            String version = waitUntilReady(process, port, options.startupTimeout(), logFile, logOffset);
             return new DevChain(options, process, port, logFile, version);
         } catch (RuntimeException e) {
             destroyTree(process, Duration.ofSeconds(2));
@@ -262,7 +285,14 @@ public final class DevChain implements AutoCloseable {
         return command.stream().map(s -> s.equals(mnemonic) ? "'<mnemonic>'" : s).toList();
     }
 
-    private static String waitUntilReady(Process process, String rpcUrl, Duration timeout, Path logFile) {
+    /**
+     * Waits until this process says it listens on {@code port} (Anvil and Ganache both print "Listening on
+     * 127.0.0.1:port") and then answers {@code web3_clientVersion} there: an answer alone may come from another
+     * process that holds the port (a second dev chain), while this one exits with "address already in use".
+     */
+    private static String waitUntilReady(Process process, int port, Duration timeout, Path logFile, long logOffset) {
+        String rpcUrl = "http://127.0.0.1:" + port;
+        String listening = "Listening on 127.0.0.1:" + port;
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(rpcUrl))
                 .timeout(Duration.ofSeconds(2))
@@ -272,28 +302,51 @@ public final class DevChain implements AutoCloseable {
                 .build();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
+            String output = outputSince(logFile, logOffset);
             if (!process.isAlive()) {
-                throw new DevChainException("dev chain exited with code " + process.exitValue()
-                        + " before answering; see " + logFile + tail(logFile));
+                String message = "dev chain exited with code " + waitForExit(process) + " before answering; see " + logFile + tail(logFile);
+                if (ListenPorts.saysAddressInUse(outputSince(logFile, logOffset))) throw new PortTaken(message);
+                throw new DevChainException(message);
             }
-            try {
-                HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (resp.statusCode() == 200) {
+            if (output.contains(listening)) {
+                try {
+                    HttpResponse<String> resp = http.send(request, HttpResponse.BodyHandlers.ofString());
                     Matcher m = CLIENT_VERSION.matcher(resp.body());
-                    if (m.find()) {
-                        return m.group(1);
-                    }
+                    if (resp.statusCode() == 200 && m.find() && process.isAlive()) return m.group(1);
+                } catch (IOException e) {
+                    // not answering yet
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new DevChainException("interrupted while waiting for the dev chain", e);
                 }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new DevChainException("interrupted while waiting for the dev chain", e);
             }
             sleep(100);
         }
         throw new DevChainException("dev chain did not answer web3_clientVersion at " + rpcUrl + " within "
                 + timeout + "; see " + logFile + tail(logFile));
+    }
+
+    /** The exit code (the process has ended; its output may still be flushing into the log). */
+    private static int waitForExit(Process process) {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return process.exitValue();
+    }
+
+    /** What the log holds after {@code offset} (this start's output), at most {@link #MAX_START_OUTPUT_BYTES}. */
+    private static String outputSince(Path logFile, long offset) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(logFile)) {
+            java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate((int) Math.max(0, Math.min(MAX_START_OUTPUT_BYTES, channel.size() - offset)));
+            while (buffer.hasRemaining() && channel.read(buffer, offset + buffer.position()) > 0) {
+                // read on
+            }
+            return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static String tail(Path logFile) {
@@ -302,15 +355,6 @@ public final class DevChain implements AutoCloseable {
             return "\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
         } catch (IOException | RuntimeException e) {
             return "";
-        }
-    }
-
-    private static int freeLoopbackPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
         }
     }
 
@@ -410,8 +454,15 @@ public final class DevChain implements AutoCloseable {
         return "DevChain[" + options.kind().id() + " " + rpcUrl() + " pid " + process.pid() + " (" + clientVersion + ")]";
     }
 
+    /** The chain exited because another process holds its port. */
+    static final class PortTaken extends DevChainException {
+        PortTaken(String message) {
+            super(message);
+        }
+    }
+
     /** The dev chain could not be started or did not answer in time. */
-    public static final class DevChainException extends RuntimeException {
+    public static class DevChainException extends RuntimeException {
         public DevChainException(String message) {
             super(message);
         }

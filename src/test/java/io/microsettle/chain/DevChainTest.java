@@ -3,10 +3,18 @@ package io.microsettle.chain;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
+import io.microsettle.infra.ListenPorts;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,5 +75,53 @@ class DevChainTest {
         assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
         assertThat(Files.exists(dataDir.resolve("anvil.log"))).isTrue();
         assertThat(Files.exists(dataDir.resolve("anvil-state.json"))).isTrue();
+    }
+
+    @Test
+    void aChosenPortThatAnotherProcessTookFirstIsChosenAgain() throws Exception {
+        List<Integer> chosen = new ArrayList<>();
+        // another process listens on the first port chosen, between the choice and the chain's bind
+        try (ServerSocket taken = new ServerSocket(ListenPorts.freeLoopbackPort(), 1, InetAddress.getLoopbackAddress())) {
+            DevChain.Options options = DevChain.Options.builder(DevChain.Kind.ANVIL, Path.of("contracts"), dataDir)
+                    .startupTimeout(Duration.ofSeconds(30)).build();
+            try (DevChain chain = DevChain.start(options, () -> {
+                int port = chosen.isEmpty() ? taken.getLocalPort() : ListenPorts.freeLoopbackPort();
+                chosen.add(port);
+                return port;
+            })) {
+                assertThat(chosen).hasSize(2);
+                assertThat(chain.port()).isEqualTo(chosen.get(1)).isNotEqualTo(taken.getLocalPort());
+                Web3j web3j = Web3j.build(new HttpService(chain.rpcUrl()));
+                try {
+                    assertThat(web3j.ethChainId().send().getChainId()).isEqualTo(BigInteger.valueOf(chain.chainId()));
+                } finally {
+                    web3j.shutdown();
+                }
+                assertThat(Files.readString(chain.logFile())).containsIgnoringCase("address already in use");
+            }
+        }
+    }
+
+    @Test
+    void anotherChainAnsweringOnTheGivenPortIsNotTakenForThisOne() throws Exception {
+        HttpServer impostor = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), ListenPorts.freeLoopbackPort()), 0);
+        impostor.createContext("/", exchange -> {
+            byte[] body = "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":\"impostor/v0\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        impostor.start();
+        try {
+            // Ganache takes seconds to bind (Node starts first), so the impostor answers long before it exits; a port
+            // given in the options is not chosen again: the start fails, naming the cause
+            assertThatThrownBy(() -> DevChain.Options.builder(DevChain.Kind.GANACHE, Path.of("contracts"), dataDir)
+                    .port(impostor.getAddress().getPort()).startupTimeout(Duration.ofSeconds(30)).start())
+                    .isInstanceOf(DevChain.DevChainException.class)
+                    .hasMessageContaining("exited")
+                    .hasMessageContaining("address already in use");
+        } finally {
+            impostor.stop(0);
+        }
     }
 }

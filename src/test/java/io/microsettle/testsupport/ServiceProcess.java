@@ -1,5 +1,7 @@
 package io.microsettle.testsupport;
 
+import io.microsettle.infra.ListenPorts;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,33 +68,6 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Below Linux's ephemeral range (32768 and up): no outgoing connection takes such a port as its local one. */
-    static final int LISTEN_PORT_LOW = 20_000;
-    static final int LISTEN_PORT_HIGH = 32_000;
-    static final int MAX_PORT_TRIES = 200;
-    /** Starts of a child whose chosen port was taken before it could listen there (it exits at once), each with another port. */
-    static final int MAX_START_ATTEMPTS = 3;
-    static final String PORT_IN_USE = "seems to be in use by another process";
-
-    /**
-     * A loopback port free at the time of the call, for a child process to listen on. Not from the ephemeral range
-     * (as {@link #freePort} is): between this call and the child's bind, any outgoing connection of the machine (the
-     * tests' JDBC and HTTP clients, the chain's) may take an ephemeral port as its local port, and the child then
-     * exits with "Port … in use" (seen in CI).
-     */
-    public static int freeListenPort() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int i = 0; i < MAX_PORT_TRIES; i++) {
-            int port = random.nextInt(LISTEN_PORT_LOW, LISTEN_PORT_HIGH);
-            try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return s.getLocalPort();
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        return freePort();
-    }
-
     public static Builder builder(Path workDir) {
         return new Builder(workDir);
     }
@@ -137,16 +112,16 @@ public final class ServiceProcess implements AutoCloseable {
 
         /**
          * Starts the service (and waits until it runs, unless told not to). A port this builder chose that another
-         * process took before the child could listen there is chosen again, at most {@link #MAX_START_ATTEMPTS} times.
+         * process took before the child could listen there is chosen again, at most {@link ListenPorts#MAX_START_ATTEMPTS} times.
          */
         public ServiceProcess start() {
             boolean choosePort = httpPort == null && !systemProperties.containsKey("quarkus.http.port");
             for (int attempt = 1; ; attempt++) {
                 try {
-                    return start(choosePort ? Integer.valueOf(freeListenPort()) : httpPort);
+                    return start(choosePort ? Integer.valueOf(ListenPorts.freeLoopbackPort()) : httpPort);
                 } catch (IllegalStateException e) {
-                    boolean portTaken = e.getMessage() != null && e.getMessage().contains(PORT_IN_USE);
-                    if (!choosePort || !portTaken || attempt >= MAX_START_ATTEMPTS) throw e;
+                    boolean portTaken = e.getMessage() != null && ListenPorts.saysAddressInUse(e.getMessage());
+                    if (!choosePort || !portTaken || attempt >= ListenPorts.MAX_START_ATTEMPTS) throw e;
                 }
             }
         }
