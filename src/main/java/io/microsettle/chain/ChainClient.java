@@ -49,6 +49,8 @@ public class ChainClient implements AutoCloseable {
     private DevChain devChain;
     private long chainId;
     private String escrowAddress;
+    /** The views' wrapper (stateless for calls: any thread may use it), made on first use. */
+    private volatile SettlementEscrow escrowReader;
     private String tokenAddress;
     private int tokenDecimals;
     private Credentials settler;
@@ -253,8 +255,15 @@ public class ChainClient implements AutoCloseable {
      * this wrapper cannot send a transaction).
      */
     public SettlementEscrow escrowReader() {
-        return SettlementEscrow.load(escrowAddress, web3j, new ReadonlyTransactionManager(web3j, settler.getAddress()),
-                new DefaultGasProvider());
+        SettlementEscrow r = escrowReader;
+        if (r == null) {
+            // one wrapper for every caller: web3j builds an ENS resolver with its own HTTP client for each wrapper
+            // (seen in the write path's profile, for every escrow balance read)
+            r = SettlementEscrow.load(escrowAddress, web3j, new ReadonlyTransactionManager(web3j, settler.getAddress()),
+                    new DefaultGasProvider());
+            escrowReader = r;
+        }
+        return r;
     }
 
     /**

@@ -3,7 +3,6 @@ package io.microsettle.ledger;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.chain.ChainClient;
-import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.CapacityReservations;
 import io.microsettle.infra.Db;
@@ -11,14 +10,13 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import org.web3j.crypto.Keys;
-import org.web3j.tx.ReadonlyTransactionManager;
-import org.web3j.tx.gas.DefaultGasProvider;
 
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether an integrator's escrow deposit on chain covers what it owes: {@code funderBalance} of
@@ -58,6 +56,12 @@ public class EscrowFunding {
 
     record Cached(BigInteger balance, long atMillis) {}
 
+    private static Object[] newLocks(int n) {
+        Object[] locks = new Object[n];
+        for (int i = 0; i < n; i++) locks[i] = new Object();
+        return locks;
+    }
+
     /** The audit event of a crossing below the integrator's low-headroom threshold. */
     public static final String ESCROW_LOW = "escrow.low";
     /** Retry-After of 503 chain_unavailable. */
@@ -75,6 +79,9 @@ public class EscrowFunding {
     CapacityReservations capacities;
 
     private final ConcurrentHashMap<String, Cached> balances = new ConcurrentHashMap<>();
+    /** Serialise the refreshes of a funder's balance (funders share these by hash). */
+    private final Object[] refreshLocks = newLocks(64);
+    private final AtomicLong balanceReads = new AtomicLong();
     /** Integrators this replica last saw marked low (absent: not known, so a clear looks once). */
     private final ConcurrentHashMap<String, Boolean> markedLow = new ConcurrentHashMap<>();
 
@@ -170,20 +177,37 @@ public class EscrowFunding {
                 (Object) LedgerAccount.integratorObligationsKeys(integratorId));
     }
 
+    /**
+     * The funder's escrow balance, read from the chain at most once per {@code balance-cache-millis} and funder: when
+     * the cached value expires, one caller reads it again while the others of the same funder wait for that read (a
+     * cash-out per client used to read it at once: 32 concurrent reads at each expiry with 32 clients).
+     */
     BigInteger funderBalance(String funder) {
-        long now = System.currentTimeMillis();
         Cached c = balances.get(funder);
-        if (c != null && now - c.atMillis() < config.balanceCacheMillis()) return c.balance();
-        BigInteger b;
-        try {
-            b = SettlementEscrow.load(chain.escrowAddress(), chain.web3j(),
-                    new ReadonlyTransactionManager(chain.web3j(), funder), new DefaultGasProvider()).funderBalance(funder).send();
-        } catch (Exception e) {
-            throw ApiException.unavailable("chain_unavailable", "the escrow balance could not be read; retry shortly",
-                    CHAIN_RETRY_AFTER_SECONDS);
+        if (fresh(c)) return c.balance();
+        synchronized (refreshLocks[Math.floorMod(funder.hashCode(), refreshLocks.length)]) {
+            c = balances.get(funder);
+            if (fresh(c)) return c.balance();
+            BigInteger b;
+            try {
+                balanceReads.incrementAndGet();
+                b = chain.escrowReader().funderBalance(funder).send();
+            } catch (Exception e) {
+                throw ApiException.unavailable("chain_unavailable", "the escrow balance could not be read; retry shortly",
+                        CHAIN_RETRY_AFTER_SECONDS);
+            }
+            if (balances.size() >= config.balanceCacheSize()) balances.clear();
+            balances.put(funder, new Cached(b, System.currentTimeMillis()));
+            return b;
         }
-        if (balances.size() >= config.balanceCacheSize()) balances.clear();
-        balances.put(funder, new Cached(b, now));
-        return b;
+    }
+
+    private boolean fresh(Cached c) {
+        return c != null && System.currentTimeMillis() - c.atMillis() < config.balanceCacheMillis();
+    }
+
+    /** How many times an escrow balance was read from the chain (for tests and metrics). */
+    long balanceReads() {
+        return balanceReads.get();
     }
 }

@@ -10,8 +10,14 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static io.microsettle.testsupport.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,6 +31,37 @@ import static org.hamcrest.Matchers.equalTo;
 class EscrowFundingTest {
     @Inject
     DbRows db;
+    @Inject
+    EscrowFunding funding;
+    @Inject
+    FundingConfig config;
+
+    @Test
+    void anExpiredBalanceIsReadOnceForAllTheRequestsThatNeedItAtOnce() throws Exception {
+        String funder = funding.funderOf("demo").orElseThrow();
+        funding.funderBalance(funder);
+        Thread.sleep(config.balanceCacheMillis() + 50); // expired
+        int callers = 32;
+        long readsBefore = funding.balanceReads();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        try {
+            List<Future<BigInteger>> answers = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return funding.funderBalance(funder);
+                }));
+            }
+            start.countDown();
+            // one answer for all (a settlement may have moved the balance since the first read)
+            assertThat(answers.stream().map(EscrowFundingTest::get).distinct()).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+        // before: every caller that found the value expired read the chain itself
+        assertThat(funding.balanceReads() - readsBefore).isEqualTo(1);
+    }
 
     @Test
     void funderWithoutDepositIsRefusedAndTheBalanceUntouched() {
@@ -65,5 +102,13 @@ class EscrowFundingTest {
         assertThat(new BigInteger(after.get("headroom").asText()))
                 .isEqualTo(new BigInteger(after.get("funderBalance").asText()).subtract(BigInteger.valueOf(2_000_000)));
         as(Tokens.auditor("carol")).get("/v1/escrow").then().statusCode(403);
+    }
+
+    private static BigInteger get(Future<BigInteger> f) {
+        try {
+            return f.get();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 }
