@@ -1,6 +1,7 @@
 package io.microsettle.account;
 
 import io.microsettle.ledger.Amounts;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
@@ -47,7 +48,10 @@ public class AccountResource {
     public AccountView create(CreateAccountRequest body) {
         Validation.body(body);
         Validation.text(body.externalRef(), "externalRef", config.maxExternalRefLength());
-        return view(accounts.create(caller.integratorId(), caller.actor(), body.externalRef()));
+        Account created = accounts.create(caller.integratorId(), caller.actor(), body.externalRef());
+        // a fault test fails here: committed (the response stored with it), not yet answered
+        CrashPoints.reach("accounts.after-commit");
+        return view(created);
     }
 
     @GET
@@ -61,12 +65,17 @@ public class AccountResource {
     public AccountView verify(@PathParam("id") String id, VerificationRequest body) {
         Validation.body(body);
         Validation.text(body.token(), "token", config.maxTokenChars());
-        return view(accounts.verify(caller.integratorId(), caller.actor(), id, body.token(),
-                Boolean.TRUE.equals(body.rebindWallet())));
+        Account verified = accounts.verify(caller.integratorId(), caller.actor(), id, body.token(), Boolean.TRUE.equals(body.rebindWallet()));
+        CrashPoints.reach("accounts.verification.after-commit");
+        return view(verified);
     }
 
     private AccountView view(Account a) {
-        LedgerService.Balances b = ledger.balances(a.id);
+        return view(a, ledger.balances(a.id));
+    }
+
+    /** The account as the API shows it (also stored, in the change's commit, for the request's Idempotency-Key). */
+    static AccountView view(Account a, LedgerService.Balances b) {
         return new AccountView(a.id, a.externalRef, a.verificationLevel.name(), a.wallet,
                 new BalancesView(Amounts.format(b.availableBaseUnits()), Amounts.format(b.heldBaseUnits())),
                 a.verifiedAt, a.createdAt);

@@ -4,6 +4,8 @@ import io.microsettle.infra.Addresses;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Ids;
+import io.microsettle.ledger.LedgerService;
+import io.microsettle.security.IdempotentResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.microsettle.infra.Db;
@@ -29,6 +31,10 @@ public class AccountService {
     AccountConfig config;
     @Inject
     io.agroal.api.AgroalDataSource ds;
+    @Inject
+    LedgerService ledger;
+    @Inject
+    IdempotentResponse response;
 
     private record CachedVerifier(VerificationTokens tokens, List<String> docs) {}
 
@@ -58,6 +64,7 @@ public class AccountService {
             throw ApiException.conflict("account_exists", "an account with this externalRef exists");
         }
         audit.append(actor, "account.created", a.id, Map.of("integratorId", integratorId, "externalRef", externalRef));
+        response.storeInTransaction(201, () -> AccountResource.view(a, ledger.balances(a.id)));
         return a;
     }
 
@@ -86,7 +93,11 @@ public class AccountService {
             case VerificationTokens.Verified verified -> verified;
         };
         String wallet = Addresses.normalize(v.wallet(), "token.wallet");
-        return Transactions.write("account.verify", () -> bind(integratorId, actor, id, v, wallet, rebindWallet));
+        return Transactions.write("account.verify", () -> {
+            Account a = bind(integratorId, actor, id, v, wallet, rebindWallet);
+            response.storeInTransaction(200, () -> AccountResource.view(a, ledger.balances(a.id)));
+            return a;
+        });
     }
 
     private Account bind(String integratorId, String actor, String id, VerificationTokens.Verified v, String wallet, boolean rebindWallet) {

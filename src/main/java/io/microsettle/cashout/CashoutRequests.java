@@ -78,7 +78,7 @@ public class CashoutRequests {
         funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
         Cashout created = view(c, status, reason);
         // last: the request's own idempotency key row, which no other transaction writes while the request runs
-        response.storeInTransaction(201, CashoutResource.view(created));
+        response.storeInTransaction(201, () -> CashoutResource.view(created));
         return created;
     }
 

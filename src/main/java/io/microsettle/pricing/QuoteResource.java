@@ -1,5 +1,6 @@
 package io.microsettle.pricing;
 
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
@@ -41,7 +42,10 @@ public class QuoteResource {
         Validation.id(body.accountId(), "accountId");
         long gross = Amounts.parse(body.amount(), "amount", config.maxAmountBaseUnits());
         String destination = QuoteService.checkedDestination(body.destination());
-        return view(quotes.create(caller.integratorId(), caller.actor(), body.accountId(), gross, destination));
+        Quote created = quotes.create(caller.integratorId(), caller.actor(), body.accountId(), gross, destination);
+        // a fault test fails here: committed (the response stored with it), not yet answered
+        CrashPoints.reach("quotes.after-commit");
+        return view(created);
     }
 
     public static QuoteView view(Quote q) {

@@ -19,6 +19,7 @@ import io.agroal.api.AgroalDataSource;
 import io.microsettle.infra.Db;
 import io.microsettle.infra.Transactions;
 import io.microsettle.risk.RiskService;
+import io.microsettle.security.IdempotentResponse;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 
 import java.time.Instant;
@@ -49,6 +50,8 @@ public class QuoteService {
     AgroalDataSource ds;
     @Inject
     RiskService risk;
+    @Inject
+    IdempotentResponse response;
 
     /** What a quote is priced from, read from the database in one short read-only transaction. */
     record Inputs(VerificationLevel level, String wallet, String destination, long volume30dBaseUnits, boolean paidBefore,
@@ -76,6 +79,7 @@ public class QuoteService {
         return Transactions.write("quote", () -> {
             q.persist();
             audit.append(actor, "quote.created", q.id, payload(q));
+            response.storeInTransaction(201, () -> QuoteResource.view(q));
             return q;
         });
     }

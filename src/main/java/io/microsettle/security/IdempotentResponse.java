@@ -7,6 +7,7 @@ import jakarta.transaction.Transactional;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The {@code Idempotency-Key} the current request claimed ({@link IdempotencyFilters}), so that the request's write
@@ -14,7 +15,7 @@ import java.util.Optional;
  * response filter, stays "in progress" when the process dies or the statement fails between the two: a retry then gets
  * 409 {@code idempotency_in_progress} until the key is purged, and a request that moved money can neither be replayed
  * nor repeated. Stored in the commit, the response is there exactly when the change is, and it costs no commit of its own.
- * Cash-outs store theirs with {@link #storeInTransaction}; credits, posted by a writer for many requests at once, pass
+ * Cash-outs, quotes, account creations and verifications store theirs with {@link #storeInTransaction}; credits, posted by a writer for many requests at once, pass
  * {@link #claim()} to the writer, which stores the responses of its batch together ({@link IdempotencyStore#storeResponses}),
  * and mark it {@link #storedByCommit()} once that committed.
  */
@@ -38,14 +39,14 @@ public class IdempotentResponse {
     }
 
     /**
-     * Stores {@code status} and {@code entity} (serialised as the response will be) as the claimed key's response, in the
-     * caller's transaction; nothing when the request claimed no key. Once that transaction commits, the response filter
-     * leaves the key alone.
+     * Stores {@code status} and the entity {@code view} gives (serialised as the response will be) as the claimed key's
+     * response, in the caller's transaction; nothing, and {@code view} is not called, when the request claimed no key.
+     * Once that transaction commits, the response filter leaves the key alone.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public void storeInTransaction(int status, Object entity) {
+    public void storeInTransaction(int status, Supplier<?> view) {
         if (claimed == null) return;
-        store.storeResponses(List.of(claimed), status, List.of(entity));
+        store.storeResponses(List.of(claimed), status, List.of(view.get()));
         afterCommit.run(() -> stored = true);
     }
 

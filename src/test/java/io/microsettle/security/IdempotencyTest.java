@@ -121,6 +121,61 @@ class IdempotencyTest {
         assertThat(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts").asString()).isEqualTo(retry.asString());
     }
 
+    /**
+     * The other creating POSTs store their response in their transaction too: an account created, verified or quoted
+     * by a request that failed past its commit is replayed to the retry. Before, the filter freed the key on the 500, and
+     * the retry was refused 409 account_exists (creation), or made a second quote, or verified again with a second
+     * audit event.
+     */
+    @Test
+    void anAccountCreatedPastAFailureIsReplayedToTheRetry() {
+        String integrator = "idem-acct-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String body = "{\"externalRef\":\"user-" + UUID.randomUUID() + "\"}";
+        String key = UUID.randomUUID().toString();
+        failsPastTheCommit("accounts.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/accounts"));
+        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/accounts");
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        String id = Api.json(retry.asString()).get("id").asText();
+        assertThat(db.scalar("SELECT count(*) FROM accounts WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
+        assertThat(Api.json(retry.asString())).isEqualTo(Api.json(as(t).get("/v1/accounts/" + id).asString()));
+    }
+
+    @Test
+    void aVerificationPastAFailureIsReplayedToTheRetry() {
+        String integrator = "idem-ver-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String ref = "user-" + UUID.randomUUID();
+        String id = Api.createAccount(t, ref);
+        String wallet = io.microsettle.testsupport.Wallets.address(io.microsettle.testsupport.Wallets.newKey()).toLowerCase();
+        String body = "{\"token\":\"" + io.microsettle.testsupport.TestVerifier.token(ref, wallet) + "\"}";
+        String key = UUID.randomUUID().toString();
+        String path = "/v1/accounts/" + id + "/verification";
+        failsPastTheCommit("accounts.verification.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post(path));
+        Response retry = as(t).header("Idempotency-Key", key).body(body).post(path);
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(200);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(Api.json(retry.asString()).get("wallet").asText()).isEqualToIgnoringCase(wallet);
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + id + "' AND type = 'account.verified'")).isEqualTo(1);
+    }
+
+    @Test
+    void aQuoteMadePastAFailureIsReplayedNotMadeAgain() {
+        String integrator = "idem-quote-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        String body = "{\"accountId\":\"" + a.id() + "\",\"amount\":\"2000000\"}";
+        String key = UUID.randomUUID().toString();
+        failsPastTheCommit("quotes.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes"));
+        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes");
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(db.scalar("SELECT count(*) FROM quotes WHERE account_id = '" + a.id() + "'")).isEqualTo(1);
+        assertThat(Api.json(retry.asString()).get("id").asText()).isEqualTo(db.text("SELECT id FROM quotes WHERE account_id = '" + a.id() + "'"));
+        assertThat(as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes").asString()).isEqualTo(retry.asString());
+    }
+
     /** A cash-out answered normally is replayed byte for byte (its response stored in its transaction, not by the filter). */
     @Test
     void aCashoutIsReplayedByteForByte() {
