@@ -132,11 +132,7 @@ class IdempotencyTest {
         String integrator = "idem-acct-" + UUID.randomUUID();
         String t = Tokens.integrator(integrator);
         String body = "{\"externalRef\":\"user-" + UUID.randomUUID() + "\"}";
-        String key = UUID.randomUUID().toString();
-        failsPastTheCommit("accounts.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/accounts"));
-        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/accounts");
-        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
-        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        Response retry = retriedAfterAFailurePastTheCommit("accounts.after-commit", t, "/v1/accounts", body, 201);
         String id = Api.json(retry.asString()).get("id").asText();
         assertThat(db.scalar("SELECT count(*) FROM accounts WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
         assertThat(Api.json(retry.asString())).isEqualTo(Api.json(as(t).get("/v1/accounts/" + id).asString()));
@@ -150,12 +146,8 @@ class IdempotencyTest {
         String id = Api.createAccount(t, ref);
         String wallet = io.microsettle.testsupport.Wallets.address(io.microsettle.testsupport.Wallets.newKey()).toLowerCase();
         String body = "{\"token\":\"" + io.microsettle.testsupport.TestVerifier.token(ref, wallet) + "\"}";
-        String key = UUID.randomUUID().toString();
-        String path = "/v1/accounts/" + id + "/verification";
-        failsPastTheCommit("accounts.verification.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post(path));
-        Response retry = as(t).header("Idempotency-Key", key).body(body).post(path);
-        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(200);
-        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        Response retry = retriedAfterAFailurePastTheCommit("accounts.verification.after-commit", t, "/v1/accounts/" + id + "/verification",
+                body, 200);
         assertThat(Api.json(retry.asString()).get("wallet").asText()).isEqualToIgnoringCase(wallet);
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + id + "' AND type = 'account.verified'")).isEqualTo(1);
     }
@@ -166,14 +158,9 @@ class IdempotencyTest {
         String t = Tokens.integrator(integrator);
         Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
         String body = "{\"accountId\":\"" + a.id() + "\",\"amount\":\"2000000\"}";
-        String key = UUID.randomUUID().toString();
-        failsPastTheCommit("quotes.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes"));
-        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes");
-        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
-        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        Response retry = retriedAfterAFailurePastTheCommit("quotes.after-commit", t, "/v1/quotes", body, 201);
         assertThat(db.scalar("SELECT count(*) FROM quotes WHERE account_id = '" + a.id() + "'")).isEqualTo(1);
         assertThat(Api.json(retry.asString()).get("id").asText()).isEqualTo(db.text("SELECT id FROM quotes WHERE account_id = '" + a.id() + "'"));
-        assertThat(as(t).header("Idempotency-Key", key).body(body).post("/v1/quotes").asString()).isEqualTo(retry.asString());
     }
 
     /** A cash-out answered normally is replayed byte for byte (its response stored in its transaction, not by the filter). */
@@ -203,11 +190,7 @@ class IdempotencyTest {
         String t = Tokens.integrator(integrator);
         String account = Api.createAccount(t, "u");
         Map<String, Object> body = Map.of("items", List.of(Map.of("accountId", account, "amount", "7", "reference", "after-commit")));
-        String key = UUID.randomUUID().toString();
-        failsPastTheCommit("credits.after-commit", () -> as(t).header("Idempotency-Key", key).body(body).post("/v1/credits"));
-        Response retry = as(t).header("Idempotency-Key", key).body(body).post("/v1/credits");
-        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(201);
-        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        Response retry = retriedAfterAFailurePastTheCommit("credits.after-commit", t, "/v1/credits", body, 201);
         assertThat(Api.json(retry.asString()).get("count").asInt()).isEqualTo(1);
         assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
         as(t).get("/v1/accounts/" + account).then().statusCode(200).body("balances.available", org.hamcrest.Matchers.equalTo("7"));
@@ -257,6 +240,19 @@ class IdempotencyTest {
         JsonNode quote = Api.quote(t, a.id(), 2_000_000);
         String quoteId = quote.get("id").asText();
         return new SignedQuote(integrator, t, quoteId, "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}");
+    }
+
+    /**
+     * Sends {@code body} to {@code path} with a new Idempotency-Key and {@code crashPoint} armed (answered 500 after its
+     * commit), then again with the same key: the retry must be the first request's answer, {@code status}, replayed.
+     */
+    static Response retriedAfterAFailurePastTheCommit(String crashPoint, String token, String path, Object body, int status) {
+        String key = UUID.randomUUID().toString();
+        failsPastTheCommit(crashPoint, () -> as(token).header("Idempotency-Key", key).body(body).post(path));
+        Response retry = as(token).header("Idempotency-Key", key).body(body).post(path);
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(status);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        return retry;
     }
 
     /** Sends {@code request} with {@code crashPoint} armed: it fails there, after its commit, and is answered 500. */
