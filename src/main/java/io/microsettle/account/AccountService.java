@@ -64,8 +64,13 @@ public class AccountService {
             throw ApiException.conflict("account_exists", "an account with this externalRef exists");
         }
         audit.append(actor, "account.created", a.id, Map.of("integratorId", integratorId, "externalRef", externalRef));
-        response.storeInTransaction(201, () -> AccountResource.view(a, ledger.balances(a.id)));
+        storeResponse(201, a);
         return a;
+    }
+
+    /** The request's Idempotency-Key response, the account as the API shows it, in the change's transaction. */
+    private void storeResponse(int status, Account a) {
+        response.storeInTransaction(status, () -> AccountResource.view(a, ledger.balances(a.id)));
     }
 
     @Transactional
@@ -95,7 +100,7 @@ public class AccountService {
         String wallet = Addresses.normalize(v.wallet(), "token.wallet");
         return Transactions.write("account.verify", () -> {
             Account a = bind(integratorId, actor, id, v, wallet, rebindWallet);
-            response.storeInTransaction(200, () -> AccountResource.view(a, ledger.balances(a.id)));
+            storeResponse(200, a);
             return a;
         });
     }

@@ -56,12 +56,6 @@ public class EscrowFunding {
 
     record Cached(BigInteger balance, long atMillis) {}
 
-    private static Object[] newLocks(int n) {
-        Object[] locks = new Object[n];
-        for (int i = 0; i < n; i++) locks[i] = new Object();
-        return locks;
-    }
-
     /** The audit event of a crossing below the integrator's low-headroom threshold. */
     public static final String ESCROW_LOW = "escrow.low";
     /** Retry-After of 503 chain_unavailable. */
@@ -200,6 +194,12 @@ public class EscrowFunding {
             balances.put(funder, new Cached(b, System.currentTimeMillis()));
             return b;
         }
+    }
+
+    private static Object[] newLocks(int n) {
+        Object[] locks = new Object[n];
+        for (int i = 0; i < n; i++) locks[i] = new Object();
+        return locks;
     }
 
     private boolean fresh(Cached c) {
