@@ -3,6 +3,7 @@ package io.microsettle.cashout;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.WriteTransaction;
 import io.microsettle.risk.ReviewService;
+import io.microsettle.security.IdempotentResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,6 +23,8 @@ public class ReviewDecisions {
     CashoutStore store;
     @Inject
     ReviewService reviews;
+    @Inject
+    IdempotentResponse response;
 
     @WriteTransaction
     public ReviewService.Review decide(String cashoutId, boolean approve, String actor, String note) {
@@ -43,6 +46,8 @@ public class ReviewDecisions {
         payload.put("accountId", c.accountId());
         payload.put("grossBaseUnits", Long.toString(c.grossBaseUnits()));
         store.decideReview(c, approve, actor, payload);
-        return reviews.get(cashoutId);
+        ReviewService.Review decided = reviews.get(cashoutId);
+        response.storeInTransaction(200, () -> ReviewResource.view(decided));
+        return decided;
     }
 }

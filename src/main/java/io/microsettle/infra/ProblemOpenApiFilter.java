@@ -126,7 +126,7 @@ public class ProblemOpenApiFilter implements OASFilter {
         if (op.getParameters() != null && op.getParameters().stream().anyMatch(p -> "Idempotency-Key".equals(p.getName()))) return;
         op.addParameter(OASFactory.createParameter().name("Idempotency-Key").in(Parameter.In.HEADER).required(false)
                 .description("Makes a retry safe: the same key with the same body answers the first response again; "
-                        + "with another body, 409 idempotency_key_reused. Kept at least 24 h, per integrator.")
+                        + "with another body, 409 idempotency_key_reused. Kept at least 24 h, per caller (an integrator, or one operator or admin).")
                 .schema(OASFactory.createSchema().addType(Schema.SchemaType.STRING).maxLength(255))
                 .example("3d6f0a52-8a3e-4c39-9d0b-0d3c1f1a9b7e"));
     }

@@ -6,6 +6,7 @@ import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Db;
 import io.microsettle.infra.KeysetCursor;
 import io.microsettle.infra.WriteTransaction;
+import io.microsettle.security.IdempotentResponse;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -70,6 +71,7 @@ public class Discrepancies {
 
     @Inject AgroalDataSource ds;
     @Inject AuditLog audit;
+    @Inject IdempotentResponse response;
 
     /** The most discrepancies one {@link #openAll} statement takes (a larger list takes several, in order). */
     static final int MAX_SET = 5_000;
@@ -218,7 +220,9 @@ public class Discrepancies {
         if (d.cashoutId() != null) payload.put("cashoutId", d.cashoutId());
         if (d.txHash() != null) payload.put("txHash", d.txHash());
         audit.append(actor, ACKNOWLEDGED, "discrepancy:" + d.id(), payload);
-        return Db.one(ds, SELECT + " WHERE id = ?", Discrepancies::row, n).orElseThrow();
+        Discrepancy acknowledged = Db.one(ds, SELECT + " WHERE id = ?", Discrepancies::row, n).orElseThrow();
+        response.storeInTransaction(200, () -> DiscrepancyResource.DiscrepancyView.of(acknowledged));
+        return acknowledged;
     }
 
     /** A path id: {@code dsc_<n>}, else 404 (there is no such discrepancy). */

@@ -25,6 +25,14 @@ public class CurrentCaller {
         return id;
     }
 
+    /**
+     * Whose {@code Idempotency-Key}s these are: an integrator's id (its requests share keys, whichever token sent them), or
+     * {@code staff:} and the subject of an operator, admin or auditor (each person's keys are their own).
+     */
+    public String idempotencyScope() {
+        return identity.hasRole(Roles.INTEGRATOR) ? integratorId() : "staff:" + subject();
+    }
+
     public boolean hasRole(String role) {
         return identity.hasRole(role);
     }

@@ -23,10 +23,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * {@code Idempotency-Key} on creating POSTs: the same key with the same request (method, path,
+ * {@code Idempotency-Key} on every POST of an authenticated caller: the same key with the same request (method, path,
  * body bytes) answers the first response again (same status and body); with another request it
  * is a 409 {@code idempotency_key_reused}; while the first is running, 409
- * {@code idempotency_in_progress}. Keys are scoped per integrator.
+ * {@code idempotency_in_progress}. Keys are scoped per caller ({@link CurrentCaller#idempotencyScope()}): an integrator,
+ * or one operator or admin.
  */
 public class IdempotencyFilters {
     private static final Logger LOG = Logger.getLogger(IdempotencyFilters.class);
@@ -47,13 +48,11 @@ public class IdempotencyFilters {
     @Inject
     IdempotentResponse inTransaction;
 
-    record Claimed(String integratorId, String key) {}
-
     @ServerRequestFilter(readBody = true)
     public Response claim(ContainerRequestContext ctx) throws IOException {
         String key = ctx.getHeaderString(HEADER);
         if (key == null || !"POST".equals(ctx.getMethod())) return null;
-        if (identity.isAnonymous() || !identity.hasRole(Roles.INTEGRATOR)) return null;
+        if (identity.isAnonymous()) return null;
         if (key.isEmpty() || key.length() > config.idempotencyKeyMaxLength() || !key.chars().allMatch(ch -> ch > 32 && ch < 127)) {
             return ProblemMappers.problem(400, "validation_failed",
                     HEADER + ": 1 to " + config.idempotencyKeyMaxLength() + " printable ASCII characters", path(ctx));
@@ -63,12 +62,13 @@ public class IdempotencyFilters {
             body = in == null ? new byte[0] : in.readNBytes(MAX_BODY_BYTES);
         }
         ctx.setEntityStream(new ByteArrayInputStream(body));
-        String integratorId = caller.integratorId();
+        String scope = caller.idempotencyScope();
         String hash = sha256(ctx.getMethod(), path(ctx), body);
-        return switch (store.claim(integratorId, key, ctx.getMethod(), path(ctx), hash)) {
+        return switch (store.claim(scope, key, ctx.getMethod(), path(ctx), hash)) {
             case IdempotencyStore.Proceed p -> {
-                ctx.setProperty(CLAIMED, new Claimed(integratorId, key));
-                inTransaction.claimed(integratorId, key);
+                IdempotencyStore.Claimed claimed = new IdempotencyStore.Claimed(scope, key);
+                ctx.setProperty(CLAIMED, claimed);
+                inTransaction.claimed(claimed);
                 yield null;
             }
             case IdempotencyStore.Replay r -> Response.status(r.status())
@@ -84,28 +84,29 @@ public class IdempotencyFilters {
 
     /**
      * Keeps the response for replay (or forgets the claim after a 5xx), unless the request's own transaction stored it
-     * ({@link IdempotentResponse}: a cash-out). If that statement fails (no pooled connection in time), the response
+     * ({@link IdempotentResponse}: every POST that changes state in one transaction; the admin POSTs that call the chain
+     * are kept here). If that statement fails (no pooled connection in time), the response
      * goes out as it is, never replaced by a 500: the claim then stays in progress until it is purged.
      */
     @ServerResponseFilter
     public void remember(ContainerRequestContext req, ContainerResponseContext res) {
-        if (!(req.getProperty(CLAIMED) instanceof Claimed c)) return;
+        if (!(req.getProperty(CLAIMED) instanceof IdempotencyStore.Claimed c)) return;
         req.removeProperty(CLAIMED);
         if (inTransaction.stored()) return;
         try {
             if (res.getStatus() >= 500) {
-                store.release(c.integratorId(), c.key());
+                store.release(c.scope(), c.key());
                 return;
             }
             try {
                 Object entity = res.getEntity();
                 String body = entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
-                store.complete(c.integratorId(), c.key(), res.getStatus(), body);
+                store.complete(c.scope(), c.key(), res.getStatus(), body);
             } catch (JsonProcessingException e) {
-                store.release(c.integratorId(), c.key());
+                store.release(c.scope(), c.key());
             }
         } catch (RuntimeException e) {
-            LOG.warnf("idempotency key of %s not recorded after %d: %s", c.integratorId(), res.getStatus(), e.getMessage());
+            LOG.warnf("idempotency key of %s not recorded after %d: %s", c.scope(), res.getStatus(), e.getMessage());
         }
     }
 

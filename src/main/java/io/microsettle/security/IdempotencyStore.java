@@ -13,7 +13,10 @@ import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Optional;
 
-/** Idempotency keys per integrator: the first request claims the key, its response is kept for replay. */
+/**
+ * Idempotency keys per caller (an integrator, or one operator or admin: {@link CurrentCaller#idempotencyScope()}): the first
+ * request claims the key, its response is kept for replay.
+ */
 @ApplicationScoped
 public class IdempotencyStore {
     public sealed interface Claim permits Proceed, Replay, Mismatch, InProgress {}
@@ -31,7 +34,7 @@ public class IdempotencyStore {
     public record InProgress() implements Claim {}
 
     /** A key a request claimed, whose response a transaction (perhaps on another thread) may store. */
-    public record Claimed(String integratorId, String key) {}
+    public record Claimed(String scope, String key) {}
 
     @Inject
     AgroalDataSource ds;
@@ -48,23 +51,23 @@ public class IdempotencyStore {
      * claim of the same request that never answered and is older than {@code idempotency-abandoned-after-seconds}
      * (its process died mid-request: nothing it did committed, or its response would be stored) is taken over.
      */
-    public Claim claim(String integratorId, String key, String method, String path, String requestHash) {
-        int inserted = Db.update(ds, "INSERT INTO idempotency_keys (integrator_id, idempotency_key, method, path, request_hash, created_at) "
-                + "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING", integratorId, key, method, path, requestHash);
+    public Claim claim(String scope, String key, String method, String path, String requestHash) {
+        int inserted = Db.update(ds, "INSERT INTO idempotency_keys (caller_scope, idempotency_key, method, path, request_hash, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING", scope, key, method, path, requestHash);
         if (inserted == 1) return new Proceed();
         long abandonedAfterSeconds = Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
         record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
         Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body, "
-                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE integrator_id = ? AND idempotency_key = ?",
+                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
                 rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
-                (double) abandonedAfterSeconds, integratorId, key);
+                (double) abandonedAfterSeconds, scope, key);
         if (stored.isEmpty()) return new InProgress(); // purged or released between the two statements: the first still runs
         if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
         if (stored.get().status() != null) return new Replay(stored.get().status(), stored.get().body());
         if (!stored.get().abandoned()) return new InProgress();
         // one retry takes it over: the condition is checked again under the row's lock
-        int taken = Db.update(ds, "UPDATE idempotency_keys SET created_at = now() WHERE integrator_id = ? AND idempotency_key = ? "
-                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", integratorId, key, (double) abandonedAfterSeconds);
+        int taken = Db.update(ds, "UPDATE idempotency_keys SET created_at = now() WHERE caller_scope = ? AND idempotency_key = ? "
+                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds);
         return taken == 1 ? new Proceed() : new InProgress();
     }
 
@@ -76,9 +79,9 @@ public class IdempotencyStore {
     public void storeResponses(List<Claimed> claims, int status, List<?> entities) {
         if (claims.size() != entities.size()) throw new IllegalArgumentException(claims.size() + " keys for " + entities.size() + " responses");
         if (claims.isEmpty()) return;
-        String[] integrators = new String[claims.size()], keys = new String[claims.size()], bodies = new String[claims.size()];
+        String[] scopes = new String[claims.size()], keys = new String[claims.size()], bodies = new String[claims.size()];
         for (int i = 0; i < claims.size(); i++) {
-            integrators[i] = claims.get(i).integratorId();
+            scopes[i] = claims.get(i).scope();
             keys[i] = claims.get(i).key();
             try {
                 bodies[i] = mapper.writeValueAsString(entities.get(i));
@@ -87,21 +90,21 @@ public class IdempotencyStore {
             }
         }
         int stored = Db.update(ds, "UPDATE idempotency_keys k SET response_status = ?, response_body = v.body "
-                        + "FROM unnest(?::text[], ?::text[], ?::text[]) AS v(integrator_id, idempotency_key, body) "
-                        + "WHERE k.integrator_id = v.integrator_id AND k.idempotency_key = v.idempotency_key",
-                status, integrators, keys, bodies);
+                        + "FROM unnest(?::text[], ?::text[], ?::text[]) AS v(caller_scope, idempotency_key, body) "
+                        + "WHERE k.caller_scope = v.caller_scope AND k.idempotency_key = v.idempotency_key",
+                status, scopes, keys, bodies);
         if (stored != claims.size()) throw new IllegalStateException("stored " + stored + " of " + claims.size() + " idempotent responses");
     }
 
-    public void complete(String integratorId, String key, int status, String body) {
-        Db.update(ds, "UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE integrator_id = ? AND idempotency_key = ?",
-                status, body, integratorId, key);
+    public void complete(String scope, String key, int status, String body) {
+        Db.update(ds, "UPDATE idempotency_keys SET response_status = ?, response_body = ? WHERE caller_scope = ? AND idempotency_key = ?",
+                status, body, scope, key);
     }
 
     /** Forgets a claim whose operation failed unexpectedly, so that a retry runs it. */
-    public void release(String integratorId, String key) {
-        Db.update(ds, "DELETE FROM idempotency_keys WHERE integrator_id = ? AND idempotency_key = ? AND response_status IS NULL",
-                integratorId, key);
+    public void release(String scope, String key) {
+        Db.update(ds, "DELETE FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ? AND response_status IS NULL",
+                scope, key);
     }
 
     @Scheduled(every = "1h", delayed = "10m")

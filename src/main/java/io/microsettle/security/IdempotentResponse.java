@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * response filter, stays "in progress" when the process dies or the statement fails between the two: a retry then gets
  * 409 {@code idempotency_in_progress} until the key is purged, and a request that moved money can neither be replayed
  * nor repeated. Stored in the commit, the response is there exactly when the change is, and it costs no commit of its own.
- * Cash-outs, quotes, account creations and verifications store theirs with {@link #storeInTransaction}; credits, posted by a writer for many requests at once, pass
+ * Every POST that changes state in one database transaction stores its response with {@link #storeInTransaction} (cash-outs,
+ * quotes, accounts, verifications, webhook endpoints and their secrets, review decisions, acknowledged discrepancies);
+ * the admin POSTs that call the chain (pause, settler rotation) leave it to the response filter. Credits, posted by a
+ * writer for many requests at once, pass
  * {@link #claim()} to the writer, which stores the responses of its batch together ({@link IdempotencyStore#storeResponses}),
  * and mark it {@link #storedByCommit()} once that committed.
  */
@@ -29,8 +32,8 @@ public class IdempotentResponse {
     private IdempotencyStore.Claimed claimed;
     private volatile boolean stored;
 
-    void claimed(String integratorId, String key) {
-        this.claimed = new IdempotencyStore.Claimed(integratorId, key);
+    void claimed(IdempotencyStore.Claimed claimed) {
+        this.claimed = claimed;
     }
 
     /** The key this request claimed, if it sent one. */

@@ -2,6 +2,7 @@ package io.microsettle.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.microsettle.infra.ApiException;
+import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
 import io.microsettle.security.Roles;
@@ -76,7 +77,10 @@ public class WebhookResource {
         if (body.description() != null && body.description().length() > MAX_DESCRIPTION_LENGTH) {
             throw ApiException.validation("description", "is longer than " + MAX_DESCRIPTION_LENGTH + " characters");
         }
-        return view(webhooks.create(owner, caller.actor(), url, events, body.description()), true);
+        WebhookService.Endpoint created = webhooks.create(owner, caller.actor(), url, events, body.description());
+        // a fault test fails here: committed (the response stored with it), not yet answered
+        CrashPoints.reach("webhooks.after-commit");
+        return view(created, true);
     }
 
     @GET
@@ -116,7 +120,9 @@ public class WebhookResource {
                         + config.maxRotationOverlapSeconds());
             }
         }
-        return view(webhooks.rotateSecret(owner(), caller.actor(), id, overlap), true);
+        WebhookService.Endpoint rotated = webhooks.rotateSecret(owner(), caller.actor(), id, overlap);
+        CrashPoints.reach("webhooks.rotate-secret.after-commit");
+        return view(rotated, true);
     }
 
     @GET
@@ -133,7 +139,7 @@ public class WebhookResource {
                 a.responseExcerpt(), a.deliveryStatus(), a.nextAttemptAt())).toList(), p.nextCursor());
     }
 
-    private static WebhookView view(WebhookService.Endpoint e, boolean withSecret) {
+    static WebhookView view(WebhookService.Endpoint e, boolean withSecret) {
         return new WebhookView(e.id(), e.url(), e.events(), e.description(), e.status(), withSecret ? e.secret() : null,
                 e.previousSecretValidUntil(Instant.now()), e.createdAt(), e.updatedAt());
     }

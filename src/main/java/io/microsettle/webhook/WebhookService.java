@@ -6,6 +6,7 @@ import io.microsettle.audit.AuditLog;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Ids;
 import io.microsettle.infra.KeysetCursor;
+import io.microsettle.security.IdempotentResponse;
 import io.microsettle.security.WebhookSignatures;
 import io.microsettle.infra.Db;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,6 +44,8 @@ public class WebhookService {
     WebhookConfig config;
     @Inject
     WebhookSecrets secrets;
+    @Inject
+    IdempotentResponse response;
 
     /** An endpoint as stored (secrets in their stored form, see WebhookSecrets; the clear one only when just made). */
     public record Endpoint(String id, String integratorId, String url, List<String> events, String description, String status,
@@ -89,7 +92,9 @@ public class WebhookService {
                         + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'ENABLED', ?, ?, ?, ?)",
                 id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), createdEventId,
                 ts(now), ts(now));
-        return new Endpoint(id, integratorId, url, events, description, "ENABLED", secret, null, null, now, now);
+        Endpoint created = new Endpoint(id, integratorId, url, events, description, "ENABLED", secret, null, null, now, now);
+        response.storeInTransaction(201, () -> WebhookResource.view(created, true));
+        return created;
     }
 
     @Transactional
@@ -148,8 +153,10 @@ public class WebhookService {
         payload.put("integratorId", integratorId);
         payload.put("previousSecretExpiresAt", previousUntil == null ? now.toString() : previousUntil.toString());
         audit.append(actor, "webhook.secret_rotated", id, payload);
-        return new Endpoint(e.id(), integratorId, e.url(), e.events(), e.description(), e.status(), secret,
+        Endpoint rotated = new Endpoint(e.id(), integratorId, e.url(), e.events(), e.description(), e.status(), secret,
                 previousUntil == null ? null : e.secret(), previousUntil, e.createdAt(), now);
+        response.storeInTransaction(200, () -> WebhookResource.view(rotated, true));
+        return rotated;
     }
 
     /** Every attempt to deliver to the endpoint, newest first; {@code eventId} narrows to one event. */

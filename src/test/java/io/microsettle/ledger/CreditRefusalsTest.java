@@ -127,7 +127,7 @@ class CreditRefusalsTest {
         Api.credit(t, a, 1, "used-before");
         // the first two requests claimed Idempotency-Keys (as the request filter claims them)
         for (String key : List.of("key-posted", "key-refused")) {
-            db.execute("INSERT INTO idempotency_keys (integrator_id, idempotency_key, method, path, request_hash, created_at) "
+            db.execute("INSERT INTO idempotency_keys (caller_scope, idempotency_key, method, path, request_hash, created_at) "
                     + "VALUES ('" + integrator + "', '" + key + "', 'POST', '/v1/credits', 'h', now())");
         }
         List<CreditService.Pending> batch = List.of(
@@ -164,9 +164,9 @@ class CreditRefusalsTest {
                 .as("one event per posted request").isEqualTo(1 + 2);
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
         // the posted request's 201 stored with its credits; the refused one's key left to the response filter
-        assertThat(db.text("SELECT response_status || ' ' || response_body FROM idempotency_keys WHERE integrator_id = '" + integrator
+        assertThat(db.text("SELECT response_status || ' ' || response_body FROM idempotency_keys WHERE caller_scope = '" + integrator
                 + "' AND idempotency_key = 'key-posted'")).isEqualTo("201 {\"count\":2,\"total\":\"30\"}");
-        assertThat(db.scalar("SELECT count(*) FROM idempotency_keys WHERE integrator_id = '" + integrator
+        assertThat(db.scalar("SELECT count(*) FROM idempotency_keys WHERE caller_scope = '" + integrator
                 + "' AND idempotency_key = 'key-refused' AND response_status IS NULL")).isEqualTo(1);
     }
 

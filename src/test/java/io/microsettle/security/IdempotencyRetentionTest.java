@@ -58,7 +58,7 @@ class IdempotencyRetentionTest {
 
     private void backdate(String integrator, String key, String age) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE idempotency_keys SET created_at = now() - ?::interval WHERE integrator_id = ? AND idempotency_key = ?")) {
+                "UPDATE idempotency_keys SET created_at = now() - ?::interval WHERE caller_scope = ? AND idempotency_key = ?")) {
             ps.setString(1, age);
             ps.setString(2, integrator);
             ps.setString(3, key);
@@ -68,7 +68,7 @@ class IdempotencyRetentionTest {
 
     private int keyCount(String integrator, String key) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "SELECT count(*) FROM idempotency_keys WHERE integrator_id = ? AND idempotency_key = ?")) {
+                "SELECT count(*) FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?")) {
             ps.setString(1, integrator);
             ps.setString(2, key);
             try (ResultSet rs = ps.executeQuery()) {

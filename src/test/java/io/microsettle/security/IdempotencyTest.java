@@ -1,7 +1,6 @@
 package io.microsettle.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.microsettle.infra.CrashPoints;
 import io.microsettle.testsupport.Api;
 import io.microsettle.testsupport.DbRows;
 import io.microsettle.testsupport.Tokens;
@@ -20,6 +19,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static io.microsettle.testsupport.Api.as;
+import static io.microsettle.testsupport.Api.failsPastTheCommit;
+import static io.microsettle.testsupport.Api.retriedAfterAFailurePastTheCommit;
 import static io.microsettle.testsupport.Problems.assertProblem;
 import static io.microsettle.testsupport.Problems.refusedWithoutWrites;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -163,6 +164,66 @@ class IdempotencyTest {
         assertThat(Api.json(retry.asString()).get("id").asText()).isEqualTo(db.text("SELECT id FROM quotes WHERE account_id = '" + a.id() + "'"));
     }
 
+    /**
+     * Webhook endpoints and their secrets: a creation or a rotation that committed before its request failed is replayed
+     * with the secret it made. Before, the filter freed the key on the 500, and the retry made a second endpoint (or
+     * rotated again, and the first new secret, never seen by the client, kept signing during the overlap).
+     */
+    @Test
+    void aWebhookEndpointAndARotatedSecretPastAFailureAreReplayedWithTheirSecret() {
+        String integrator = "idem-wh-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        String body = "{\"url\":\"https://hooks.example.com/idem\",\"events\":[\"cashout.queued\"]}";
+        Response created = retriedAfterAFailurePastTheCommit("webhooks.after-commit", t, "/v1/webhooks", body, 201);
+        String id = created.jsonPath().getString("id");
+        try {
+            assertThat(db.scalar("SELECT count(*) FROM webhook_endpoints WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
+            assertThat(created.jsonPath().getString("secret")).startsWith("whsec_");
+
+            Response rotated = retriedAfterAFailurePastTheCommit("webhooks.rotate-secret.after-commit", t,
+                    "/v1/webhooks/" + id + "/rotate-secret", "{\"expiresInSeconds\":60}", 200);
+            assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + id + "' AND type = 'webhook.secret_rotated'"))
+                    .isEqualTo(1);
+            // the replayed secret is the one that signs now; the creation's keeps signing during the overlap
+            assertThat(rotated.jsonPath().getString("secret")).startsWith("whsec_").isNotEqualTo(created.jsonPath().getString("secret"));
+            assertThat(rotated.jsonPath().getString("previousSecretExpiresAt")).isNotBlank();
+        } finally {
+            as(t).delete("/v1/webhooks/" + id).then().statusCode(200);
+        }
+    }
+
+    /**
+     * Operators' POSTs take an Idempotency-Key too, scoped per person: a review decision that committed before its request
+     * failed is replayed (before, staff keys were ignored, and the retry was refused 409 review_decided); another operator's
+     * identical key is its own; the replay is refused to nobody else.
+     */
+    @Test
+    void anOperatorsDecisionPastAFailureIsReplayedAndKeysAreScopedPerOperator() {
+        String integrator = "idem-rev-" + UUID.randomUUID();
+        String t = Tokens.integrator(integrator);
+        Api.FundedAccount a = Api.fundedAccount(integrator, 10_000_000);
+        Response held = Api.cashout(t, a, 2_000_000, "0x000000000000000000000000000000000000dead");
+        assertThat(held.jsonPath().getString("status")).as(held.asString()).isEqualTo("HELD");
+        String cashout = held.jsonPath().getString("id");
+        String olga = Tokens.of("olga-" + UUID.randomUUID(), "operator");
+        String body = "{\"note\":\"checked\"}";
+
+        Response retry = retriedAfterAFailurePastTheCommit("reviews.after-commit", olga, "/v1/reviews/" + cashout + "/approve", body, 200);
+        assertThat(retry.jsonPath().getString("decision")).isEqualTo("APPROVED");
+        assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE subject = '" + cashout + "' AND type = 'cashout.queued'"))
+                .isEqualTo(1);
+        assertThat(db.scalar("SELECT count(*) FROM idempotency_keys WHERE caller_scope LIKE 'staff:olga-%' AND response_status = 200 "
+                + "AND path = '/v1/reviews/" + cashout + "/approve'")).isEqualTo(1);
+
+        // the same key from another operator is not olga's: it runs, and the cash-out was decided already
+        String key = db.text("SELECT idempotency_key FROM idempotency_keys WHERE caller_scope LIKE 'staff:olga-%' AND path = '/v1/reviews/"
+                + cashout + "/approve'");
+        Response other = as(Tokens.of("oscar-" + UUID.randomUUID(), "operator")).header("Idempotency-Key", key).body(body)
+                .post("/v1/reviews/" + cashout + "/approve");
+        assertProblem(other, 409, "review_decided");
+        assertThat(other.header("Idempotent-Replayed")).isNull();
+    }
+
     /** A cash-out answered normally is replayed byte for byte (its response stored in its transaction, not by the filter). */
     @Test
     void aCashoutIsReplayedByteForByte() {
@@ -212,7 +273,7 @@ class IdempotencyTest {
         String key = UUID.randomUUID().toString();
         String hash = IdempotencyFilters.sha256("POST", "/v1/cashouts", body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         assertThat(store.claim(integrator, key, "POST", "/v1/cashouts", hash)).isInstanceOf(IdempotencyStore.Proceed.class);
-        String row = "integrator_id = '" + integrator + "' AND idempotency_key = '" + key + "'";
+        String row = "caller_scope = '" + integrator + "' AND idempotency_key = '" + key + "'";
 
         assertProblem(as(t).header("Idempotency-Key", key).body(body).post("/v1/cashouts"), 409, "idempotency_in_progress");
         db.execute("UPDATE idempotency_keys SET created_at = now() - interval '290 seconds' WHERE " + row);
@@ -240,28 +301,5 @@ class IdempotencyTest {
         JsonNode quote = Api.quote(t, a.id(), 2_000_000);
         String quoteId = quote.get("id").asText();
         return new SignedQuote(integrator, t, quoteId, "{\"quoteId\":\"" + quoteId + "\",\"signature\":\"" + Api.sign(quote, a.wallet()) + "\"}");
-    }
-
-    /**
-     * Sends {@code body} to {@code path} with a new Idempotency-Key and {@code crashPoint} armed (answered 500 after its
-     * commit), then again with the same key: the retry must be the first request's answer, {@code status}, replayed.
-     */
-    static Response retriedAfterAFailurePastTheCommit(String crashPoint, String token, String path, Object body, int status) {
-        String key = UUID.randomUUID().toString();
-        failsPastTheCommit(crashPoint, () -> as(token).header("Idempotency-Key", key).body(body).post(path));
-        Response retry = as(token).header("Idempotency-Key", key).body(body).post(path);
-        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(status);
-        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
-        return retry;
-    }
-
-    /** Sends {@code request} with {@code crashPoint} armed: it fails there, after its commit, and is answered 500. */
-    static void failsPastTheCommit(String crashPoint, java.util.function.Supplier<Response> request) {
-        CrashPoints.arm(crashPoint);
-        try {
-            assertProblem(request.get(), 500, "internal_error");
-        } finally {
-            CrashPoints.disarmAll();
-        }
     }
 }

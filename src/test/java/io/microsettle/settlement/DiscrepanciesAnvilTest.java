@@ -99,9 +99,11 @@ class DiscrepanciesAnvilTest extends AbstractChainStepsTest {
     @Order(2)
     void anOperatorAcknowledgesItWithANoteAudited() {
         String id = handDiscrepancyId();
-        Response r = as(operator).body(Map.of("note", "manual test payout; funds accounted for"))
-                .post("/v1/audit/discrepancies/" + id + "/acknowledge");
-        assertThat(r.statusCode()).as(r.asString()).isEqualTo(200);
+        // sent with an Idempotency-Key, answered 500 after its commit, retried: the acknowledgement is replayed, made once
+        Response r = Api.retriedAfterAFailurePastTheCommit("discrepancies.after-commit", operator,
+                "/v1/audit/discrepancies/" + id + "/acknowledge", Map.of("note", "manual test payout; funds accounted for"), 200);
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'discrepancy.acknowledged' AND subject = 'discrepancy:" + id + "'"))
+                .isEqualTo(1);
         assertThat(r.jsonPath().getString("state")).isEqualTo("ACKNOWLEDGED");
         assertThat(r.jsonPath().getString("acknowledgedBy")).isEqualTo("operator:operator-disc");
         assertThat(r.jsonPath().getString("note")).isEqualTo("manual test payout; funds accounted for");

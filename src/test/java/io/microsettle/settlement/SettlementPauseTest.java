@@ -102,7 +102,8 @@ class SettlementPauseTest extends AbstractChainStepsTest {
         String signedTx = chain.one("SELECT t.tx_hash FROM settlement_txs t JOIN cashouts c ON c.batch_id = t.batch_id WHERE c.id = ?", signed);
         long nonceBefore = chain.pendingNonce(SETTLER);
 
-        Response paused = as(admin).body(Map.of("reason", "token migration")).post("/v1/admin/pause");
+        String pauseKey = java.util.UUID.randomUUID().toString();
+        Response paused = as(admin).header("Idempotency-Key", pauseKey).body(Map.of("reason", "token migration")).post("/v1/admin/pause");
         assertThat(paused.statusCode()).as(paused.asString()).isEqualTo(200);
         assertThat(paused.jsonPath().getBoolean("paused")).isTrue();
         assertThat(paused.jsonPath().getBoolean("escrowPaused")).isTrue();
@@ -125,6 +126,10 @@ class SettlementPauseTest extends AbstractChainStepsTest {
         assertThat(chain.pendingNonce(SETTLER)).isEqualTo(nonceBefore);
         assertThat(as(operator).get("/v1/admin/settlement").jsonPath().getBoolean("paused")).isTrue();
 
+        // the same request with its Idempotency-Key is answered the first response again (admins' keys count too)
+        Response replayed = as(admin).header("Idempotency-Key", pauseKey).body(Map.of("reason", "token migration")).post("/v1/admin/pause");
+        assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.asString()).isEqualTo(paused.asString());
         // pausing again changes nothing: same record, no second event, no second transaction
         Response again = as(admin).body(Map.of("reason", "again")).post("/v1/admin/pause");
         assertThat(again.statusCode()).as(again.asString()).isEqualTo(200);

@@ -1,6 +1,7 @@
 package io.microsettle.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.microsettle.infra.CrashPoints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -10,8 +11,10 @@ import org.web3j.crypto.ECKeyPair;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import static io.restassured.RestAssured.given;
+import static io.microsettle.testsupport.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The integrator's side of the API, for tests: creates, verifies, funds accounts. */
@@ -87,6 +90,29 @@ public final class Api {
             return JSON.readTree(body);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Sends {@code body} to {@code path} with a new Idempotency-Key and {@code crashPoint} armed (answered 500 after its
+     * commit), then again with the same key: the retry must be the first request's answer, {@code status}, replayed.
+     */
+    public static Response retriedAfterAFailurePastTheCommit(String crashPoint, String token, String path, Object body, int status) {
+        String key = UUID.randomUUID().toString();
+        failsPastTheCommit(crashPoint, () -> as(token).header("Idempotency-Key", key).body(body).post(path));
+        Response retry = as(token).header("Idempotency-Key", key).body(body).post(path);
+        assertThat(retry.statusCode()).as(retry.asString()).isEqualTo(status);
+        assertThat(retry.header("Idempotent-Replayed")).isEqualTo("true");
+        return retry;
+    }
+
+    /** Sends {@code request} with {@code crashPoint} armed: it fails there, after its commit, and is answered 500. */
+    public static void failsPastTheCommit(String crashPoint, Supplier<Response> request) {
+        CrashPoints.arm(crashPoint);
+        try {
+            assertProblem(request.get(), 500, "internal_error");
+        } finally {
+            CrashPoints.disarmAll();
         }
     }
 }
