@@ -121,41 +121,69 @@ class ProcessCrashesIT {
     }
 
     /**
-     * A cash-out request whose process dies right after its transaction committed, before it answered: the client's
+     * A creating request halted after its commit, before its answer (the JVM halted as {@code kill -9} would): the client's
      * connection ends with no answer, and its retry with the same {@code Idempotency-Key} against the restarted service
-     * gets the cash-out that was made (201, replayed), not 409 {@code idempotency_in_progress} (the key claimed and never
-     * completed, as before the response was stored in the cash-out's commit) nor a second cash-out. It then settles once.
+     * gets what was made (replayed), not 409 {@code idempotency_in_progress} (the key claimed and never completed, as
+     * before each response was stored in its request's commit), nor a second account, quote or cash-out. One chain of
+     * processes, each halting at the next point: an account creation, then a quote, then a cash-out, which then settles once.
      */
     @Test
-    void haltedAfterACashoutCommittedTheRetryReplaysIt() throws Exception {
-        String point = "cashout.after-commit";
+    void haltedAfterEachCreatingRequestCommittedTheRetryReplaysIt() throws Exception {
         String escrow;
-        String key = UUID.randomUUID().toString();
-        Map<String, String> body;
-        try (ServiceProcess crashing = service(backends, "halt-at-" + point).systemProperty(CRASH_AT, point).start()) {
+        String externalRef = "user-" + UUID.randomUUID();
+        Map<String, String> accountBody = Map.of("externalRef", externalRef);
+        String accountKey = UUID.randomUUID().toString();
+        try (ServiceProcess crashing = service(backends, "halt-at-accounts").systemProperty(CRASH_AT, "accounts.after-commit").start()) {
             escrow = crashing.summaryValue("escrow").orElseThrow();
             ServiceClient client = backends.client(crashing);
             String demo = client.token("demo", "integrator");
-            ServiceClient.Account a = client.fundedAccount(demo, 10 * ProcessInvariants.TUSD);
-            JsonNode quote = expect(client.post(demo, "/v1/quotes", Map.of("accountId", a.id(), "amount", Long.toString(3 * ProcessInvariants.TUSD))),
-                    201).body();
-            body = Map.of("quoteId", quote.get("id").asText(), "signature", Wallets.signTypedData(quote.get("typedData").toString(), a.wallet()));
-            assertThatThrownBy(() -> client.post(demo, "/v1/cashouts", body, key)).as("no answer: the process died")
-                    .isInstanceOf(UncheckedIOException.class);
-            assertThat(crashing.awaitExit(DEATH_WAIT)).as("the service halted at %s:%n%s", point, crashing.tail(40)).contains(137);
-            assertThat(crashing.output()).as("halted where it was told").anyMatch(l -> l.contains("crash point " + point + ": halting the JVM"));
+            diesAt(crashing, "accounts.after-commit", () -> client.post(demo, "/v1/accounts", accountBody, accountKey));
         }
-        List<String> made = cashoutsOfQuote(body.get("quoteId"));
+        List<String> accounts = rows("SELECT id FROM accounts WHERE external_ref = ?", externalRef);
+        assertThat(accounts).as("the account committed before the halt").hasSize(1);
+
+        String quoteKey = UUID.randomUUID().toString();
+        Map<String, String> quoteBody;
+        ServiceClient.Account funded;
+        try (ServiceProcess crashing = service(backends, "halt-at-quotes").systemProperty(CRASH_AT, "quotes.after-commit").start()) {
+            ServiceClient client = backends.client(crashing);
+            String demo = client.token("demo", "integrator");
+            ServiceClient.Reply retry = client.post(demo, "/v1/accounts", accountBody, accountKey);
+            assertThat(retry.status()).as("the account's retry: %s", retry.raw()).isEqualTo(201);
+            assertThat(retry.body().path("id").asText()).isEqualTo(accounts.getFirst());
+            assertThat(rows("SELECT id FROM accounts WHERE external_ref = ?", externalRef)).as("still one account").isEqualTo(accounts);
+
+            funded = client.fundedAccount(demo, 10 * ProcessInvariants.TUSD);
+            quoteBody = Map.of("accountId", funded.id(), "amount", Long.toString(3 * ProcessInvariants.TUSD));
+            diesAt(crashing, "quotes.after-commit", () -> client.post(demo, "/v1/quotes", quoteBody, quoteKey));
+        }
+        List<String> quotes = rows("SELECT id FROM quotes WHERE account_id = ?", funded.id());
+        assertThat(quotes).as("the quote committed before the halt").hasSize(1);
+
+        String cashoutKey = UUID.randomUUID().toString();
+        Map<String, String> body;
+        try (ServiceProcess crashing = service(backends, "halt-at-cashouts").systemProperty(CRASH_AT, "cashout.after-commit").start()) {
+            ServiceClient client = backends.client(crashing);
+            String demo = client.token("demo", "integrator");
+            ServiceClient.Reply quote = client.post(demo, "/v1/quotes", quoteBody, quoteKey);
+            assertThat(quote.status()).as("the quote's retry: %s", quote.raw()).isEqualTo(201);
+            assertThat(quote.body().path("id").asText()).isEqualTo(quotes.getFirst());
+            assertThat(rows("SELECT id FROM quotes WHERE account_id = ?", funded.id())).as("still one quote").isEqualTo(quotes);
+
+            body = Map.of("quoteId", quotes.getFirst(), "signature", Wallets.signTypedData(quote.body().get("typedData").toString(), funded.wallet()));
+            diesAt(crashing, "cashout.after-commit", () -> client.post(demo, "/v1/cashouts", body, cashoutKey));
+        }
+        List<String> made = rows("SELECT id FROM cashouts WHERE quote_id = ?", body.get("quoteId"));
         assertThat(made).as("the cash-out committed before the halt").hasSize(1);
 
-        try (ServiceProcess restarted = service(backends, "restart-after-" + point).start()) {
+        try (ServiceProcess restarted = service(backends, "restart-after-cashouts").start()) {
             ServiceClient client = backends.client(restarted);
             String demo = client.token("demo", "integrator");
-            ServiceClient.Reply retry = client.post(demo, "/v1/cashouts", body, key);
+            ServiceClient.Reply retry = client.post(demo, "/v1/cashouts", body, cashoutKey);
             assertThat(retry.status()).as("the retry: %s", retry.raw()).isEqualTo(201);
             assertThat(retry.body().path("id").asText()).isEqualTo(made.getFirst());
-            assertThat(client.post(demo, "/v1/cashouts", body, key).raw()).as("replayed again, byte for byte").isEqualTo(retry.raw());
-            assertThat(cashoutsOfQuote(body.get("quoteId"))).as("still one cash-out for the quote").isEqualTo(made);
+            assertThat(client.post(demo, "/v1/cashouts", body, cashoutKey).raw()).as("replayed again, byte for byte").isEqualTo(retry.raw());
+            assertThat(rows("SELECT id FROM cashouts WHERE quote_id = ?", body.get("quoteId"))).as("still one cash-out for the quote").isEqualTo(made);
 
             List<ProcessInvariants.Cashout> all = ProcessInvariants.awaitAllFinal(backends, SETTLE_WAIT);
             assertThat(all).extracting(ProcessInvariants.Cashout::id).contains(made.getFirst());
@@ -164,11 +192,19 @@ class ProcessCrashesIT {
         }
     }
 
-    private static List<String> cashoutsOfQuote(String quoteId) throws Exception {
-        try (Connection c = backends.connect(); var s = c.prepareStatement("SELECT id FROM cashouts WHERE quote_id = ?")) {
-            s.setString(1, quoteId);
+    /** {@code request} gets no answer, and {@code process} halted at {@code point} (exit 137) and said so. */
+    private static void diesAt(ServiceProcess process, String point, Runnable request) {
+        assertThatThrownBy(request::run).as("no answer: the process died at %s", point).isInstanceOf(UncheckedIOException.class);
+        assertThat(process.awaitExit(DEATH_WAIT)).as("the service halted at %s:%n%s", point, process.tail(40)).contains(137);
+        assertThat(process.output()).as("halted where it was told").anyMatch(l -> l.contains("crash point " + point + ": halting the JVM"));
+    }
+
+    /** The first column of {@code sql} with its one text parameter. */
+    private static List<String> rows(String sql, String param) throws Exception {
+        try (Connection c = backends.connect(); var st = c.prepareStatement(sql)) {
+            st.setString(1, param);
             List<String> ids = new ArrayList<>();
-            try (var rs = s.executeQuery()) {
+            try (var rs = st.executeQuery()) {
                 while (rs.next()) ids.add(rs.getString(1));
             }
             return ids;
