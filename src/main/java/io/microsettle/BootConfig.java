@@ -175,7 +175,7 @@ public final class BootConfig {
         if (env.startsWith("MICROSETTLE_")) {
             return Optional.of(known.forEnvironmentName(env).orElse(env.toLowerCase(Locale.ROOT).replace('_', '.')));
         }
-        for (String extra : ConfigReport.OTHER_NAMES) {
+        for (String extra : KnownProperties.OTHER_NAMES) {
             if (KnownProperties.envName(extra).equals(env)) return Optional.of(extra);
         }
         if (env.startsWith("QUARKUS_DATASOURCE_") || env.startsWith("MP_JWT_") || env.startsWith("SMALLRYE_JWT_")) {

@@ -16,13 +16,6 @@ import java.util.regex.Pattern;
  * it comes from; then what {@code run} would refuse. Exit code 0, or 1 when {@code run} would refuse to start.
  */
 public final class ConfigReport {
-    /** Settings of Quarkus and smallrye-jwt that the service's documentation names; shown even when unset. */
-    static final List<String> OTHER_NAMES = List.of("quarkus.datasource.jdbc.url", "quarkus.datasource.username",
-            "quarkus.datasource.password", "quarkus.datasource.db-kind", "quarkus.datasource.jdbc.max-size",
-            "mp.jwt.verify.publickey.location", "mp.jwt.verify.publickey", "mp.jwt.verify.issuer", "mp.jwt.verify.audiences",
-            "mp.jwt.verify.publickey.algorithm", "mp.jwt.verify.token.age", "mp.jwt.verify.clock.skew",
-            "smallrye.jwt.path.groups", "smallrye.jwt.jwks.refresh-interval", "smallrye.jwt.jwks.forced-refresh-interval",
-            "smallrye.jwt.jwks.retain-cache-on-error-duration");
     public static final String MASK = "****";
     public static final String NOT_SET = "(not set)";
     public static final String EMBEDDED = "embedded default";
@@ -38,7 +31,7 @@ public final class ConfigReport {
     public static List<Line> lines(BootConfig config, EmbeddedDefaults.Plan plan) {
         KnownProperties known = KnownProperties.get();
         TreeSet<String> names = new TreeSet<>(config.configuredNames());
-        names.addAll(OTHER_NAMES);
+        names.addAll(KnownProperties.OTHER_NAMES);
         known.all().values().stream().filter(k -> !k.isPattern()).forEach(k -> names.add(k.name()));
         Map<String, String> embedded = plan.properties();
         List<Line> lines = new ArrayList<>();

@@ -38,7 +38,14 @@ public final class KnownProperties {
             ChainConfig.class, FundingConfig.class, LedgerConfig.class, OpsConfig.class, PricingConfig.class, ReconcileConfig.class,
             RiskConfig.class, SecurityConfig.class, SettlementConfig.class, WebhookConfig.class);
     public static final String DATA_DIR = "microsettle.data-dir";
-    /** Read by the boot code itself (EmbeddedDefaults), not by a mapping. */
+    /** Settings of Quarkus and smallrye-jwt that the service's documentation names; shown even when unset. */
+    public static final List<String> OTHER_NAMES = List.of("quarkus.datasource.jdbc.url", "quarkus.datasource.username",
+            "quarkus.datasource.password", "quarkus.datasource.db-kind", "quarkus.datasource.jdbc.max-size",
+            "mp.jwt.verify.publickey.location", "mp.jwt.verify.publickey", "mp.jwt.verify.issuer", "mp.jwt.verify.audiences",
+            "mp.jwt.verify.publickey.algorithm", "mp.jwt.verify.token.age", "mp.jwt.verify.clock.skew",
+            "smallrye.jwt.path.groups", "smallrye.jwt.jwks.refresh-interval", "smallrye.jwt.jwks.forced-refresh-interval",
+            "smallrye.jwt.jwks.retain-cache-on-error-duration");
+    /** Read by the boot code itself (the embedded defaults), not by a mapping. */
     public static final Map<String, String> BOOT_DEFAULTS = Map.of(DATA_DIR, "data",
             // fault tests only: crash points (infra.CrashPoints), off unless named
             "microsettle.test.crash-at", "");

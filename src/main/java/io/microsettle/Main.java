@@ -3,6 +3,7 @@ package io.microsettle;
 import io.microsettle.account.DevVerifier;
 import io.microsettle.account.VerificationLevel;
 import io.microsettle.chain.ChainClient;
+import io.microsettle.infra.CommandLines;
 import io.microsettle.security.DevKeys;
 import io.microsettle.security.JwtMinter;
 import io.microsettle.security.Roles;
@@ -49,8 +50,6 @@ import java.util.concurrent.Callable;
 @QuarkusMain
 public class Main {
     static final long DEMO_TOKEN_TTL_SECONDS = 24 * 3600;
-    /** Exit code of bad arguments (picocli's usage error). */
-    static final int USAGE_ERROR = CommandLine.ExitCode.USAGE;
     private static volatile EmbeddedDefaults.Started started;
 
     public static void main(String... args) {
@@ -77,19 +76,13 @@ public class Main {
         return out;
     }
 
-    /** {@code -h, --help} on every command. */
-    public static final class HelpOption {
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
-        boolean help;
-    }
-
     @Command(name = "microsettle", synopsisSubcommandLabel = "[COMMAND]",
             description = "The microsettle settlement service and its tools. Without a command: run.",
             subcommands = {RunCommand.class, ConfigCommand.class, TokenCommand.class, VerificationTokenCommand.class,
                     io.microsettle.verify.VerifyCommand.class, CommandLine.HelpCommand.class})
     static final class Cli implements Runnable {
         @Mixin
-        HelpOption help;
+        CommandLines.HelpOption help;
         @Spec
         CommandSpec spec;
 
@@ -102,7 +95,7 @@ public class Main {
     @Command(name = "run", description = "Starts the service (embedded PostgreSQL under ./data and a local dev chain by default).")
     static final class RunCommand implements Callable<Integer> {
         @Mixin
-        HelpOption help;
+        CommandLines.HelpOption help;
         @Option(names = "--fresh", description = "Starts from empty embedded data (database, dev chain).")
         boolean fresh;
         @Option(names = "-D", paramLabel = "name=value", mapFallbackValue = "",
@@ -121,7 +114,7 @@ public class Main {
     @Command(name = "config", description = "Prints every setting in effect, its source, and what run would refuse.")
     static final class ConfigCommand implements Callable<Integer> {
         @Mixin
-        HelpOption help;
+        CommandLines.HelpOption help;
         @Option(names = "--profile", paramLabel = "NAME", description = "The configuration profile (default: prod).")
         String profile;
         @Option(names = "-D", paramLabel = "name=value", mapFallbackValue = "", description = "Sets a configuration property.")
@@ -137,7 +130,7 @@ public class Main {
     @Command(name = "token", description = "Mints a bearer token with the dev key under ./data/keys.")
     static final class TokenCommand implements Callable<Integer> {
         @Mixin
-        HelpOption help;
+        CommandLines.HelpOption help;
         @Spec
         CommandSpec spec;
         @Option(names = "--sub", paramLabel = "NAME", description = "The token's subject (integrator, auditor, ... name).")
@@ -159,7 +152,7 @@ public class Main {
                 System.out.println(JwtMinter.mint(DevKeys.privateKey(keys), DevKeys.DEV_ISSUER, sub, List.of(role), ttl));
                 return 0;
             } catch (IllegalArgumentException e) {
-                return usageError(spec, e.getMessage());
+                return CommandLines.usageError(spec, e.getMessage());
             }
         }
     }
@@ -167,7 +160,7 @@ public class Main {
     @Command(name = "verification-token", description = "Mints a verification token with the dev verifier key under ./data/keys.")
     static final class VerificationTokenCommand implements Callable<Integer> {
         @Mixin
-        HelpOption help;
+        CommandLines.HelpOption help;
         @Spec
         CommandSpec spec;
         @Option(names = "--sub", paramLabel = "EXTERNAL_REF", description = "The account's external reference.")
@@ -193,18 +186,9 @@ public class Main {
                 System.out.println(DevVerifier.mint(keys, sub, wallet, lvl, ttl));
                 return 0;
             } catch (IllegalArgumentException e) {
-                return usageError(spec, e.getMessage());
+                return CommandLines.usageError(spec, e.getMessage());
             }
         }
-    }
-
-    /** Prints the message and the command's usage on stderr; returns the usage exit code. */
-    public static int usageError(CommandSpec spec, String message) {
-        CommandLine cl = spec.commandLine();
-        cl.getErr().println(message);
-        cl.usage(cl.getErr());
-        cl.getErr().flush();
-        return USAGE_ERROR;
     }
 
     static int run(boolean fresh, List<String> quarkusArgs) {

@@ -1,9 +1,12 @@
 package io.microsettle;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.microsettle.account.DevVerifier;
 import io.microsettle.chain.DevAccounts;
 import io.microsettle.security.DevKeys;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +42,32 @@ public final class StartChecks {
 
         /** The wallet file's {@code address} (hex, any case, with or without 0x); empty if unreadable. */
         Optional<String> keystoreAddress(Path file);
+    }
+
+    /** {@link Files} on the file system: a web3j (Ethereum V3) wallet file's address is in the clear. */
+    static final class KeystoreFiles implements Files {
+        static final KeystoreFiles INSTANCE = new KeystoreFiles();
+        /** A wallet file is a few hundred bytes; anything much larger is not one. */
+        static final long MAX_WALLET_BYTES = 64 * 1024;
+        private static final ObjectMapper JSON = new ObjectMapper();
+
+        private KeystoreFiles() {}
+
+        @Override
+        public boolean exists(Path file) {
+            return java.nio.file.Files.isRegularFile(file);
+        }
+
+        @Override
+        public Optional<String> keystoreAddress(Path file) {
+            try {
+                if (java.nio.file.Files.size(file) > MAX_WALLET_BYTES) return Optional.empty();
+                JsonNode address = JSON.readTree(file.toFile()).path("address");
+                return address.isTextual() ? Optional.of(address.asText()) : Optional.empty();
+            } catch (IOException e) {
+                return Optional.empty(); // unreadable: ChainClient reports it when it decrypts the file
+            }
+        }
     }
 
     /** Everything {@code run} refuses to start with, read from the configuration in every source. */

@@ -120,7 +120,7 @@ class NodeConfigProfilesIT {
         for (String var : replicaEnvironment().keySet()) {
             Optional<String> name = BootConfig.dottedName(var, known);
             assertThat(name).as(var).isPresent();
-            assertThat(known.isKnown(name.get()) || ConfigReport.OTHER_NAMES.contains(name.get())).as(var + " → " + name.get()).isTrue();
+            assertThat(known.isKnown(name.get()) || KnownProperties.OTHER_NAMES.contains(name.get())).as(var + " → " + name.get()).isTrue();
         }
     }
 

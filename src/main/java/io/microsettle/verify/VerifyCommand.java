@@ -2,7 +2,7 @@ package io.microsettle.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.microsettle.Main;
+import io.microsettle.infra.CommandLines;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -39,7 +39,7 @@ public final class VerifyCommand implements Callable<Integer> {
     public static final int UNREADABLE = 3;
 
     @Mixin
-    Main.HelpOption help;
+    CommandLines.HelpOption help;
     @Spec
     CommandSpec spec;
 
@@ -81,9 +81,9 @@ public final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (maxBlockRange < 1 || maxBlockRange > 1_000_000) {
-            return Main.usageError(spec, "--max-block-range takes 1..1000000 blocks");
+            return CommandLines.usageError(spec, "--max-block-range takes 1..1000000 blocks");
         }
-        if (escrow != null && !ChainVerifier.isAddress(escrow)) return Main.usageError(spec, "--escrow takes a 0x address");
+        if (escrow != null && !ChainVerifier.isAddress(escrow)) return CommandLines.usageError(spec, "--escrow takes a 0x address");
         Claims claims;
         Path file = input.proof != null ? input.proof : input.export;
         try {

@@ -24,16 +24,20 @@ import org.junit.jupiter.api.Test;
 /**
  * The feature packages depend on each other without a circle (DESIGN.md: imports point one way): read from the
  * sources, an import or a qualified name of {@code io.microsettle.<feature>.} in a file of another feature is an
- * arrow. A circle fails with its arrows and the classes that draw them.
+ * arrow. The boot code beside {@code Main} (the files of {@code io.microsettle} itself) is one more node, {@value #BOOT}:
+ * it starts the features, so none may reach back into it. A circle fails with its arrows and the classes that draw them.
  */
 class PackageGraphTest {
     static final Path SOURCES = Path.of("src/main/java/io/microsettle");
     static final Pattern REFERENCE = Pattern.compile("io\\.microsettle\\.([a-z]+)\\.([A-Za-z]\\w*)");
+    static final Pattern BOOT_REFERENCE = Pattern.compile("io\\.microsettle\\.([A-Z]\\w*)");
+    static final String BOOT = "(boot)";
 
     @Test
     void theFeaturePackagesFormNoCircle() throws IOException {
         Map<String, Map<String, Set<String>>> arrows = arrows(SOURCES);
-        assertThat(arrows.keySet()).contains("cashout", "settlement", "audit", "ops", "infra");
+        assertThat(arrows.keySet()).contains("cashout", "settlement", "audit", "ops", "infra", BOOT);
+        assertThat(arrows.get(BOOT)).as("Main starts the features").containsKeys("chain", "security");
         Optional<List<String>> circle = circle(graph(arrows));
         assertThat(circle).as(() -> describe(circle.orElseThrow(), arrows)).isEmpty();
     }
@@ -55,21 +59,30 @@ class PackageGraphTest {
         }
         Map<String, Map<String, Set<String>>> arrows = new TreeMap<>();
         for (String from : packages) {
-            Map<String, Set<String>> out = arrows.computeIfAbsent(from, k -> new TreeMap<>());
             try (Stream<Path> files = Files.walk(root.resolve(from))) {
-                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                    String cls = f.getFileName().toString().replace(".java", "");
-                    Matcher m = REFERENCE.matcher(Files.readString(f));
-                    while (m.find()) {
-                        String to = m.group(1);
-                        if (!to.equals(from) && packages.contains(to)) {
-                            out.computeIfAbsent(to, k -> new TreeSet<>()).add(cls + "->" + m.group(2));
-                        }
-                    }
-                }
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) addArrows(from, f, packages, arrows);
             }
         }
+        try (Stream<Path> files = Files.list(root)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) addArrows(BOOT, f, packages, arrows);
+        }
         return arrows;
+    }
+
+    private static void addArrows(String from, Path file, Set<String> packages, Map<String, Map<String, Set<String>>> arrows)
+            throws IOException {
+        Map<String, Set<String>> out = arrows.computeIfAbsent(from, k -> new TreeMap<>());
+        String cls = file.getFileName().toString().replace(".java", "");
+        String text = Files.readString(file);
+        Matcher m = REFERENCE.matcher(text);
+        while (m.find()) {
+            String to = m.group(1);
+            if (!to.equals(from) && packages.contains(to)) out.computeIfAbsent(to, k -> new TreeSet<>()).add(cls + "->" + m.group(2));
+        }
+        Matcher boot = BOOT_REFERENCE.matcher(text);
+        while (boot.find()) {
+            if (!from.equals(BOOT)) out.computeIfAbsent(BOOT, k -> new TreeSet<>()).add(cls + "->" + boot.group(1));
+        }
     }
 
     static Map<String, Set<String>> graph(Map<String, Map<String, Set<String>>> arrows) {
