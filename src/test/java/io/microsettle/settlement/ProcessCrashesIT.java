@@ -148,10 +148,8 @@ class ProcessCrashesIT {
         try (ServiceProcess crashing = service(backends, "halt-at-quotes").systemProperty(CRASH_AT, "quotes.after-commit").start()) {
             ServiceClient client = backends.client(crashing);
             String demo = client.token("demo", "integrator");
-            ServiceClient.Reply retry = client.post(demo, "/v1/accounts", accountBody, accountKey);
-            assertThat(retry.status()).as("the account's retry: %s", retry.raw()).isEqualTo(201);
-            assertThat(retry.body().path("id").asText()).isEqualTo(accounts.getFirst());
-            assertThat(rows("SELECT id FROM accounts WHERE external_ref = ?", externalRef)).as("still one account").isEqualTo(accounts);
+            replaysTheOneMade(client.post(demo, "/v1/accounts", accountBody, accountKey), accounts,
+                    "SELECT id FROM accounts WHERE external_ref = ?", externalRef);
 
             funded = client.fundedAccount(demo, 10 * ProcessInvariants.TUSD);
             quoteBody = Map.of("accountId", funded.id(), "amount", Long.toString(3 * ProcessInvariants.TUSD));
@@ -165,10 +163,8 @@ class ProcessCrashesIT {
         try (ServiceProcess crashing = service(backends, "halt-at-cashouts").systemProperty(CRASH_AT, "cashout.after-commit").start()) {
             ServiceClient client = backends.client(crashing);
             String demo = client.token("demo", "integrator");
-            ServiceClient.Reply quote = client.post(demo, "/v1/quotes", quoteBody, quoteKey);
-            assertThat(quote.status()).as("the quote's retry: %s", quote.raw()).isEqualTo(201);
-            assertThat(quote.body().path("id").asText()).isEqualTo(quotes.getFirst());
-            assertThat(rows("SELECT id FROM quotes WHERE account_id = ?", funded.id())).as("still one quote").isEqualTo(quotes);
+            ServiceClient.Reply quote = replaysTheOneMade(client.post(demo, "/v1/quotes", quoteBody, quoteKey), quotes,
+                    "SELECT id FROM quotes WHERE account_id = ?", funded.id());
 
             body = Map.of("quoteId", quotes.getFirst(), "signature", Wallets.signTypedData(quote.body().get("typedData").toString(), funded.wallet()));
             diesAt(crashing, "cashout.after-commit", () -> client.post(demo, "/v1/cashouts", body, cashoutKey));
@@ -179,17 +175,24 @@ class ProcessCrashesIT {
         try (ServiceProcess restarted = service(backends, "restart-after-cashouts").start()) {
             ServiceClient client = backends.client(restarted);
             String demo = client.token("demo", "integrator");
-            ServiceClient.Reply retry = client.post(demo, "/v1/cashouts", body, cashoutKey);
-            assertThat(retry.status()).as("the retry: %s", retry.raw()).isEqualTo(201);
-            assertThat(retry.body().path("id").asText()).isEqualTo(made.getFirst());
+            ServiceClient.Reply retry = replaysTheOneMade(client.post(demo, "/v1/cashouts", body, cashoutKey), made,
+                    "SELECT id FROM cashouts WHERE quote_id = ?", body.get("quoteId"));
             assertThat(client.post(demo, "/v1/cashouts", body, cashoutKey).raw()).as("replayed again, byte for byte").isEqualTo(retry.raw());
-            assertThat(rows("SELECT id FROM cashouts WHERE quote_id = ?", body.get("quoteId"))).as("still one cash-out for the quote").isEqualTo(made);
 
             List<ProcessInvariants.Cashout> all = ProcessInvariants.awaitAllFinal(backends, SETTLE_WAIT);
             assertThat(all).extracting(ProcessInvariants.Cashout::id).contains(made.getFirst());
             ProcessInvariants.Report report = ProcessInvariants.check(backends, client, escrow);
             assertThat(report.settled()).as("every cash-out of the demo integrator (funded) settles").isEqualTo(report.cashouts());
         }
+    }
+
+    /** The retry of a request whose process died past its commit: 201 with what was made, and still only that ({@code rowsSql}). */
+    private static ServiceClient.Reply replaysTheOneMade(ServiceClient.Reply retry, List<String> made, String rowsSql, String param)
+            throws Exception {
+        assertThat(retry.status()).as("the retry: %s", retry.raw()).isEqualTo(201);
+        assertThat(retry.body().path("id").asText()).isEqualTo(made.getFirst());
+        assertThat(rows(rowsSql, param)).as("still one: %s", rowsSql).isEqualTo(made);
+        return retry;
     }
 
     /** {@code request} gets no answer, and {@code process} halted at {@code point} (exit 137) and said so. */
