@@ -46,6 +46,7 @@ public class ChainClient implements AutoCloseable {
     public static final BigInteger DEMO_DEPOSIT = BigInteger.valueOf(1_000_000L).multiply(BigInteger.TEN.pow(6));
 
     private Web3j web3j;
+    private CallGas callGas;
     private DevChain devChain;
     private long chainId;
     private String escrowAddress;
@@ -108,7 +109,9 @@ public class ChainClient implements AutoCloseable {
                 .startupTimeout(dev.startupTimeout())
                 .anvilStateInterval(Math.toIntExact(Math.max(1, dev.anvilStateInterval().toSeconds())))
                 .start();
-        c.web3j = Web3j.build(new HttpService(c.devChain.rpcUrl()));
+        HttpService rpc = new HttpService(c.devChain.rpcUrl());
+        c.web3j = Web3j.build(rpc);
+        c.callGas = new CallGas(c.web3j, rpc);
         c.chainId = config.chainId();
         deployDev(c, config, c.devChain.kind().id() + " dev chain at " + c.devChain.rpcUrl());
     }
@@ -147,7 +150,9 @@ public class ChainClient implements AutoCloseable {
 
     private static void connectRemote(ChainClient c, ChainConfig config) throws IOException {
         String url = config.rpcUrl().orElseThrow();
-        c.web3j = Web3j.build(new HttpService(url));
+        HttpService rpc = new HttpService(url);
+        c.web3j = Web3j.build(rpc);
+        c.callGas = new CallGas(c.web3j, rpc);
         long actual = c.web3j.ethChainId().send().getChainId().longValueExact();
         if (actual != config.chainId()) {
             throw new IllegalStateException("chain id mismatch: " + url + " reports " + actual
@@ -207,6 +212,11 @@ public class ChainClient implements AutoCloseable {
 
     public Web3j web3j() {
         return web3j;
+    }
+
+    /** The gas a call uses, for a transaction's gas limit (one simulation where the node can, else an estimate). */
+    public CallGas callGas() {
+        return callGas;
     }
 
     public long chainId() {

@@ -16,7 +16,9 @@
  *       that refuses a planned batch certain to revert on the pause flag or a cap; {@code ChainClient.escrowCapacity()}
  *       reads it, {@code ChainClient.escrowReader()} gives the wrapper for the other views.</li>
  *   <li>{@link io.microsettle.chain.Eip1559GasProvider}: fees from the latest base fee, gas from
- *       {@code eth_estimateGas}.</li>
+ *       {@code eth_estimateGas} (the deployer's and the admin's transactions).</li>
+ *   <li>{@link io.microsettle.chain.CallGas}: a settlement batch's gas, from one {@code eth_simulateV1} run checked at
+ *       its limit, or {@code eth_estimateGas} where the node has no simulation.</li>
  *   <li>{@link io.microsettle.chain.ChainConfig}: {@code microsettle.chain.*}.</li>
  * </ul>
  *

@@ -60,7 +60,7 @@ public interface SettlementConfig {
     int laneWorkers();
 
     /**
-     * At most this many batches estimated ({@code eth_estimateGas}), encoded and signed at once, across all lanes (a
+     * At most this many batches measured ({@link io.microsettle.chain.CallGas}), encoded and signed at once, across all lanes (a
      * fixed pool); what is stored and broadcast stays in nonce order per lane.
      */
     @WithDefault("4")
@@ -78,7 +78,7 @@ public interface SettlementConfig {
     @WithDefault("32000")
     long gasPerPayout();
 
-    /** Headroom over eth_estimateGas for the gas limit, percent (the model's bound is used only when estimation fails). */
+    /** Headroom over the gas the node measures for a batch, percent (the model's bound is used only when the node refuses it). */
     @WithDefault("10")
     int gasHeadroomPercent();
 

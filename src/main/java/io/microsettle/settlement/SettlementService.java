@@ -3,6 +3,7 @@ package io.microsettle.settlement;
 import io.microsettle.chain.BroadcastResult;
 import io.microsettle.audit.AuditLog;
 import io.microsettle.cashout.CashoutStore;
+import io.microsettle.chain.CallGas;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
 import io.microsettle.chain.ConfirmationDepth;
@@ -368,7 +369,7 @@ public class SettlementService {
                     h.key().getAddress(), BigInteger.ZERO, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         } else {
             String data = h.steps().time("encode", () -> SettleBatchCall.encode(b.chainBatchId(), b.funder(), b.payouts()));
-            gasLimit = h.steps().time("estimateGas", () -> gasLimit(h.key().getAddress(), data, b.estimatedGas()));
+            gasLimit = h.steps().time("gas", () -> gasLimit(h.key().getAddress(), data, b.estimatedGas()));
             raw = RawTransaction.createTransaction(chain.chainId(), BigInteger.valueOf(nonce), BigInteger.valueOf(gasLimit),
                     chain.escrowAddress(), BigInteger.ZERO, data, fees.maxPriorityFeePerGasWei(), fees.maxFeePerGasWei());
         }
@@ -427,22 +428,23 @@ public class SettlementService {
     }
 
     /**
-     * The gas limit: the node's estimate with headroom when it can give one, never below the model's bound,
-     * never above the per-transaction cap. A failing estimate (the call would revert) keeps the model's bound.
+     * The gas limit: the gas the node measures for the call (one {@code eth_simulateV1} run where it has that, else
+     * {@code eth_estimateGas}) with headroom, never above the per-transaction cap. A call that would revert, or a node
+     * that does not answer, keeps the model's bound.
      */
     long gasLimit(String from, String data, long modelGas) {
         try {
-            var est = chain.web3j().ethEstimateGas(org.web3j.protocol.core.methods.request.Transaction.createEthCallTransaction(
-                    from, chain.escrowAddress(), data)).send();
-            if (est.hasError()) {
-                LOG.warnf("eth_estimateGas refused the batch (%s); using the model's %d gas", est.getError().getMessage(), modelGas);
-                return modelGas;
-            }
-            // The estimate plus headroom, not the model's upper bound: a block is packed by gas limits, and the
-            // model's worst case (every payee new) would leave most of each block empty. Later state only makes
-            // a batch cheaper (payees and bitmap words already written), so the estimate stays an upper bound.
-            long withHeadroom = est.getAmountUsed().longValueExact() * (100L + cfg.gasHeadroomPercent()) / 100L;
-            return Math.min(cfg.maxGasPerTx(), withHeadroom);
+            return switch (chain.callGas().measure(from, chain.escrowAddress(), data)) {
+                // The measured gas plus headroom, not the model's upper bound: a block is packed by gas limits, and the
+                // model's worst case (every payee new) would leave most of each block empty. Later state only makes a
+                // batch cheaper (payees and bitmap words already written), so the measure stays an upper bound. The
+                // headroom also covers what a receipt's count leaves out: the refund, and the 1/64 a call keeps back.
+                case CallGas.Used u -> Math.min(cfg.maxGasPerTx(), u.gas() * (100L + cfg.gasHeadroomPercent()) / 100L);
+                case CallGas.Reverted r -> {
+                    LOG.warnf("the node refused the batch (%s); using the model's %d gas", r.reason(), modelGas);
+                    yield modelGas;
+                }
+            };
         } catch (IOException e) {
             return modelGas;
         }

@@ -28,6 +28,8 @@ import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.Function;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Hash;
+import org.web3j.crypto.TransactionEncoder;
+import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.Keys;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameter;
@@ -271,5 +273,48 @@ abstract class AbstractDevChainTest {
         // and it still takes transactions (nonces carried over)
         assertThat(escrow(accounts.anchorer()).anchor(Hash.sha3("root-1".getBytes(StandardCharsets.UTF_8)),
                 BigInteger.ONE).send().isStatusOK()).isTrue();
+    }
+
+    /**
+     * A batch's gas as the settlement measures it ({@link CallGas}): one {@code eth_simulateV1} run, checked by a run at
+     * its limit, on Anvil; {@code eth_estimateGas} on Ganache, which has no {@code eth_simulateV1}. Sent with exactly that
+     * limit (no headroom), the batch is mined and succeeds, and the limit is within 3 % of the gas it used; measured
+     * again once it is settled, it reverts.
+     */
+    @Test
+    @Order(5)
+    void aBatchSentWithItsMeasuredGasAndNoHeadroomSucceeds() throws Exception {
+        String funder = accounts.funder().getAddress();
+        List<SettlementEscrow.Payout> payouts = new ArrayList<>();
+        for (int i = 0; i < PAYOUTS; i++) {
+            // half to payees paid before, half to new ones: the mix a running service sends
+            payouts.add(new SettlementEscrow.Payout(BigInteger.valueOf(5_000 + i), payee(i % 2 == 0 ? i : 20_000 + i), UNIT, BigInteger.TEN));
+        }
+        String data = FunctionEncoder.encode(new Function(SettlementEscrow.FUNC_SETTLEBATCH,
+                List.of(new Uint256(5), new Address(funder), new DynamicArray<>(SettlementEscrow.Payout.class, payouts)), List.of()));
+        String settler = accounts.settler().getAddress();
+        CallGas gas = new CallGas(web3j, new HttpService(chain.rpcUrl()));
+
+        CallGas.Outcome measured = gas.measure(settler, deployment.escrow(), data);
+        assertThat(measured).isInstanceOf(CallGas.Used.class);
+        CallGas.Used used = (CallGas.Used) measured;
+        assertThat(used.method()).isEqualTo(kind() == DevChain.Kind.ANVIL ? "eth_simulateV1" : "eth_estimateGas");
+        assertThat(gas.simulates()).isEqualTo(kind() == DevChain.Kind.ANVIL);
+
+        Eip1559GasProvider fees = new Eip1559GasProvider(web3j, chain.chainId());
+        BigInteger nonce = web3j.ethGetTransactionCount(settler, DefaultBlockParameterName.PENDING).send().getTransactionCount();
+        RawTransaction raw = RawTransaction.createTransaction(chain.chainId(), nonce, BigInteger.valueOf(used.gas()), deployment.escrow(),
+                BigInteger.ZERO, data, fees.getMaxPriorityFeePerGas(), fees.getMaxFeePerGas());
+        String hash = web3j.ethSendRawTransaction(Numeric.toHexString(TransactionEncoder.signMessage(raw, accounts.settler())))
+                .send().getTransactionHash();
+        TransactionReceipt receipt = new org.web3j.tx.response.PollingTransactionReceiptProcessor(web3j, 100, 600)
+                .waitForTransactionReceipt(hash);
+        assertThat(receipt.isStatusOK()).as("mined with the measured limit %d: %s", used.gas(), receipt).isTrue();
+        assertThat(used.gas()).isGreaterThanOrEqualTo(receipt.getGasUsed().longValueExact())
+                .isLessThanOrEqualTo(receipt.getGasUsed().longValueExact() * 103 / 100);
+        assertThat(escrow(accounts.deployer()).isBatchSettled(BigInteger.valueOf(5)).send()).isTrue();
+
+        assertThat(gas.measure(settler, deployment.escrow(), data)).as("its payout ids are settled now")
+                .isInstanceOf(CallGas.Reverted.class);
     }
 }
