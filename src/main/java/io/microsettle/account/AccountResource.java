@@ -1,5 +1,6 @@
 package io.microsettle.account;
 
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.ledger.LedgerService;
@@ -44,6 +45,7 @@ public class AccountResource {
     AccountConfig config;
 
     @POST
+    @ClaimedInTransaction
     @ResponseStatus(201)
     public AccountView create(CreateAccountRequest body) {
         Validation.body(body);
@@ -61,6 +63,7 @@ public class AccountResource {
     }
 
     @POST
+    @ClaimedInTransaction
     @Path("/{id}/verification")
     public AccountView verify(@PathParam("id") String id, VerificationRequest body) {
         Validation.body(body);

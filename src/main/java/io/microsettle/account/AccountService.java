@@ -48,6 +48,7 @@ public class AccountService {
      */
     @WriteTransaction
     public Account create(String integratorId, String actor, String externalRef) {
+        response.claimInTransaction();
         Account.findByExternalRef(integratorId, externalRef).ifPresent(a -> {
             throw ApiException.conflict("account_exists", "an account with this externalRef exists: " + a.id);
         });
@@ -99,6 +100,7 @@ public class AccountService {
         };
         String wallet = Addresses.normalize(v.wallet(), "token.wallet");
         return Transactions.write("account.verify", () -> {
+            response.claimInTransaction();
             Account a = bind(integratorId, actor, id, v, wallet, rebindWallet);
             storeResponse(200, a);
             return a;

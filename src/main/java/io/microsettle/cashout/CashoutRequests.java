@@ -21,7 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The write transaction of a cash-out request, in the documented lock order: the account's row,
+ * The write transaction of a cash-out request, in the documented lock order: the request's {@code Idempotency-Key}
+ * claimed (a new row, no lock another request holds), the account's row,
  * the quote's row; the inserts (the cash-out, its review, its audit events) that no one else waits
  * for; then the ledger balance rows (in key order) and the escrow alert mark, held to the commit; last, the
  * response for the request's {@code Idempotency-Key}, so that a retry after the commit replays it whatever happens next.
@@ -53,6 +54,8 @@ public class CashoutRequests {
     @WriteTransaction
     public Cashout write(Prepared p, RiskService.VolumeReservation volume, EscrowFunding.Reservation escrow) {
         QuoteRedemptions.Redeemable q = p.quote();
+        // first, before any lock: a second request with the key waits here holding nothing
+        response.claimInTransaction();
         LockedAccount a = Db.one(ds, "SELECT wallet, verification_level, verified_at, created_at FROM accounts WHERE id = ? "
                         + "FOR NO KEY UPDATE", rs -> new LockedAccount(rs.getString(1), VerificationLevel.valueOf(rs.getString(2)),
                         Db.instant(rs, 3), Db.instant(rs, 4)), q.accountId())

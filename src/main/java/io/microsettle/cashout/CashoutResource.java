@@ -1,5 +1,6 @@
 package io.microsettle.cashout;
 
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.Validation;
@@ -43,6 +44,7 @@ public class CashoutResource {
     CashoutConfig config;
 
     @POST
+    @ClaimedInTransaction
     @ResponseStatus(201)
     public CashoutView create(CashoutRequest body) {
         Validation.body(body);

@@ -28,6 +28,7 @@ public class ReviewDecisions {
 
     @WriteTransaction
     public ReviewService.Review decide(String cashoutId, boolean approve, String actor, String note) {
+        response.claimInTransaction();
         CashoutStore.Locked c = store.lock(cashoutId).orElseThrow(() -> ApiException.notFound("review " + cashoutId));
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         if (c.status() != CashoutStatus.HELD) {

@@ -1,5 +1,6 @@
 package io.microsettle.cashout;
 
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Validation;
@@ -63,6 +64,7 @@ public class ReviewResource {
     }
 
     @POST
+    @ClaimedInTransaction
     @Path("/{id}/approve")
     @Consumes(MediaType.WILDCARD)
     public ReviewView approve(@PathParam("id") String id, Decision body) {
@@ -70,6 +72,7 @@ public class ReviewResource {
     }
 
     @POST
+    @ClaimedInTransaction
     @Path("/{id}/reject")
     @Consumes(MediaType.WILDCARD)
     public ReviewView reject(@PathParam("id") String id, Decision body) {

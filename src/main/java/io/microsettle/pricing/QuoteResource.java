@@ -1,5 +1,6 @@
 package io.microsettle.pricing;
 
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.ledger.Amounts;
 import io.microsettle.infra.Validation;
@@ -36,6 +37,7 @@ public class QuoteResource {
     PricingConfig config;
 
     @POST
+    @ClaimedInTransaction
     @ResponseStatus(201)
     public QuoteView create(QuoteRequest body) {
         Validation.body(body);

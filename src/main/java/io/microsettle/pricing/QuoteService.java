@@ -77,6 +77,7 @@ public class QuoteService {
         }
         Quote q = quote(integratorId, accountId, in, p);
         return Transactions.write("quote", () -> {
+            response.claimInTransaction();
             q.persist();
             audit.append(actor, "quote.created", q.id, payload(q));
             response.storeInTransaction(201, () -> QuoteResource.view(q));

@@ -205,6 +205,7 @@ public class Discrepancies {
         if (note == null || note.isBlank()) throw ApiException.validation("note", "is required");
         if (note.length() > MAX_NOTE_LENGTH) throw ApiException.validation("note", "at most " + MAX_NOTE_LENGTH + " characters");
         long n = number(id);
+        response.claimInTransaction();
         Discrepancy d = Db.one(ds, SELECT + " WHERE id = ? FOR UPDATE", Discrepancies::row, n)
                 .orElseThrow(() -> ApiException.notFound("discrepancy " + id));
         if (d.state() == State.ACKNOWLEDGED) {

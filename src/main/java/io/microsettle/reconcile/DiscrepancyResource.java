@@ -1,5 +1,6 @@
 package io.microsettle.reconcile;
 
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Validation;
 import io.microsettle.security.CurrentCaller;
@@ -76,6 +77,7 @@ public class DiscrepancyResource {
             + "listed as ACKNOWLEDGED. note: required, at most 2000 characters (else 400 validation_failed). Acknowledging one "
             + "already acknowledged: 409 discrepancy_acknowledged (names by whom and when). Operators and admins only.")
     @POST
+    @ClaimedInTransaction
     @Path("/{id}/acknowledge")
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed({Roles.OPERATOR, Roles.ADMIN})

@@ -8,6 +8,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -49,7 +50,7 @@ public class IdempotencyFilters {
     IdempotentResponse inTransaction;
 
     @ServerRequestFilter(readBody = true)
-    public Response claim(ContainerRequestContext ctx) throws IOException {
+    public Response claim(ContainerRequestContext ctx, ResourceInfo resource) throws IOException {
         String key = ctx.getHeaderString(HEADER);
         if (key == null || !"POST".equals(ctx.getMethod())) return null;
         if (identity.isAnonymous()) return null;
@@ -64,17 +65,18 @@ public class IdempotencyFilters {
         ctx.setEntityStream(new ByteArrayInputStream(body));
         String scope = caller.idempotencyScope();
         String hash = sha256(ctx.getMethod(), path(ctx), body);
-        return switch (store.claim(scope, key, ctx.getMethod(), path(ctx), hash)) {
+        boolean inItsTransaction = resource.getResourceMethod() != null
+                && resource.getResourceMethod().isAnnotationPresent(ClaimedInTransaction.class);
+        IdempotencyStore.Claim found = inItsTransaction ? store.lookup(scope, key, hash) : store.claim(scope, key, ctx.getMethod(), path(ctx), hash);
+        return switch (found) {
             case IdempotencyStore.Proceed p -> {
                 IdempotencyStore.Claimed claimed = new IdempotencyStore.Claimed(scope, key);
                 ctx.setProperty(CLAIMED, claimed);
-                inTransaction.claimed(claimed);
+                if (inItsTransaction) inTransaction.pending(new IdempotencyStore.Pending(scope, key, ctx.getMethod(), path(ctx), hash));
+                else inTransaction.claimed(claimed);
                 yield null;
             }
-            case IdempotencyStore.Replay r -> Response.status(r.status())
-                    .type(r.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
-                    .header("Idempotent-Replayed", "true")
-                    .entity(r.body()).build();
+            case IdempotencyStore.Replay r -> replay(r);
             case IdempotencyStore.Mismatch m -> ProblemMappers.problem(409, "idempotency_key_reused",
                     "this Idempotency-Key was used with a different request", path(ctx));
             case IdempotencyStore.InProgress i -> ProblemMappers.problem(409, "idempotency_in_progress",
@@ -93,6 +95,10 @@ public class IdempotencyFilters {
         if (!(req.getProperty(CLAIMED) instanceof IdempotencyStore.Claimed c)) return;
         req.removeProperty(CLAIMED);
         if (inTransaction.stored()) return;
+        if (inTransaction.pending().isPresent()) {
+            keep(inTransaction.pending().get(), req, res);
+            return;
+        }
         try {
             if (res.getStatus() >= 500) {
                 store.release(c.scope(), c.key());
@@ -108,6 +114,34 @@ public class IdempotencyFilters {
         } catch (RuntimeException e) {
             LOG.warnf("idempotency key of %s not recorded after %d: %s", c.scope(), res.getStatus(), e.getMessage());
         }
+    }
+
+    /**
+     * A request whose transaction was to claim the key, and which did not commit a response: a refusal is kept for
+     * replay; after a 5xx, or when its transaction found the key taken, nothing. A refusal made while another request
+     * with the key ran (the quote that request used, say) is not this key's answer: that request's response is
+     * answered instead, replayed, or 409 {@code idempotency_in_progress}.
+     */
+    private void keep(IdempotencyStore.Pending p, ContainerRequestContext req, ContainerResponseContext res) {
+        if (inTransaction.conflicted() || res.getStatus() >= 500) return;
+        try {
+            Object entity = res.getEntity();
+            if (store.keep(p, res.getStatus(), entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity))) return;
+            Response instead = switch (store.lookup(p.scope(), p.key(), p.requestHash())) {
+                case IdempotencyStore.Replay r -> replay(r);
+                default -> ProblemMappers.problem(409, "idempotency_in_progress", "a request with this Idempotency-Key is still running", path(req));
+            };
+            res.setStatus(instead.getStatus());
+            res.setEntity(instead.getEntity(), null, instead.getMediaType());
+            if (instead.getHeaderString("Idempotent-Replayed") != null) res.getHeaders().putSingle("Idempotent-Replayed", "true");
+        } catch (JsonProcessingException | RuntimeException e) {
+            LOG.warnf("idempotency key of %s not recorded after %d: %s", p.scope(), res.getStatus(), e.getMessage());
+        }
+    }
+
+    private static Response replay(IdempotencyStore.Replay r) {
+        return Response.status(r.status()).type(r.status() >= 400 ? Problem.MEDIA_TYPE : MediaType.APPLICATION_JSON)
+                .header("Idempotent-Replayed", "true").entity(r.body()).build();
     }
 
     private static String path(ContainerRequestContext ctx) {

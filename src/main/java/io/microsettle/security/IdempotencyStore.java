@@ -36,6 +36,9 @@ public class IdempotencyStore {
     /** A key a request claimed, whose response a transaction (perhaps on another thread) may store. */
     public record Claimed(String scope, String key) {}
 
+    /** A key no request holds yet, to be claimed in the request's own transaction ({@link ClaimedInTransaction}). */
+    public record Pending(String scope, String key, String method, String path, String requestHash) {}
+
     @Inject
     AgroalDataSource ds;
     @Inject
@@ -69,6 +72,47 @@ public class IdempotencyStore {
         int taken = Db.update(ds, "UPDATE idempotency_keys SET created_at = now() WHERE caller_scope = ? AND idempotency_key = ? "
                 + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds);
         return taken == 1 ? new Proceed() : new InProgress();
+    }
+
+    /**
+     * What a key holds, read without claiming it, for a request that claims it in its own transaction: {@link Proceed}
+     * when no request has it. A claim that was abandoned (see {@link #claim}) is removed first, so that the request's
+     * transaction can claim the key.
+     */
+    public Claim lookup(String scope, String key, String requestHash) {
+        long abandonedAfterSeconds = Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
+        record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
+        Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body, "
+                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
+                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
+                (double) abandonedAfterSeconds, scope, key);
+        if (stored.isEmpty()) return new Proceed();
+        if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
+        if (stored.get().status() != null) return new Replay(stored.get().status(), stored.get().body());
+        if (!stored.get().abandoned()) return new InProgress();
+        int removed = Db.update(ds, "DELETE FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ? "
+                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds);
+        return removed == 1 ? new Proceed() : new InProgress();
+    }
+
+    /**
+     * Claims {@code p} in the caller's transaction; false when another request claimed it first (this insert waited for
+     * that one's commit if it was still running).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean claimInTransaction(Pending p) {
+        return Db.update(ds, "INSERT INTO idempotency_keys (caller_scope, idempotency_key, method, path, request_hash, created_at) "
+                + "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING", p.scope(), p.key(), p.method(), p.path(), p.requestHash()) == 1;
+    }
+
+    /**
+     * Keeps the response of a request whose transaction did not claim {@code p} (a refusal); false when another request
+     * has the key (this insert waited for that one's commit if it was still running).
+     */
+    public boolean keep(Pending p, int status, String body) {
+        return Db.update(ds, "INSERT INTO idempotency_keys (caller_scope, idempotency_key, method, path, request_hash, response_status, "
+                        + "response_body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING",
+                p.scope(), p.key(), p.method(), p.path(), p.requestHash(), status, body) == 1;
     }
 
     /**

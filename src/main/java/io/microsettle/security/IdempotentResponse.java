@@ -1,6 +1,7 @@
 package io.microsettle.security;
 
 import io.microsettle.infra.AfterCommit;
+import io.microsettle.infra.ApiException;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
@@ -30,10 +31,33 @@ public class IdempotentResponse {
     AfterCommit afterCommit;
 
     private IdempotencyStore.Claimed claimed;
+    private IdempotencyStore.Pending pending;
     private volatile boolean stored;
+    private volatile boolean conflicted;
 
     void claimed(IdempotencyStore.Claimed claimed) {
         this.claimed = claimed;
+    }
+
+    /** The key is to be claimed by the request's transaction ({@link #claimInTransaction}). */
+    void pending(IdempotencyStore.Pending pending) {
+        this.pending = pending;
+        this.claimed = new IdempotencyStore.Claimed(pending.scope(), pending.key());
+    }
+
+    /**
+     * Claims the key the filter left to this transaction ({@link ClaimedInTransaction}), as its first statement, before
+     * any lock: a second request with the key waits here holding nothing, and once the first commits it is refused 409
+     * {@code idempotency_in_progress} (its retry is then replayed). Nothing when the request sent no key, or when the
+     * filter claimed it. A transaction retried at its boundary claims it again.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void claimInTransaction() {
+        if (pending == null) return;
+        if (!store.claimInTransaction(pending)) {
+            conflicted = true;
+            throw ApiException.conflict("idempotency_in_progress", "a request with this Idempotency-Key is still running");
+        }
     }
 
     /** The key this request claimed, if it sent one. */
@@ -61,5 +85,15 @@ public class IdempotentResponse {
     /** Whether a committed transaction stored this request's response. */
     boolean stored() {
         return stored;
+    }
+
+    /** The key this request's transaction was to claim, if the filter left it to it. */
+    Optional<IdempotencyStore.Pending> pending() {
+        return Optional.ofNullable(pending);
+    }
+
+    /** Whether another request had the key when this request's transaction came to claim it. */
+    boolean conflicted() {
+        return conflicted;
     }
 }

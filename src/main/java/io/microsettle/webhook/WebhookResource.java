@@ -1,6 +1,7 @@
 package io.microsettle.webhook;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.microsettle.security.ClaimedInTransaction;
 import io.microsettle.infra.ApiException;
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.infra.Validation;
@@ -64,6 +65,7 @@ public class WebhookResource {
     WebhookConfig config;
 
     @POST
+    @ClaimedInTransaction
     @ResponseStatus(201)
     @Operation(summary = "Subscribe a URL to events", description = "Answers the endpoint with its signing secret (whsec_...), "
             + "shown only here and by rotate-secret. Refusals: 400 validation_failed naming url, events[i] or description; "
@@ -107,6 +109,7 @@ public class WebhookResource {
     }
 
     @POST
+    @ClaimedInTransaction
     @Path("/{id}/rotate-secret")
     @Operation(summary = "Rotate the signing secret", description = "Answers the endpoint with its new secret. The old secret "
             + "keeps signing (a second v1 in Microsettle-Signature) for expiresInSeconds (default 86400, 0 to 604800; 0 stops it "

@@ -71,6 +71,7 @@ public class WebhookService {
      */
     @WriteTransaction
     public Endpoint create(String integratorId, String actor, String url, List<String> events, String description) {
+        response.claimInTransaction();
         Db.query(ds, "SELECT pg_advisory_xact_lock(hashtext(?))", rs -> 1, "webhooks:" + integratorId);
         long live = Db.query(ds, "SELECT count(*) FROM webhook_endpoints WHERE integrator_id = ? AND status = 'ENABLED'",
                 rs -> rs.getLong(1), integratorId).getFirst();
@@ -143,6 +144,7 @@ public class WebhookService {
      */
     @WriteTransaction
     public Endpoint rotateSecret(String integratorId, String actor, String id, long overlapSeconds) {
+        response.claimInTransaction();
         Endpoint e = find(integratorId, id, true);
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         String secret = WebhookSignatures.newSecret();

@@ -96,6 +96,44 @@ class IdempotencyTest {
     }
 
     /**
+     * A cash-out claims its key in its own transaction (no commit of its own): 12 requests at once with one key make one
+     * cash-out; each other request waits for it and is refused 409 idempotency_in_progress, or comes after it and is
+     * replayed. A refusal made inside such a transaction (which rolled the claim back) is kept and replayed too.
+     */
+    @Test
+    void concurrentCashoutsWithOneKeyMakeOneAndAnInTransactionRefusalIsReplayed() throws Exception {
+        SignedQuote q = signedQuote("idem-cc-");
+        String key = UUID.randomUUID().toString();
+        ExecutorService pool = Executors.newFixedThreadPool(12);
+        List<Response> answers = new ArrayList<>();
+        try {
+            List<Future<Response>> fs = new ArrayList<>();
+            for (int i = 0; i < 12; i++) fs.add(pool.submit(() -> as(q.token()).header("Idempotency-Key", key).body(q.body()).post("/v1/cashouts")));
+            for (Future<Response> f : fs) answers.add(f.get(60, TimeUnit.SECONDS));
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(db.scalar("SELECT count(*) FROM cashouts WHERE quote_id = '" + q.quoteId() + "'")).isEqualTo(1);
+        String made = db.text("SELECT id FROM cashouts WHERE quote_id = '" + q.quoteId() + "'");
+        for (Response r : answers) {
+            if (r.statusCode() == 201) assertThat(r.jsonPath().getString("id")).isEqualTo(made);
+            else assertProblem(r, 409, "idempotency_in_progress");
+        }
+        assertThat(answers).filteredOn(r -> r.statusCode() == 201 && r.header("Idempotent-Replayed") == null).hasSize(1);
+
+        // account_exists is thrown inside the creation's transaction: kept for the key all the same
+        String t = q.token();
+        String ref = "dup-" + UUID.randomUUID();
+        Api.createAccount(t, ref);
+        String refusalKey = UUID.randomUUID().toString();
+        Response refused = as(t).header("Idempotency-Key", refusalKey).body(Map.of("externalRef", ref)).post("/v1/accounts");
+        assertProblem(refused, 409, "account_exists");
+        Response replayed = as(t).header("Idempotency-Key", refusalKey).body(Map.of("externalRef", ref)).post("/v1/accounts");
+        assertThat(replayed.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(replayed.asString()).isEqualTo(refused.asString());
+    }
+
+    /**
      * A cash-out whose transaction committed but whose request then failed (a crash point after the commit: the client
      * got a 500, as it gets no answer when the process dies there) is replayed on a retry with the same key: the 201 of
      * the cash-out that was made, stored in its own commit. Before, the 500 released the key, and the retry ran the
