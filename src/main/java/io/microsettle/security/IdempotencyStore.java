@@ -58,19 +58,13 @@ public class IdempotencyStore {
         int inserted = Db.update(ds, "INSERT INTO idempotency_keys (caller_scope, idempotency_key, method, path, request_hash, created_at) "
                 + "VALUES (?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING", scope, key, method, path, requestHash);
         if (inserted == 1) return new Proceed();
-        long abandonedAfterSeconds = Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
-        record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
-        Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body, "
-                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
-                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
-                (double) abandonedAfterSeconds, scope, key);
+        Optional<Stored> stored = stored(scope, key);
         if (stored.isEmpty()) return new InProgress(); // purged or released between the two statements: the first still runs
-        if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
-        if (stored.get().status() != null) return new Replay(stored.get().status(), stored.get().body());
-        if (!stored.get().abandoned()) return new InProgress();
+        Claim answer = answer(stored.get(), requestHash);
+        if (answer != null) return answer;
         // one retry takes it over: the condition is checked again under the row's lock
         int taken = Db.update(ds, "UPDATE idempotency_keys SET created_at = now() WHERE caller_scope = ? AND idempotency_key = ? "
-                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds);
+                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds());
         return taken == 1 ? new Proceed() : new InProgress();
     }
 
@@ -80,19 +74,34 @@ public class IdempotencyStore {
      * transaction can claim the key.
      */
     public Claim lookup(String scope, String key, String requestHash) {
-        long abandonedAfterSeconds = Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
-        record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
-        Optional<Stored> stored = Db.one(ds, "SELECT request_hash, response_status, response_body, "
-                        + "created_at < now() - make_interval(secs => ?) FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
-                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
-                (double) abandonedAfterSeconds, scope, key);
+        Optional<Stored> stored = stored(scope, key);
         if (stored.isEmpty()) return new Proceed();
-        if (!requestHash.equals(stored.get().requestHash())) return new Mismatch();
-        if (stored.get().status() != null) return new Replay(stored.get().status(), stored.get().body());
-        if (!stored.get().abandoned()) return new InProgress();
+        Claim answer = answer(stored.get(), requestHash);
+        if (answer != null) return answer;
         int removed = Db.update(ds, "DELETE FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ? "
-                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds);
+                + "AND response_status IS NULL AND created_at < now() - make_interval(secs => ?)", scope, key, (double) abandonedAfterSeconds());
         return removed == 1 ? new Proceed() : new InProgress();
+    }
+
+    /** A key's row as stored, and whether its claim was abandoned. */
+    private record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
+
+    private Optional<Stored> stored(String scope, String key) {
+        return Db.one(ds, "SELECT request_hash, response_status, response_body, created_at < now() - make_interval(secs => ?) "
+                        + "FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
+                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
+                (double) abandonedAfterSeconds(), scope, key);
+    }
+
+    /** What a stored key answers this request: null when its claim was abandoned (the request may take the key over). */
+    private static Claim answer(Stored stored, String requestHash) {
+        if (!requestHash.equals(stored.requestHash())) return new Mismatch();
+        if (stored.status() != null) return new Replay(stored.status(), stored.body());
+        return stored.abandoned() ? null : new InProgress();
+    }
+
+    private long abandonedAfterSeconds() {
+        return Math.max(MIN_ABANDONED_AFTER_SECONDS, config.idempotencyAbandonedAfterSeconds());
     }
 
     /**
