@@ -105,9 +105,7 @@ public class IdempotencyFilters {
                 return;
             }
             try {
-                Object entity = res.getEntity();
-                String body = entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
-                store.complete(c.scope(), c.key(), res.getStatus(), body);
+                store.complete(c.scope(), c.key(), res.getStatus(), bodyText(res));
             } catch (JsonProcessingException e) {
                 store.release(c.scope(), c.key());
             }
@@ -125,8 +123,7 @@ public class IdempotencyFilters {
     private void keep(IdempotencyStore.Pending p, ContainerRequestContext req, ContainerResponseContext res) {
         if (inTransaction.conflicted() || res.getStatus() >= 500) return;
         try {
-            Object entity = res.getEntity();
-            if (store.keep(p, res.getStatus(), entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity))) return;
+            if (store.keep(p, res.getStatus(), bodyText(res))) return;
             Response instead = switch (store.lookup(p.scope(), p.key(), p.requestHash())) {
                 case IdempotencyStore.Replay r -> replay(r);
                 default -> ProblemMappers.problem(409, "idempotency_in_progress", "a request with this Idempotency-Key is still running", path(req));
@@ -137,6 +134,12 @@ public class IdempotencyFilters {
         } catch (JsonProcessingException | RuntimeException e) {
             LOG.warnf("idempotency key of %s not recorded after %d: %s", p.scope(), res.getStatus(), e.getMessage());
         }
+    }
+
+    /** The response's body as it is kept for replay: a String as it is, anything else as JSON. */
+    private String bodyText(ContainerResponseContext res) throws JsonProcessingException {
+        Object entity = res.getEntity();
+        return entity == null ? "" : entity instanceof String s ? s : mapper.writeValueAsString(entity);
     }
 
     private static Response replay(IdempotencyStore.Replay r) {

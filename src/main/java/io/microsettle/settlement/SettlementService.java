@@ -20,6 +20,7 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,9 +73,14 @@ public class SettlementService {
     public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked) {}
 
     /** A lane held by this replica for the pass. */
-    record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps) {
+    record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps, RecordsInFlight records) {
         Held(Leases.Lease lease, SettlerLanes.Lane lane) {
-            this(lease, lane, new PassSteps());
+            this(lease, lane, new PassSteps(), new RecordsInFlight());
+        }
+
+        /** Waits for the records of this pass's accepted broadcasts (before reading what is broadcast, and at its end). */
+        void awaitRecords() {
+            steps.time("recordWait", records::awaitAll);
         }
 
         String address() {
@@ -125,11 +131,14 @@ public class SettlementService {
                 created += createBatches(h, cap.get(), true);
                 sent += h.steps().time("broadcast", () -> broadcast(h, false, cap));
             }
+            h.awaitRecords();
             checked += h.steps().time("receipts", () -> checkSubmitted(h));
         } catch (CrashPoints.Crash c) {
             throw c;
         } catch (RuntimeException e) {
             LOG.warnf("settlement pass of lane %s failed: %s", h.address(), e.getMessage());
+        } finally {
+            h.awaitRecords();
         }
         if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
         return new TickResult(created, sent, checked);
@@ -153,7 +162,10 @@ public class SettlementService {
         Optional<EscrowCapacity> cap = capacity();
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
-        for (Held h : held()) n += createBatches(h, cap.get(), false);
+        for (Held h : held()) {
+            n += createBatches(h, cap.get(), false);
+            h.awaitRecords();
+        }
         return n;
     }
 
@@ -162,7 +174,10 @@ public class SettlementService {
         boolean paused = store.control().paused();
         Optional<EscrowCapacity> cap = capacity();
         int n = 0;
-        for (Held h : held()) n += broadcast(h, paused || cap.map(EscrowCapacity::paused).orElse(false), cap);
+        for (Held h : held()) {
+            n += broadcast(h, paused || cap.map(EscrowCapacity::paused).orElse(false), cap);
+            h.awaitRecords();
+        }
         return n;
     }
 
@@ -461,7 +476,9 @@ public class SettlementService {
      * sends (see {@link #recordSubmitted}). Returns how many the node accepted.
      */
     int broadcast(Held h, boolean paused, Optional<EscrowCapacity> cap) {
-        List<SettlementStore.StoredTx> due = store.due(h.address(), MAX_BROADCASTS_PER_PASS);
+        // accepted earlier in this pass and still being recorded: not sent again
+        List<SettlementStore.StoredTx> due = store.due(h.address(), MAX_BROADCASTS_PER_PASS).stream()
+                .filter(t -> !h.records().recording(t.id())).toList();
         Map<String, List<Long>> gross = null;
         List<SettlementStore.StoredTx> accepted = new ArrayList<>();
         try {
@@ -500,7 +517,8 @@ public class SettlementService {
      * Records the transactions the node accepted as broadcast at the head read once after the sends (at or above
      * the head each was sent at, so receipt checks and replacements never come early): each in its own short
      * transaction (its batch's cash-outs SUBMITTED with their audit events), at most {@code sign-workers} at once
-     * (their own pool).
+     * (their own pool). The pass does not wait for them here: it goes on claiming and sending, and waits for them
+     * ({@link Held#awaitRecords}) before it checks receipts or ends.
      * The rows of two batches are disjoint, so the transactions do not wait for each other. One that fails leaves its
      * transaction SIGNED: sent again next pass, the node says it already knows it, and it is recorded then.
      */
@@ -519,9 +537,17 @@ public class SettlementService {
                 }
             });
         }
-        boolean oneANonce = accepted.stream().map(SettlementStore.StoredTx::nonce).distinct().count() == accepted.size();
-        if (oneANonce) workers.records(records);
-        else records.forEach(SettlementService::callQuietly); // two at one nonce would each close the other: one after the other
+        List<Long> nonces = accepted.stream().map(SettlementStore.StoredTx::nonce).toList();
+        if (nonces.stream().distinct().count() < nonces.size()) {
+            // two at one nonce would each close the other: one after the other, and after any record still running
+            h.awaitRecords();
+            records.forEach(SettlementService::callQuietly);
+            return;
+        }
+        if (!h.records().canStartBeside(nonces)) h.awaitRecords();
+        Map<Long, Long> txNonces = new LinkedHashMap<>();
+        for (SettlementStore.StoredTx tx : accepted) txNonces.put(tx.id(), tx.nonce());
+        h.records().started(txNonces, workers.startRecords(records));
     }
 
     private static void callQuietly(Callable<Boolean> task) {

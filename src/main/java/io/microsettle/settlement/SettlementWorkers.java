@@ -15,7 +15,7 @@ import java.util.concurrent.Future;
  * The settlement pass's fixed thread pools: one passes over lanes (settler keys) at once
  * ({@code microsettle.settlement.lane-workers}), one estimates and signs batches at once ({@code sign-workers},
  * shared by all lanes), one records accepted broadcasts at once (as many threads as {@code sign-workers}, so a
- * record never queues behind the estimates still running). A lane task waits only for sign and record tasks, and
+ * record never queues behind the estimates still running; the lane goes on while they run). A lane task waits only for sign and record tasks, and
  * these wait for nothing, so the pools cannot starve each other. Threads are created on first use and stopped with
  * the service.
  */
@@ -49,14 +49,18 @@ public class SettlementWorkers {
 
     /** Starts every sign task (at most {@code sign-workers} run at once, all lanes together); their futures in order. */
     <T> List<Future<T>> startSigns(List<Callable<T>> tasks) {
+        return start(tasks, signPool());
+    }
+
+    private static <T> List<Future<T>> start(List<Callable<T>> tasks, ExecutorService pool) {
         List<Future<T>> out = new ArrayList<>(tasks.size());
-        for (Callable<T> t : tasks) out.add(signPool().submit(t));
+        for (Callable<T> t : tasks) out.add(pool.submit(t));
         return out;
     }
 
-    /** Runs every record task, at most {@code sign-workers} at once (all lanes together); their results in order. */
-    <T> List<T> records(List<Callable<T>> tasks) {
-        return all(tasks, this::recordPool);
+    /** Starts every record task (at most {@code sign-workers} run at once, all lanes together); their futures in order. */
+    <T> List<Future<T>> startRecords(List<Callable<T>> tasks) {
+        return start(tasks, recordPool());
     }
 
     private synchronized ExecutorService recordPool() {

@@ -8,6 +8,7 @@ import io.microsettle.infra.DaemonPools;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -100,13 +101,31 @@ class SettlementWorkersTest {
         assertThat(DaemonPools.await(futures.get(1), SettlementWorkers.WAITER)).isEqualTo("nonce 8");
         assertThatThrownBy(() -> DaemonPools.await(futures.get(2), SettlementWorkers.WAITER)).isInstanceOf(IllegalStateException.class)
                 .hasMessage("estimate refused");
-        assertThat(workers.records(List.<Callable<Integer>>of(() -> 1, () -> 2, () -> 3))).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void recordsStartWithoutTheLaneWaitingAndAreAwaitedWithTheirNonces() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        RecordsInFlight inFlight = new RecordsInFlight();
+        var futures = workers.startRecords(List.<Callable<Boolean>>of(() -> release.await(30, TimeUnit.SECONDS), () -> true));
+        inFlight.started(new java.util.LinkedHashMap<>(java.util.Map.of(11L, 7L, 12L, 8L)), futures);
+        assertThat(futures.getFirst().isDone()).isFalse(); // the lane went on while the first record runs
+        assertThat(inFlight.recording(11L)).isTrue();
+        assertThat(inFlight.recording(13L)).isFalse();
+        assertThat(inFlight.canStartBeside(List.of(8L))).isFalse(); // a second record of nonce 8 would close the first
+        assertThat(inFlight.canStartBeside(List.of(9L, 10L))).isTrue();
+        release.countDown();
+        assertThat(inFlight.awaitAll()).isEqualTo(2);
+        assertThat(futures).allMatch(java.util.concurrent.Future::isDone);
+        assertThat(inFlight.recording(11L)).isFalse();
+        assertThat(inFlight.canStartBeside(List.of(8L))).isTrue();
+        assertThat(inFlight.awaitAll()).isZero();
     }
 
     @Test
     void oneTaskRunsOnTheCallingThreadAndNoneGivesNothing() {
         Thread caller = Thread.currentThread();
-        assertThat(workers.records(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
+        assertThat(workers.lanes(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
         assertThat(workers.lanes(List.<Callable<Integer>>of())).isEmpty();
     }
 }
