@@ -20,10 +20,14 @@ import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.jboss.logging.Logger;
@@ -684,19 +688,28 @@ public class SettlementService {
                 byNonce.computeIfAbsent(t.nonce(), k -> new ArrayList<>()).add(t);
             }
         }
-        int looked = 0;
-        for (var e : byNonce.entrySet()) {
-            if (looked++ >= cfg.maxReceiptChecksPerTick()) break;
-            CrashPoints.reach("settlement.before-receipt");
-            List<SettlementStore.StoredTx> all = store.atNonce(h.address(), e.getKey());
-            Optional<Receipted> mined = firstReceipt(all);
-            if (mined.isPresent()) onReceipt(h, mined.get(), head);
-            else stuck(h, all, head);
+        // the nonces' transactions and receipts are read at once (reads only); what they show is acted on in nonce order
+        List<Callable<NonceLook>> looks = new ArrayList<>();
+        for (long nonce : byNonce.keySet()) {
+            if (looks.size() >= cfg.maxReceiptChecksPerTick()) break;
+            looks.add(() -> {
+                List<SettlementStore.StoredTx> all = store.atNonce(h.address(), nonce);
+                return new NonceLook(all, firstReceipt(all));
+            });
         }
-        return looked;
+        for (java.util.concurrent.Future<NonceLook> f : workers.startLookups(looks)) {
+            NonceLook look = DaemonPools.await(f, SettlementWorkers.WAITER);
+            CrashPoints.reach("settlement.before-receipt");
+            if (look.mined().isPresent()) onReceipt(h, look.mined().get(), head);
+            else stuck(h, look.all(), head);
+        }
+        return looks.size();
     }
 
     record Receipted(SettlementStore.StoredTx tx, TransactionReceipt receipt) {}
+
+    /** Every transaction signed at a nonce, and the first of them with a receipt. */
+    private record NonceLook(List<SettlementStore.StoredTx> all, Optional<Receipted> mined) {}
 
     private Optional<Receipted> firstReceipt(List<SettlementStore.StoredTx> all) {
         for (SettlementStore.StoredTx t : all) {
@@ -805,7 +818,12 @@ public class SettlementService {
         long head = headBlock();
         // a transaction seen mined whose batch is not settled yet, and whose receipt is gone: a reorg dropped its block.
         // It is open again (healing re-sends it if the node forgot it); left MINED, nothing would ever send it again.
-        for (SettlementStore.StoredTx t : store.minedUnsettled(h.address(), MAX_OPEN_PER_PASS)) {
+        Map<Long, Set<String>> blockTxHashes = new HashMap<>();
+        for (SettlementStore.MinedTx m : store.minedUnsettled(h.address(), MAX_OPEN_PER_PASS)) {
+            SettlementStore.StoredTx t = m.tx();
+            // still in the block its receipt named: one header (its transaction hashes) for all of a block's batches, where a
+            // receipt each (500 logs) cost the node and the pass far more; else a receipt says whether it was mined elsewhere
+            if (blockTxHashes.computeIfAbsent(m.minedBlock(), this::txHashesStrict).contains(t.txHash().toLowerCase(Locale.ROOT))) continue;
             if (receiptStrict(t.txHash()).isPresent()) continue;
             QuarkusTransaction.requiringNew().run(() -> store.unmined(h.lease(), t, head));
             LOG.warnf("%s (batch %s, nonce %d) is no longer mined (a reorg): open again", t.txHash(), t.batchId(), t.nonce());
@@ -924,6 +942,20 @@ public class SettlementService {
             return chain.escrowReader().isBatchSettled(BigInteger.valueOf(chainBatchId)).send();
         } catch (Exception e) {
             throw new IllegalStateException("isBatchSettled(" + chainBatchId + ") failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The hashes (lower case) of the transactions in the node's block at this height, none above its head; a failed call throws. */
+    private Set<String> txHashesStrict(long block) {
+        try {
+            var r = chain.web3j().ethGetBlockByNumber(new DefaultBlockParameterNumber(block), false).send();
+            if (r.hasError()) throw new IllegalStateException("eth_getBlockByNumber failed: " + r.getError().getMessage());
+            if (r.getBlock() == null) return Set.of();
+            Set<String> hashes = new HashSet<>();
+            for (EthBlock.TransactionResult<?> tx : r.getBlock().getTransactions()) hashes.add(String.valueOf(tx.get()).toLowerCase(Locale.ROOT));
+            return hashes;
+        } catch (IOException e) {
+            throw new IllegalStateException("eth_getBlockByNumber failed: " + e.getMessage(), e);
         }
     }
 

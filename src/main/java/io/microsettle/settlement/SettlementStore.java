@@ -70,6 +70,8 @@ public class SettlementStore {
 
     static final String TX_COLUMNS = "id, batch_id, from_address, nonce, raw_tx, tx_hash, replaces_tx_id, broadcast_attempts, "
             + "max_priority_fee_per_gas_wei, max_fee_per_gas_wei, broadcast_block, kind, status, failing_since, stalled_since";
+    /** How many columns {@link #TX_COLUMNS} names (a query may select more after them). */
+    static final int TX_COLUMN_COUNT = TX_COLUMNS.split(",").length;
 
     static StoredTx storedTx(ResultSet rs) throws SQLException {
         return new StoredTx(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getString(5), rs.getString(6),
@@ -211,12 +213,15 @@ public class SettlementStore {
 
     /** A lane's settleBatch transactions recorded as mined whose batch is not settled (nor failed) yet, by nonce. */
     @Transactional
-    public List<StoredTx> minedUnsettled(String fromAddress, int limit) {
-        return Db.query(ds, "SELECT " + TX_COLUMNS + " FROM settlement_txs WHERE status = ? AND kind = ? AND from_address = ? "
+    public List<MinedTx> minedUnsettled(String fromAddress, int limit) {
+        return Db.query(ds, "SELECT " + TX_COLUMNS + ", mined_block FROM settlement_txs WHERE status = ? AND kind = ? AND from_address = ? "
                         + "AND batch_id IN (SELECT id FROM settlement_batches WHERE status = ? AND from_address = ?) ORDER BY nonce, id LIMIT ?",
-                SettlementStore::storedTx, TxStatus.MINED, TxKind.SETTLE, fromAddress.toLowerCase(), BatchStatus.SUBMITTED,
-                fromAddress.toLowerCase(), limit);
+                rs -> new MinedTx(storedTx(rs), rs.getLong(TX_COLUMN_COUNT + 1)), TxStatus.MINED, TxKind.SETTLE, fromAddress.toLowerCase(),
+                BatchStatus.SUBMITTED, fromAddress.toLowerCase(), limit);
     }
+
+    /** A transaction seen mined, and the block its receipt named. */
+    public record MinedTx(StoredTx tx, long minedBlock) {}
 
     /**
      * A reorg dropped the block of a mined transaction: BROADCAST again as of {@code headBlock} (healing

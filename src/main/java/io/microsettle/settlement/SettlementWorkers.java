@@ -63,6 +63,14 @@ public class SettlementWorkers {
         return start(tasks, recordPool());
     }
 
+    /**
+     * Starts every lookup task (reads: a nonce's transactions and receipts) on the record pool, which a lane has to
+     * itself once it has waited for its records, before it checks receipts; their futures in order.
+     */
+    <T> List<Future<T>> startLookups(List<Callable<T>> tasks) {
+        return start(tasks, recordPool());
+    }
+
     private synchronized ExecutorService recordPool() {
         if (recordPool == null) recordPool = DaemonPools.fixed("settlement-record", signThreads > 0 ? signThreads : cfg.signWorkers());
         return recordPool;

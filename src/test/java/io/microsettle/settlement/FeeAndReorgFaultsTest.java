@@ -164,6 +164,43 @@ class FeeAndReorgFaultsTest extends AbstractFaultTest {
     }
 
     @Test
+    void aMinedBatchIsCheckedByItsBlockAndOpenAgainWhenAReorgDropsItBeforeItSettles() throws Exception {
+        manualMining();
+        String snapshot = rpc("evm_snapshot", List.of());
+        String co = queue("reorgmined", 3_000_000);
+        assertThat(settlement.createBatches()).isEqualTo(1);
+        assertThat(settlement.broadcastStored()).isEqualTo(1);
+        String tx = firstTx(co);
+        rpc("evm_mine", List.of());
+        for (int i = 0; i < 3; i++) rpc("evm_mine", List.of()); // receipt-check-after-blocks
+        assertThat(settlement.checkSubmitted()).isEqualTo(1);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("MINED");
+
+        // mined, not yet settled (no reconcile pass): healing finds it in its block's header, with no receipt read
+        long receiptsBefore = proxy().forwarded("eth_getTransactionReceipt", tx);
+        settlement.tick();
+        assertThat(proxy().forwarded("eth_getTransactionReceipt", tx)).isEqualTo(receiptsBefore);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("MINED");
+
+        // the branch with it is dropped: not in that block any more, no receipt: open again, sent again, settled once
+        long minedHead = head();
+        rpc("evm_revert", List.of(snapshot));
+        while (head() < minedHead + 1) rpc("evm_mine", List.of());
+        assertThat(receipt(tx)).isEmpty();
+        settlement.tick();
+        assertThat(proxy().forwarded("eth_getTransactionReceipt", tx)).isGreaterThan(receiptsBefore);
+        assertThat(one("SELECT status FROM settlement_txs WHERE tx_hash = ?", tx)).isEqualTo("BROADCAST");
+        assertThat(count("SELECT count(*) FROM audit_events WHERE type = 'batch.reorged' AND payload_json::jsonb->>'txHash' = ?", tx))
+                .isEqualTo(1);
+
+        intervalMining();
+        untilFinal(List.of(co), 60);
+        assertThat(status(co)).isEqualTo("SETTLED");
+        assertThat(one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(tx);
+        assertInvariants(List.of(co));
+    }
+
+    @Test
     void aRevertedTransactionThatAReorgTurnsIntoASuccessIsSettledNotRefunded() throws Exception {
         manualMining();
         String snapshot = rpc("evm_snapshot", List.of());

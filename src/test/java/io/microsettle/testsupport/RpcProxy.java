@@ -42,6 +42,8 @@ public final class RpcProxy implements AutoCloseable {
     /** Transactions whose eth_sendRawTransaction is answered with an error (by hash), and that error's message. */
     private final java.util.Map<String, String> refusedTxs = new ConcurrentHashMap<>();
     private final AtomicLong forwarded = new AtomicLong();
+    /** Forwarded requests by method and first parameter ("eth_getTransactionReceipt 0xab…"). */
+    private final java.util.Map<String, AtomicLong> forwardedByCall = new ConcurrentHashMap<>();
     private final AtomicLong droppedReplies = new AtomicLong();
     private final AtomicLong refusedSends = new AtomicLong();
 
@@ -134,6 +136,12 @@ public final class RpcProxy implements AutoCloseable {
         return forwarded.get();
     }
 
+    /** Requests of {@code method} whose first parameter was {@code firstParam} (case ignored) forwarded to the node. */
+    public long forwarded(String method, String firstParam) {
+        AtomicLong n = forwardedByCall.get(method + " " + firstParam.toLowerCase());
+        return n == null ? 0 : n.get();
+    }
+
     /** Replies dropped after the node had the request. */
     public long droppedReplies() {
         return droppedReplies.get();
@@ -166,6 +174,10 @@ public final class RpcProxy implements AutoCloseable {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(upstream).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
             forwarded.incrementAndGet();
+            if (request.isObject()) {
+                forwardedByCall.computeIfAbsent(method + " " + request.path("params").path(0).asText().toLowerCase(), k -> new AtomicLong())
+                        .incrementAndGet();
+            }
             if (dropReplyMethods.contains(method)) { // the node acted; the caller's connection closes unanswered
                 droppedReplies.incrementAndGet();
                 return;
