@@ -684,7 +684,7 @@ public class SettlementService {
         long head = headBlock();
         TreeMap<Long, List<SettlementStore.StoredTx>> byNonce = new TreeMap<>();
         for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
-            if (t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && t.broadcastBlock() <= head - cfg.receiptCheckAfterBlocks()) {
+            if (receiptCheckDue(t, head)) {
                 byNonce.computeIfAbsent(t.nonce(), k -> new ArrayList<>()).add(t);
             }
         }
@@ -704,6 +704,11 @@ public class SettlementService {
             else stuck(h, look.all(), head);
         }
         return looks.size();
+    }
+
+    /** A broadcast transaction sent {@code receipt-check-after-blocks} blocks ago or more: its receipt is looked for. */
+    private boolean receiptCheckDue(SettlementStore.StoredTx t, long head) {
+        return t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && t.broadcastBlock() <= head - cfg.receiptCheckAfterBlocks();
     }
 
     record Receipted(SettlementStore.StoredTx tx, TransactionReceipt receipt) {}
@@ -831,6 +836,9 @@ public class SettlementService {
         long finalCount = transactionCount(h.address(), new DefaultBlockParameterNumber(Math.max(0, head - chainConfig.confirmations() + 1)));
         for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
             if (t.nonce() < finalCount) {
+                // a broadcast whose receipt the receipt checks have not read yet: they read it first (most are ours, mined; a
+                // receipt each pass here cost more than the rest of healing); one they find none for is looked at here then
+                if (t.status() == TxStatus.BROADCAST && !receiptCheckDue(t, head)) continue;
                 List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
                 // a lookup that fails says nothing (strict: it throws and this pass decides nothing); ours was mined: checkSubmitted settles it
                 if (firstReceiptStrict(all)) continue;
@@ -847,8 +855,7 @@ public class SettlementService {
                 });
                 LOG.errorf("nonce %d of %s was used outside the service; batch %s cancelled, %d cash-outs requeued", t.nonce(),
                         h.address(), t.batchId(), requeued.size());
-            } else if (t.status() == TxStatus.BROADCAST && t.broadcastBlock() != null && head - t.broadcastBlock() >= cfg.receiptCheckAfterBlocks()
-                    && unknownToNode(t.txHash())) {
+            } else if (receiptCheckDue(t, head) && unknownToNode(t.txHash())) {
                 resend(t);
             }
         }
