@@ -31,7 +31,7 @@ public class ProblemOpenApiFilter implements OASFilter {
             "429", new String[]{"rate_limited: over the caller's request rate; retry after Retry-After seconds", "rate_limited"});
     static final Map<String, String[]> POSTS = ordered(
             "409", new String[]{"Conflict: account_exists, duplicate_reference, quote_used, wallet_rebind_required, "
-                    + "idempotency_key_reused, idempotency_in_progress, review_decided, webhook_limit_reached, discrepancy_acknowledged", "quote_used"},
+                    + "idempotency_key_reused, idempotency_in_progress, idempotency_response_sealed, review_decided, webhook_limit_reached, discrepancy_acknowledged", "quote_used"},
             "415", new String[]{"unsupported_media_type: send application/json", "unsupported_media_type"},
             "422", new String[]{"Refused: insufficient_balance, quote_expired, bad_signature, verification_required, "
                     + "verification_expired, verification_not_yet_valid, unknown_verifier_key, untrusted_issuer, subject_mismatch, "

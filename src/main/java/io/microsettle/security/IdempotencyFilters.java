@@ -81,6 +81,7 @@ public class IdempotencyFilters {
                     "this Idempotency-Key was used with a different request", path(ctx));
             case IdempotencyStore.InProgress i -> ProblemMappers.problem(409, "idempotency_in_progress",
                     "a request with this Idempotency-Key is still running", path(ctx));
+            case IdempotencyStore.Unreplayable u -> ProblemMappers.problem(409, "idempotency_response_sealed", u.detail(), path(ctx));
         };
     }
 

@@ -7,9 +7,11 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import io.microsettle.infra.Db;
+import jakarta.enterprise.inject.Instance;
 
 import jakarta.transaction.Transactional;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -19,7 +21,7 @@ import java.util.Optional;
  */
 @ApplicationScoped
 public class IdempotencyStore {
-    public sealed interface Claim permits Proceed, Replay, Mismatch, InProgress {}
+    public sealed interface Claim permits Proceed, Replay, Mismatch, InProgress, Unreplayable {}
 
     /** The key is new: run the operation. */
     public record Proceed() implements Claim {}
@@ -33,6 +35,9 @@ public class IdempotencyStore {
     /** The first request with this key has not finished. */
     public record InProgress() implements Claim {}
 
+    /** The same request ran before, but its response was sealed with a key this service does not have now. */
+    public record Unreplayable(String detail) implements Claim {}
+
     /** A key a request claimed, whose response a transaction (perhaps on another thread) may store. */
     public record Claimed(String scope, String key) {}
 
@@ -45,6 +50,8 @@ public class IdempotencyStore {
     SecurityConfig config;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    Instance<ResponseSeal> seal;
 
     /** The least {@code idempotency-abandoned-after-seconds}: longer than any request may run. */
     static final long MIN_ABANDONED_AFTER_SECONDS = 120;
@@ -84,20 +91,32 @@ public class IdempotencyStore {
     }
 
     /** A key's row as stored, and whether its claim was abandoned. */
-    private record Stored(String requestHash, Integer status, String body, boolean abandoned) {}
+    private record Stored(String scope, String key, String requestHash, Integer status, String body, boolean abandoned) {}
 
     private Optional<Stored> stored(String scope, String key) {
         return Db.one(ds, "SELECT request_hash, response_status, response_body, created_at < now() - make_interval(secs => ?) "
                         + "FROM idempotency_keys WHERE caller_scope = ? AND idempotency_key = ?",
-                rs -> new Stored(rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
+                rs -> new Stored(scope, key, rs.getString(1), (Integer) rs.getObject(2), rs.getString(3), rs.getBoolean(4)),
                 (double) abandonedAfterSeconds(), scope, key);
     }
 
     /** What a stored key answers this request: null when its claim was abandoned (the request may take the key over). */
-    private static Claim answer(Stored stored, String requestHash) {
+    private Claim answer(Stored stored, String requestHash) {
         if (!requestHash.equals(stored.requestHash())) return new Mismatch();
-        if (stored.status() != null) return new Replay(stored.status(), stored.body());
+        if (stored.status() != null) return replay(stored);
         return stored.abandoned() ? null : new InProgress();
+    }
+
+    /** A stored response as it is replayed: opened if it was sealed (a JSON body never starts with the sealed prefix). */
+    private Claim replay(Stored stored) {
+        if (!SecretBox.isSealed(stored.body())) return new Replay(stored.status(), stored.body());
+        try {
+            if (!seal.isResolvable()) throw new IllegalStateException("nothing here opens it");
+            return new Replay(stored.status(), seal.get().open(stored.body(), row(stored.scope(), stored.key())));
+        } catch (IllegalStateException e) {
+            return new Unreplayable("the response kept for this Idempotency-Key is encrypted with a key this service does not have "
+                    + "now (" + e.getMessage() + "); send the request with a new key");
+        }
     }
 
     private long abandonedAfterSeconds() {
@@ -132,15 +151,39 @@ public class IdempotencyStore {
     public void storeResponses(List<Claimed> claims, int status, List<?> entities) {
         if (claims.size() != entities.size()) throw new IllegalArgumentException(claims.size() + " keys for " + entities.size() + " responses");
         if (claims.isEmpty()) return;
-        String[] scopes = new String[claims.size()], keys = new String[claims.size()], bodies = new String[claims.size()];
+        List<String> bodies = new ArrayList<>(claims.size());
+        for (int i = 0; i < claims.size(); i++) bodies.add(json(claims.get(i), entities.get(i)));
+        storeBodies(claims, status, bodies);
+    }
+
+    /**
+     * Stores {@code status} with the claimed key's entity sealed by {@code seal} (bound to the key's row), in the caller's
+     * transaction; a replay opens it again ({@link #stored}).
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void storeSealedResponse(Claimed claim, int status, Object entity) {
+        String body = json(claim, entity);
+        storeBodies(List.of(claim), status, List.of(seal.isResolvable() ? seal.get().seal(body, row(claim.scope(), claim.key())) : body));
+    }
+
+    /** What a sealed body is bound to: its key's row. */
+    private static String row(String scope, String key) {
+        return "idempotency_keys " + scope + " " + key;
+    }
+
+    private String json(Claimed claim, Object entity) {
+        try {
+            return mapper.writeValueAsString(entity);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("response of " + claim.key() + " not serialisable", e);
+        }
+    }
+
+    private void storeBodies(List<Claimed> claims, int status, List<String> bodyList) {
+        String[] scopes = new String[claims.size()], keys = new String[claims.size()], bodies = bodyList.toArray(String[]::new);
         for (int i = 0; i < claims.size(); i++) {
             scopes[i] = claims.get(i).scope();
             keys[i] = claims.get(i).key();
-            try {
-                bodies[i] = mapper.writeValueAsString(entities.get(i));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("response of " + keys[i] + " not serialisable", e);
-            }
         }
         int stored = Db.update(ds, "UPDATE idempotency_keys k SET response_status = ?, response_body = v.body "
                         + "FROM unnest(?::text[], ?::text[], ?::text[]) AS v(caller_scope, idempotency_key, body) "

@@ -77,6 +77,17 @@ public class IdempotentResponse {
         afterCommit.run(() -> stored = true);
     }
 
+    /**
+     * As {@link #storeInTransaction(int, Supplier)}, for a response that carries a secret: the body is kept sealed by the
+     * {@link ResponseSeal} of the secret's owner and opened again when it is replayed.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void storeSealedInTransaction(int status, Supplier<?> view) {
+        if (claimed == null) return;
+        store.storeSealedResponse(claimed, status, view.get());
+        afterCommit.run(() -> stored = true);
+    }
+
     /** A transaction of another thread stored this request's response and has committed. */
     public void storedByCommit() {
         stored = true;

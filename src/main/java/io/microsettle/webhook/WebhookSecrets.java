@@ -1,5 +1,6 @@
 package io.microsettle.webhook;
 
+import io.microsettle.security.ResponseSeal;
 import io.microsettle.security.SecretBox;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -9,10 +10,11 @@ import jakarta.inject.Inject;
 /**
  * How endpoint secrets are stored: sealed with AES-256-GCM (bound to the endpoint id) when
  * {@code microsettle.webhooks.secret-encryption-key} is set, else in clear. Values stored in
- * clear before a key was set keep working; sealed values need the key.
+ * clear before a key was set keep working; sealed values need the key. The responses that carry a
+ * new secret, kept for their {@code Idempotency-Key}, are stored the same way ({@link ResponseSeal}).
  */
 @ApplicationScoped
-public class WebhookSecrets {
+public class WebhookSecrets implements ResponseSeal {
     @Inject
     WebhookConfig config;
 
@@ -40,6 +42,16 @@ public class WebhookSecrets {
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("the endpoint's secret does not decrypt with microsettle.webhooks.secret-encryption-key");
         }
+    }
+
+    @Override
+    public String seal(String body, String boundTo) {
+        return store(body, boundTo);
+    }
+
+    @Override
+    public String open(String stored, String boundTo) {
+        return reveal(stored, boundTo);
     }
 
     private SecretBox box() {

@@ -94,7 +94,7 @@ public class WebhookService {
                 id, integratorId, url, events.toArray(String[]::new), description, secrets.store(secret, id), createdEventId,
                 ts(now), ts(now));
         Endpoint created = new Endpoint(id, integratorId, url, events, description, "ENABLED", secret, null, null, now, now);
-        response.storeInTransaction(201, () -> WebhookResource.view(created, true));
+        response.storeSealedInTransaction(201, () -> WebhookResource.view(created, true));
         return created;
     }
 
@@ -157,7 +157,7 @@ public class WebhookService {
         audit.append(actor, "webhook.secret_rotated", id, payload);
         Endpoint rotated = new Endpoint(e.id(), integratorId, e.url(), e.events(), e.description(), e.status(), secret,
                 previousUntil == null ? null : e.secret(), previousUntil, e.createdAt(), now);
-        response.storeInTransaction(200, () -> WebhookResource.view(rotated, true));
+        response.storeSealedInTransaction(200, () -> WebhookResource.view(rotated, true));
         return rotated;
     }
 

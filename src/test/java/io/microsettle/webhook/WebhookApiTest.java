@@ -153,7 +153,7 @@ class WebhookApiTest {
     }
 
     @Test
-    void idempotencyKeyAnswersTheSameEndpointOnce() {
+    void idempotencyKeyAnswersTheSameEndpointOnce() throws Exception {
         String integrator = "wh-idem-" + UUID.randomUUID();
         String t = Tokens.integrator(integrator);
         Map<String, Object> body = Map.of("url", "https://hooks.example.com/i", "events", List.of("cashout.queued"));
@@ -166,9 +166,34 @@ class WebhookApiTest {
         assertThat(again.jsonPath().getString("id")).isEqualTo(first.jsonPath().getString("id"));
         assertThat(again.jsonPath().getString("secret")).isEqualTo(first.jsonPath().getString("secret"));
         assertThat(db.scalar("SELECT count(*) FROM webhook_endpoints WHERE integrator_id = '" + integrator + "'")).isEqualTo(1);
+        // the answer kept for the key is encrypted like the endpoint's secret (the test profile sets the key), not in clear
+        String secret = first.jsonPath().getString("secret");
+        String kept = keptResponse(integrator, "wh-key-1");
+        assertThat(kept).startsWith("aesgcm:v1:").doesNotContain(secret.substring(6));
+
+        // a rotation's answer too, and its replay is the same new secret
+        String id = first.jsonPath().getString("id");
+        Response rotated = as(t).header("Idempotency-Key", "wh-key-2").body(Map.of("expiresInSeconds", 0)).post("/v1/webhooks/" + id + "/rotate-secret");
+        assertThat(rotated.statusCode()).isEqualTo(200);
+        String newSecret = rotated.jsonPath().getString("secret");
+        assertThat(keptResponse(integrator, "wh-key-2")).startsWith("aesgcm:v1:").doesNotContain(newSecret.substring(6));
+        Response rotatedAgain = as(t).header("Idempotency-Key", "wh-key-2").body(Map.of("expiresInSeconds", 0))
+                .post("/v1/webhooks/" + id + "/rotate-secret");
+        assertThat(rotatedAgain.header("Idempotent-Replayed")).isEqualTo("true");
+        assertThat(rotatedAgain.jsonPath().getString("secret")).isEqualTo(newSecret);
+
+        // a sealed answer is bound to its key's row: copied to the other key, it does not open there (409, nothing written)
+        db.execute("UPDATE idempotency_keys SET response_body = '" + kept + "' WHERE caller_scope = '" + integrator
+                + "' AND idempotency_key = 'wh-key-2'");
+        refusedWithoutWrites(db, () -> as(t).header("Idempotency-Key", "wh-key-2").body(Map.of("expiresInSeconds", 0))
+                .post("/v1/webhooks/" + id + "/rotate-secret"), 409, "idempotency_response_sealed");
         refusedWithoutWrites(db, () -> as(t).header("Idempotency-Key", "wh-key-1")
                 .body(Map.of("url", "https://hooks.example.com/other", "events", List.of("cashout.queued"))).post("/v1/webhooks"),
                 409, "idempotency_key_reused");
+    }
+
+    private String keptResponse(String scope, String key) {
+        return db.text("SELECT response_body FROM idempotency_keys WHERE caller_scope = '" + scope + "' AND idempotency_key = '" + key + "'");
     }
 
     @Test
