@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -74,7 +75,11 @@ public class SettlementService {
     @Inject SettlerLanes lanes;
     @Inject SettlementWorkers workers;
 
-    public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked) {}
+    /**
+     * What a tick did; {@code laneFull}: a lane created the most batches a tick may ({@code max-batches-per-tick}), so
+     * more cash-outs may be waiting and the next tick is due at once.
+     */
+    public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked, boolean laneFull) {}
 
     /** A lane held by this replica for the pass. */
     record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps, RecordsInFlight records) {
@@ -108,12 +113,14 @@ public class SettlementService {
         List<Callable<TickResult>> passes = new ArrayList<>();
         for (Held h : held()) passes.add(() -> passLane(h, paused, cap));
         int created = 0, sent = 0, checked = 0;
+        boolean full = false;
         for (TickResult r : workers.lanes(passes)) {
             created += r.batchesCreated();
             sent += r.transactionsBroadcast();
             checked += r.noncesChecked();
+            full |= r.laneFull();
         }
-        return new TickResult(created, sent, checked);
+        return new TickResult(created, sent, checked, full);
     }
 
     /** One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown). */
@@ -145,7 +152,7 @@ public class SettlementService {
             h.awaitRecords();
         }
         if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
-        return new TickResult(created, sent, checked);
+        return new TickResult(created, sent, checked, created >= cfg.maxBatchesPerTick());
     }
 
     /** The lanes whose lease this replica holds now (taken or renewed). */
@@ -197,9 +204,8 @@ public class SettlementService {
     /**
      * Signs every batch of the lane that has no transaction (a batch claimed just before a crash or a rotation is
      * still the lane's: its nonce is taken, so it is signed and sent by its own key, never left BATCHED); then, on an
-     * ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps. Each new batch is estimated and
-     * signed (on the sign workers, no database) as soon as the claim has made it, while the claim goes on; what is
-     * signed is stored only once the claim has committed, and dropped if it rolls back.
+     * ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps. Each claim's batches are estimated
+     * and signed (on the sign workers, no database) once it has committed, while the next claim runs.
      */
     int createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
         PassSteps steps = h.steps();
@@ -210,43 +216,59 @@ public class SettlementService {
         SignPipeline signing = new SignPipeline(h, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty());
         List<SettlementStore.Batch> unsigned = steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()));
         signing.add(unsigned);
-        signing.commit();
         int created = 0;
         // with a full page of unsigned batches there may be more below the new nonces: claim nothing, so none is skipped
         if (h.lane().active() && batchRoom > 0 && unsigned.size() < cfg.maxBatchesPerTick()) {
-            try {
-                created = claimInChunks(h, pending, cap, batchRoom, signing);
-            } finally {
-                signing.dropUncommitted();
-            }
+            created = claimInChunks(h, pending, cap, batchRoom, signing);
         }
         steps.time("signAll", () -> signing.storeSigned(true));
         return created;
     }
 
     /**
-     * Claims up to {@code batchRoom} batches in short transactions of at most {@code claim-chunk-batches} each; after
-     * each commit, what is signed already is stored (and broadcast) while the next claim and the estimates go on. The
-     * escrow's window room and the tick's cash-out limit are shared by the chunks. Returns the batches created.
+     * Claims up to {@code batchRoom} batches in short transactions of at most {@code claim-chunk-batches} each, on the
+     * claim worker: once a claim has committed, its batches are handed to {@code signing} and the next claim starts,
+     * while this thread stores (and broadcasts) what is signed already. The escrow's window room and the tick's
+     * cash-out limit are shared by the chunks. A claim still running when this ends (a store failed) is waited for:
+     * its batches stay unsigned for the next pass, whose nonces come after theirs. Returns the batches created.
      */
     private int claimInChunks(Held h, long pending, EscrowCapacity cap, int batchRoom, SignPipeline signing) {
         int chunkBatches = Math.max(1, cfg.claimChunkBatches());
         BigInteger windowRoom = cap.windowRemainingBaseUnits();
         int cashoutsLeft = cfg.maxCashoutsPerTick();
         int created = 0;
-        while (created < batchRoom && cashoutsLeft > 0) {
-            int want = Math.min(chunkBatches, batchRoom - created);
-            ClaimLimits limits = new ClaimLimits(want, cashoutsLeft, windowRoom);
-            Claimed c = h.steps().time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, limits, signing)));
-            signing.commit();
-            created += c.batches().size();
-            cashoutsLeft -= c.cashoutsRead();
-            if (windowRoom != null) windowRoom = windowRoom.subtract(BigInteger.valueOf(c.grossBatchedBaseUnits()));
-            // the queue ran dry (or nothing more fits): the next pass claims again
-            if (c.batches().isEmpty() || c.cashoutsRead() < c.cashoutsLimit()) break;
-            signing.storeSigned(false);
+        Future<Claimed> next = startClaim(h, pending, cap, new ClaimLimits(Math.min(chunkBatches, batchRoom), cashoutsLeft, windowRoom));
+        try {
+            while (next != null) {
+                Future<Claimed> claiming = next;
+                Claimed c = h.steps().time("claimWait", () -> DaemonPools.await(claiming, SettlementWorkers.WAITER));
+                next = null;
+                signing.add(c.batches());
+                created += c.batches().size();
+                cashoutsLeft -= c.cashoutsRead();
+                if (windowRoom != null) windowRoom = windowRoom.subtract(BigInteger.valueOf(c.grossBatchedBaseUnits()));
+                // the queue ran dry (or nothing more fits): the next pass claims again
+                boolean more = !c.batches().isEmpty() && c.cashoutsRead() >= c.cashoutsLimit() && created < batchRoom && cashoutsLeft > 0;
+                if (more) next = startClaim(h, pending, cap, new ClaimLimits(Math.min(chunkBatches, batchRoom - created), cashoutsLeft, windowRoom));
+                signing.storeSigned(false);
+            }
+        } finally {
+            if (next != null) awaitQuietly(next);
         }
         return created;
+    }
+
+    private Future<Claimed> startClaim(Held h, long pending, EscrowCapacity cap, ClaimLimits limits) {
+        return workers.startClaim(() -> h.steps().time("claim", () -> QuarkusTransaction.requiringNew().call(() -> claim(h, pending, cap, limits))));
+    }
+
+    /** A claim the pass no longer uses: waited for, so that no claim of this lane runs beside the next pass's. */
+    private static void awaitQuietly(Future<Claimed> claim) {
+        try {
+            DaemonPools.await(claim, SettlementWorkers.WAITER);
+        } catch (RuntimeException e) {
+            LOG.debugf("a claim the pass no longer used failed: %s", e.getMessage());
+        }
     }
 
     /**
@@ -262,8 +284,6 @@ public class SettlementService {
         private final Eip1559Fees fees;
         private final Optional<EscrowCapacity> broadcastTo;
         private final List<java.util.concurrent.Future<Signed>> futures = new ArrayList<>();
-        /** Futures before this index are of batches committed (safe to store); the rest of a claim still open. */
-        private int committed;
         private long lastNonce = -1;
         private int next;
         /** A batch could not be signed or stored: nothing above it is stored in this pass (no nonce gap). */
@@ -275,7 +295,7 @@ public class SettlementService {
             this.broadcastTo = broadcastTo;
         }
 
-        /** Starts estimating and signing {@code batches} (higher nonces than any added before). */
+        /** Starts estimating and signing {@code batches}, committed (higher nonces than any added before). */
         void add(List<SettlementStore.Batch> batches) {
             List<Callable<Signed>> tasks = new ArrayList<>();
             for (SettlementStore.Batch b : batches) {
@@ -293,23 +313,13 @@ public class SettlementService {
             futures.addAll(workers.startSigns(tasks));
         }
 
-        /** The batches added so far are committed: theirs may be stored. */
-        void commit() {
-            committed = futures.size();
-        }
-
-        /** A claim rolled back: its batches do not exist, so what was signed for them is dropped, never stored. */
-        void dropUncommitted() {
-            while (futures.size() > committed) futures.removeLast().cancel(false);
-        }
-
         /**
-         * Stores (and broadcasts) committed batches' transactions in nonce order, until one is not signed or not
-         * stored: with {@code waitForSigning} every committed one (waiting for its estimate), without it only those
+         * Stores (and broadcasts) the batches' transactions in nonce order, until one is not signed or not
+         * stored: with {@code waitForSigning} every one added (waiting for its estimate), without it only those
          * signed already, from the lowest not stored yet.
          */
         void storeSigned(boolean waitForSigning) {
-            while (next < committed && !failed && (waitForSigning || futures.get(next).isDone())) {
+            while (next < futures.size() && !failed && (waitForSigning || futures.get(next).isDone())) {
                 List<Signed> ready = new ArrayList<>();
                 // the lowest one not stored yet (waited for), then every one after it that is already signed
                 do {
@@ -320,7 +330,7 @@ public class SettlementService {
                     }
                     ready.add(s);
                     next++;
-                } while (next < committed && futures.get(next).isDone());
+                } while (next < futures.size() && futures.get(next).isDone());
                 int stored = store(h, ready);
                 if (broadcastTo.isPresent() && stored > 0) h.steps().time("broadcast", () -> broadcast(h, false, broadcastTo));
                 if (stored < ready.size()) failed = true;
@@ -335,10 +345,10 @@ public class SettlementService {
     private record Claimed(List<SettlementStore.Batch> batches, int cashoutsRead, int cashoutsLimit, long grossBatchedBaseUnits) {}
 
     /**
-     * Claims QUEUED cash-outs into at most {@code limits.maxBatches} batches (one short transaction; no node call: each
-     * batch is handed to {@code signing}, whose workers estimate and sign it outside this transaction).
+     * Claims QUEUED cash-outs into at most {@code limits.maxBatches} batches (one short transaction; no node call: once
+     * it has committed, the sign workers estimate and sign the batches outside it).
      */
-    private Claimed claim(Held h, long chainPendingCount, EscrowCapacity cap, ClaimLimits limits, SignPipeline signing) {
+    private Claimed claim(Held h, long chainPendingCount, EscrowCapacity cap, ClaimLimits limits) {
         GasModel gas = new GasModel(cfg.baseGas(), cfg.gasPerPayout(), cfg.maxGasPerTx());
         int payoutsPerBatch = Math.min(cfg.maxPayoutsPerBatch(), Math.max(1, cap.maxBatchPayouts()));
         BatchPlanner planner = new BatchPlanner(payoutsPerBatch, gas);
@@ -361,9 +371,7 @@ public class SettlementService {
         for (BatchPlanner.PlannedBatch plan : planner.plan(fundable, limits.maxBatches(), cap.maxBatchBaseUnits(),
                 limits.windowRoomBaseUnits())) {
             String funder = funding.funderOf(plan.integratorId()).orElseThrow();
-            SettlementStore.Batch b = store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount);
-            signing.add(List.of(b));
-            out.add(b);
+            out.add(store.create(h.lease(), plan, funder, h.key().getAddress(), chain.chainId(), chainPendingCount));
             grossBatched = Math.addExact(grossBatched, plan.totalGrossBaseUnits());
         }
         return new Claimed(out, queued.size(), cashoutLimit, grossBatched);

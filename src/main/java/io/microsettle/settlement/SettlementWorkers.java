@@ -15,7 +15,9 @@ import java.util.concurrent.Future;
  * The settlement pass's fixed thread pools: one passes over lanes (settler keys) at once
  * ({@code microsettle.settlement.lane-workers}), one estimates and signs batches at once ({@code sign-workers},
  * shared by all lanes), one records accepted broadcasts at once (as many threads as {@code sign-workers}, so a
- * record never queues behind the estimates still running; the lane goes on while they run). A lane task waits only for sign and record tasks, and
+ * record never queues behind the estimates still running; the lane goes on while they run), one claims a lane's next
+ * batches while the lane stores and sends its last ones (as many threads as {@code lane-workers}: a lane has at most
+ * one claim running). A lane task waits only for sign, record and claim tasks, and
  * these wait for nothing, so the pools cannot starve each other. Threads are created on first use and stopped with
  * the service.
  */
@@ -29,6 +31,7 @@ public class SettlementWorkers {
     private ExecutorService lanePool;
     private ExecutorService signPool;
     private ExecutorService recordPool;
+    private ExecutorService claimPool;
     /** Pool sizes given directly (tests), else 0: from the configuration. */
     private final int laneThreads;
     private final int signThreads;
@@ -69,6 +72,16 @@ public class SettlementWorkers {
      */
     <T> List<Future<T>> startLookups(List<Callable<T>> tasks) {
         return start(tasks, recordPool());
+    }
+
+    /** Starts a lane's claim (one short transaction); at most one per lane runs, so a lane's claims never queue. */
+    <T> Future<T> startClaim(Callable<T> task) {
+        return claimPool().submit(task);
+    }
+
+    private synchronized ExecutorService claimPool() {
+        if (claimPool == null) claimPool = DaemonPools.fixed("settlement-claim", laneThreads > 0 ? laneThreads : cfg.laneWorkers());
+        return claimPool;
     }
 
     private synchronized ExecutorService recordPool() {
@@ -132,5 +145,6 @@ public class SettlementWorkers {
         if (lanePool != null) lanePool.shutdownNow();
         if (signPool != null) signPool.shutdownNow();
         if (recordPool != null) recordPool.shutdownNow();
+        if (claimPool != null) claimPool.shutdownNow();
     }
 }

@@ -123,6 +123,26 @@ class SettlementWorkersTest {
     }
 
     @Test
+    void aClaimRunsBesideItsLaneAndTwoLanesClaimAtOnce() throws Exception {
+        Thread caller = Thread.currentThread();
+        CyclicBarrier twoLanes = new CyclicBarrier(2); // only passed if both lanes' claims run together
+        CountDownLatch release = new CountDownLatch(1);
+        var first = workers.startClaim(() -> {
+            twoLanes.await(30, TimeUnit.SECONDS);
+            release.await(30, TimeUnit.SECONDS);
+            return Thread.currentThread() != caller;
+        });
+        var second = workers.startClaim(() -> {
+            twoLanes.await(30, TimeUnit.SECONDS);
+            return Thread.currentThread().getName();
+        });
+        assertThat(DaemonPools.await(second, SettlementWorkers.WAITER)).startsWith("settlement-claim");
+        assertThat(first.isDone()).as("the lane goes on (stores, sends) while its claim runs").isFalse();
+        release.countDown();
+        assertThat(DaemonPools.await(first, SettlementWorkers.WAITER)).isTrue();
+    }
+
+    @Test
     void oneTaskRunsOnTheCallingThreadAndNoneGivesNothing() {
         Thread caller = Thread.currentThread();
         assertThat(workers.lanes(List.<Callable<Boolean>>of(() -> Thread.currentThread() == caller))).containsExactly(true);
