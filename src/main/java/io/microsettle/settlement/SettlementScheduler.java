@@ -27,9 +27,9 @@ public class SettlementScheduler {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
         if (!cfg.enabled()) return;
-        for (int ticks = 1; ticks <= MAX_TICKS_PER_RUN; ticks++) {
-            SettlementService.TickResult r = tickOnce();
-            if (!tickAgain(r, ticks)) return;
+        // tickAgain bounds the run at MAX_TICKS_PER_RUN
+        for (int ticks = 1; tickAgain(tickOnce(), ticks); ticks++) {
+            assert ticks < MAX_TICKS_PER_RUN : "a run ticks at most " + MAX_TICKS_PER_RUN + " times";
         }
     }
 

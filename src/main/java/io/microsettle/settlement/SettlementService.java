@@ -283,7 +283,7 @@ public class SettlementService {
         private final Held h;
         private final Eip1559Fees fees;
         private final Optional<EscrowCapacity> broadcastTo;
-        private final List<java.util.concurrent.Future<Signed>> futures = new ArrayList<>();
+        private final List<Future<Signed>> futures = new ArrayList<>();
         private long lastNonce = -1;
         private int next;
         /** A batch could not be signed or stored: nothing above it is stored in this pass (no nonce gap). */
@@ -705,7 +705,7 @@ public class SettlementService {
                 return new NonceLook(all, firstReceipt(all));
             });
         }
-        for (java.util.concurrent.Future<NonceLook> f : workers.startLookups(looks)) {
+        for (Future<NonceLook> f : workers.startLookups(looks)) {
             NonceLook look = DaemonPools.await(f, SettlementWorkers.WAITER);
             CrashPoints.reach("settlement.before-receipt");
             if (look.mined().isPresent()) onReceipt(h, look.mined().get(), head);
