@@ -12,6 +12,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongFunction;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -27,9 +29,27 @@ public final class Db {
 
     public static <T> List<T> query(DataSource ds, String sql, RowMapper<T> mapper, Object... args) {
         try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql, args); ResultSet rs = ps.executeQuery()) {
-            List<T> out = new ArrayList<>();
-            while (rs.next()) out.add(mapper.map(rs));
-            return out;
+            return rows(rs, mapper);
+        } catch (SQLException e) {
+            throw failed(e, sql);
+        }
+    }
+
+    /** The rows of a {@link #queryAt} and the clock reading its arguments were made from. */
+    public record RowsAt<T>(List<T> rows, long clockReading) {}
+
+    /**
+     * A query whose arguments are made from {@code clock}'s reading taken once the connection is in
+     * hand, for a statement that decides by the time it runs (a rate limit): a wait for a pooled
+     * connection comes before the reading, so it cannot make the reading stale.
+     */
+    public static <T> RowsAt<T> queryAt(DataSource ds, LongSupplier clock, String sql, RowMapper<T> mapper,
+                                        LongFunction<Object[]> argsAt) {
+        try (Connection c = ds.getConnection()) {
+            long reading = clock.getAsLong();
+            try (PreparedStatement ps = prepare(c, sql, argsAt.apply(reading)); ResultSet rs = ps.executeQuery()) {
+                return new RowsAt<>(rows(rs, mapper), reading);
+            }
         } catch (SQLException e) {
             throw failed(e, sql);
         }
@@ -72,6 +92,12 @@ public final class Db {
         } catch (SQLException e) {
             throw failed(e, sql);
         }
+    }
+
+    private static <T> List<T> rows(ResultSet rs, RowMapper<T> mapper) throws SQLException {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) out.add(mapper.map(rs));
+        return out;
     }
 
     /** Reads a {@code timestamptz} column. */

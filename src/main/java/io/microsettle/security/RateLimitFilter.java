@@ -29,7 +29,7 @@ public class RateLimitFilter {
         // the same identity CurrentCaller uses: the token's subject (upn may differ in other issuers' tokens)
         String caller = identity.getPrincipal() instanceof org.eclipse.microprofile.jwt.JsonWebToken jwt && jwt.getSubject() != null
                 ? jwt.getSubject() : identity.getPrincipal().getName();
-        TokenBucket.Decision d = store.take(caller, RateLimitStore.nowMicros());
+        TokenBucket.Decision d = store.take(caller, RateLimitStore::nowMicros);
         if (d.allowed()) return null;
         Response problem = ProblemMappers.problem(429, "rate_limited", "more than " + store.bucketFor(caller).burst()
                 + " requests in a burst; retry after " + d.retryAfterSeconds() + " s", ctx.getUriInfo().getPath());

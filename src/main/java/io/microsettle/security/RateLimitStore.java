@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Every caller's {@link TokenBucket} in PostgreSQL, so that all replicas share one limit per
@@ -94,13 +95,17 @@ public class RateLimitStore {
     }
 
     /**
-     * One request by {@code caller} at {@code nowMicros}: from this replica's chunk of the caller's
-     * tokens if it has one, else decided and recorded in one statement (reserving the next chunk).
+     * One request by {@code caller}, decided at {@code clockMicros}' reading: from this replica's chunk
+     * of the caller's tokens if it has one, else in one statement (reserving the next chunk). A
+     * statement reads the clock only once it holds a connection: a request that waited for one is
+     * decided when it is, not when it asked (a reading taken before a wait of more than the burst's
+     * length would refuse a request the bucket has room for).
      */
-    public TokenBucket.Decision take(String caller, long nowMicros) {
+    public TokenBucket.Decision take(String caller, LongSupplier clockMicros) {
         TokenBucket bucket = bucketFor(caller);
         int max = maxChunk(bucket);
-        if (max == 1) return takeOne(caller, bucket, nowMicros);
+        if (max == 1) return takeOne(caller, bucket, clockMicros);
+        long nowMicros = clockMicros.getAsLong();
         Chunk c = chunks.get(caller);
         if (c != null && nowMicros >= c.fromMicros() && nowMicros < c.untilMicros() && c.left().getAndDecrement() > 0) {
             return bucket.allowed(c.tatMicros(), nowMicros);
@@ -108,39 +113,41 @@ public class RateLimitStore {
         int size = c == null ? 1 : nowMicros < c.untilMicros() && nowMicros >= c.fromMicros() ? Math.min(max, 2 * c.size())
                 : Math.max(1, c.size() / 2);
         if (size > 1) {
-            Long tat = reserve(caller, bucket, size, nowMicros);
-            if (tat != null) {
-                chunks.put(caller, new Chunk(size, new AtomicLong(size - 1), nowMicros, nowMicros + CHUNK_VALID_MICROS, tat));
-                return bucket.allowed(tat, nowMicros);
+            Db.RowsAt<Long> reserved = reserve(caller, bucket, size, clockMicros);
+            if (!reserved.rows().isEmpty()) {
+                long tat = reserved.rows().getFirst();
+                long at = reserved.clockReading();
+                chunks.put(caller, new Chunk(size, new AtomicLong(size - 1), at, at + CHUNK_VALID_MICROS, tat));
+                return bucket.allowed(tat, at);
             }
         }
-        TokenBucket.Decision d = takeOne(caller, bucket, nowMicros);
-        if (d.allowed()) chunks.put(caller, new Chunk(1, new AtomicLong(0), nowMicros, nowMicros + CHUNK_VALID_MICROS, d.tatMicros()));
+        TokenBucket.Decision d = takeOne(caller, bucket, clockMicros);
+        if (d.allowed()) chunks.put(caller, new Chunk(1, new AtomicLong(0), d.atMicros(), d.atMicros() + CHUNK_VALID_MICROS, d.tatMicros()));
         return d;
     }
 
-    /** Reserves {@code k} tokens at {@code nowMicros} in one statement (autocommit); the new TAT, or null if fewer are left. */
-    private Long reserve(String caller, TokenBucket bucket, int k, long nowMicros) {
+    /** Reserves {@code k} tokens at the clock's reading in one statement (autocommit); the new TAT, none if fewer are left. */
+    private Db.RowsAt<Long> reserve(String caller, TokenBucket bucket, int k, LongSupplier clockMicros) {
         long interval = bucket.emissionIntervalMicros();
-        List<Long> tat = Db.query(ds, "INSERT INTO rate_limit_buckets AS b (caller, tat_micros) VALUES (?, ?) "
+        return Db.queryAt(ds, clockMicros, "INSERT INTO rate_limit_buckets AS b (caller, tat_micros) VALUES (?, ?) "
                         + "ON CONFLICT (caller) DO UPDATE SET tat_micros = GREATEST(b.tat_micros, ?) + ? "
                         + "WHERE GREATEST(b.tat_micros, ?) + ? <= ? RETURNING tat_micros",
-                rs -> rs.getLong(1), caller, nowMicros + k * interval, nowMicros, k * interval, nowMicros, (k - 1) * interval,
-                nowMicros + bucket.allowAheadMicros());
-        return tat.isEmpty() ? null : tat.getFirst();
+                rs -> rs.getLong(1), now -> new Object[]{caller, now + k * interval, now, k * interval, now, (k - 1) * interval,
+                        now + bucket.allowAheadMicros()});
     }
 
     /** One request decided and recorded in one statement. */
-    private TokenBucket.Decision takeOne(String caller, TokenBucket bucket, long nowMicros) {
+    private TokenBucket.Decision takeOne(String caller, TokenBucket bucket, LongSupplier clockMicros) {
         long interval = bucket.emissionIntervalMicros();
         // a purge can delete the row between the two statements (only once it is full): then go again
         for (int attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++) {
             // the same rule as TokenBucket.take: pass when TAT <= now + allowAhead, then TAT = max(TAT, now) + interval
-            List<Long> passed = Db.query(ds, "INSERT INTO rate_limit_buckets AS b (caller, tat_micros) VALUES (?, ?) "
+            Db.RowsAt<Long> passed = Db.queryAt(ds, clockMicros, "INSERT INTO rate_limit_buckets AS b (caller, tat_micros) VALUES (?, ?) "
                             + "ON CONFLICT (caller) DO UPDATE SET tat_micros = GREATEST(b.tat_micros, ?) + ? "
                             + "WHERE b.tat_micros <= ? RETURNING tat_micros",
-                    rs -> rs.getLong(1), caller, nowMicros + interval, nowMicros, interval, nowMicros + bucket.allowAheadMicros());
-            if (!passed.isEmpty()) return bucket.allowed(passed.getFirst(), nowMicros);
+                    rs -> rs.getLong(1), now -> new Object[]{caller, now + interval, now, interval, now + bucket.allowAheadMicros()});
+            long nowMicros = passed.clockReading();
+            if (!passed.rows().isEmpty()) return bucket.allowed(passed.rows().getFirst(), nowMicros);
             List<Long> tat = Db.query(ds, "SELECT tat_micros FROM rate_limit_buckets WHERE caller = ?", rs -> rs.getLong(1), caller);
             if (!tat.isEmpty()) return bucket.refused(tat.getFirst(), nowMicros);
         }

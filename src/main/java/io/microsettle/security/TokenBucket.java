@@ -13,8 +13,11 @@ public record TokenBucket(long burst, long emissionIntervalMicros) {
     static final long MAX_REFILL_MICROS = 366L * 24 * 3600 * 1_000_000;
     static final long MICROS_PER_SECOND = 1_000_000;
 
-    /** The outcome of one request: allowed (tokens left) or refused (whole seconds to wait); tatMicros is the stored TAT after it. */
-    public record Decision(boolean allowed, long tatMicros, long remaining, long retryAfterSeconds) {}
+    /**
+     * The outcome of one request decided at {@code atMicros}: allowed (tokens left) or refused (whole
+     * seconds to wait); tatMicros is the stored TAT after it.
+     */
+    public record Decision(boolean allowed, long tatMicros, long remaining, long retryAfterSeconds, long atMicros) {}
 
     public TokenBucket {
         if (burst < 1) throw new IllegalArgumentException("burst must be at least 1");
@@ -51,13 +54,13 @@ public record TokenBucket(long burst, long emissionIntervalMicros) {
     public Decision allowed(long tatMicros, long nowMicros) {
         long slackMicros = nowMicros + allowAheadMicros() - tatMicros;
         long remaining = slackMicros < 0 ? 0 : Math.min(burst - 1, slackMicros / emissionIntervalMicros + 1);
-        return new Decision(true, tatMicros, remaining, 0);
+        return new Decision(true, tatMicros, remaining, 0, nowMicros);
     }
 
     /** The decision for a request refused at TAT {@code tatMicros}: whole seconds until one passes (at least 1). */
     public Decision refused(long tatMicros, long nowMicros) {
         long waitMicros = tatMicros - allowAheadMicros() - nowMicros;
         assert waitMicros > 0 : "a refused request has something to wait for";
-        return new Decision(false, tatMicros, 0, Math.max(1, Math.ceilDiv(waitMicros, MICROS_PER_SECOND)));
+        return new Decision(false, tatMicros, 0, Math.max(1, Math.ceilDiv(waitMicros, MICROS_PER_SECOND)), nowMicros);
     }
 }

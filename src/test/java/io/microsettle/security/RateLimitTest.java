@@ -46,7 +46,7 @@ class RateLimitTest {
         String t = Tokens.integrator("rate-limited-shared");
         assertThat(as(t).get("/v1/accounts/acct_none").statusCode()).isEqualTo(404);
         // another replica (the same store, as its filter would call it) takes the two tokens left
-        for (int i = 0; i < 2; i++) assertThat(store.take("rate-limited-shared", RateLimitStore.nowMicros()).allowed()).isTrue();
+        for (int i = 0; i < 2; i++) assertThat(store.take("rate-limited-shared", RateLimitStore::nowMicros).allowed()).isTrue();
         Response r = as(t).get("/v1/accounts/acct_none");
         assertProblem(r, 429, "rate_limited");
         assertThat(Long.parseLong(r.header("Retry-After"))).isBetween(1L, 5L);

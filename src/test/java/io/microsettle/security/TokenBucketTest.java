@@ -28,9 +28,9 @@ class TokenBucketTest {
     @Test
     void burstThenRefillAtTheRate() {
         Driven b = new Driven(TokenBucket.of(3, 2.0));
-        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, SECOND / 2, 2, 0));
+        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, SECOND / 2, 2, 0, 0));
         assertThat(b.at(0).remaining()).isEqualTo(1);
-        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, 3 * SECOND / 2, 0, 0));
+        assertThat(b.at(0)).isEqualTo(new TokenBucket.Decision(true, 3 * SECOND / 2, 0, 0, 0));
         TokenBucket.Decision refused = b.at(0);
         assertThat(refused.allowed()).isFalse();
         assertThat(refused.retryAfterSeconds()).isEqualTo(1);
