@@ -786,8 +786,15 @@ public class SettlementService {
             if (t.status() == TxStatus.BROADCAST) last = t;
         }
         if (last == null || last.broadcastBlock() == null || head - last.broadcastBlock() < cfg.replaceAfterBlocks()) return;
-        Eip1559Fees base = store.highestFees(h.address(), last.nonce()).orElse(last.fees());
-        SettlementStore.StoredTx replaced = last;
+        replaceWithBump(h, last);
+    }
+
+    /**
+     * A replacement of {@code replaced} at its nonce with both fees bumped above the highest sent at the nonce (and at
+     * least the market's), stored to be broadcast; at the ceiling, the lane's alert ({@code fee_ceiling}, once).
+     */
+    private void replaceWithBump(Held h, SettlementStore.StoredTx replaced) {
+        Eip1559Fees base = store.highestFees(h.address(), replaced.nonce()).orElse(replaced.fees());
         switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
             case Eip1559Fees.Bumped b -> {
                 SettlementStore.Batch batch = batchToSignAgain(h, replaced);
@@ -842,7 +849,9 @@ public class SettlementService {
             LOG.warnf("%s (batch %s, nonce %d) is no longer mined (a reorg): open again", t.txHash(), t.batchId(), t.nonce());
         }
         long finalCount = transactionCount(h.address(), new DefaultBlockParameterNumber(Math.max(0, head - chainConfig.confirmations() + 1)));
-        for (SettlementStore.StoredTx t : store.open(h.address(), MAX_OPEN_PER_PASS)) {
+        List<SettlementStore.StoredTx> open = store.open(h.address(), MAX_OPEN_PER_PASS);
+        resendForgottenNext(h, open, head);
+        for (SettlementStore.StoredTx t : open) {
             if (t.nonce() < finalCount) {
                 // a broadcast whose receipt the receipt checks have not read yet: they read it first (most are ours, mined; a
                 // receipt each pass here cost more than the rest of healing); one they find none for is looked at here then
@@ -868,6 +877,35 @@ public class SettlementService {
             }
         }
         fillUnfilledCancels(h, finalCount);
+    }
+
+    /**
+     * The lane's next nonce (the one the chain's latest state expects) broadcast in an earlier block and still not mined:
+     * if the node no longer knows it (a node drops a transaction a block finds invalid, or forgets its pool on a
+     * restart), every later nonce of the lane waits for it, so it is dealt with now rather than once the receipt checks
+     * are due ({@code receipt-check-after-blocks}). Sent again as signed, unless its max fee is under the latest base
+     * fee: Anvil drops a transaction that a block finds under its base fee, and would drop it again, so it gets the
+     * fee-bumped replacement a stuck transaction gets ({@link #replaceWithBump}). One transaction lookup a pass while
+     * the lane's next nonce waits.
+     */
+    private void resendForgottenNext(Held h, List<SettlementStore.StoredTx> open, long head) {
+        Optional<SettlementStore.StoredTx> lowest = open.stream().filter(t -> t.status() == TxStatus.BROADCAST).findFirst();
+        if (lowest.isEmpty()) return;
+        long nonce = lowest.get().nonce();
+        List<SettlementStore.StoredTx> atNonce = open.stream().filter(t -> t.nonce() == nonce).toList();
+        if (atNonce.stream().anyMatch(t -> t.status() == TxStatus.SIGNED)) return; // a replacement waits for its broadcast
+        SettlementStore.StoredTx t = atNonce.getLast(); // open is in nonce, then id order: the newest at the nonce
+        // older ones are the receipt checks' (and healing's loop)
+        if (t.broadcastBlock() == null || t.broadcastBlock() >= head || receiptCheckDue(t, head)) return;
+        if (nonce != transactionCount(h.address(), DefaultBlockParameterName.LATEST) || !unknownToNode(t.txHash())) return;
+        BigInteger baseFeeWei = latestBaseFeeWei();
+        if (t.maxFeePerGasWei().compareTo(baseFeeWei) >= 0) {
+            resend(t);
+            return;
+        }
+        LOG.warnf("%s (nonce %d) is no longer known to the node and its max fee %s is under the base fee %s: replaced", t.txHash(),
+                nonce, t.maxFeePerGasWei(), baseFeeWei);
+        replaceWithBump(h, t);
     }
 
     /**
@@ -920,10 +958,13 @@ public class SettlementService {
     }
 
     Eip1559Fees marketFees() {
+        return Eip1559Fees.forBaseFee(latestBaseFeeWei(), cfg.priorityFeeWei(), cfg.baseFeeMultiplier(), cfg.maxFeeCeilingWei());
+    }
+
+    private BigInteger latestBaseFeeWei() {
         try {
             EthBlock.Block latest = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
-            BigInteger base = latest.getBaseFeePerGas() == null ? BigInteger.ZERO : latest.getBaseFeePerGas();
-            return Eip1559Fees.forBaseFee(base, cfg.priorityFeeWei(), cfg.baseFeeMultiplier(), cfg.maxFeeCeilingWei());
+            return latest.getBaseFeePerGas() == null ? BigInteger.ZERO : latest.getBaseFeePerGas();
         } catch (IOException e) {
             throw new IllegalStateException("eth_getBlockByNumber failed: " + e.getMessage(), e);
         }

@@ -140,7 +140,12 @@ class SettlementRecoveryTest extends AbstractChainStepsTest {
             settlement.tick();
             Thread.sleep(500);
         }
-        chain.receipt(first);
+        long minedBlock = chain.receipt(first).getBlockNumber().longValueExact();
+        // the lane's next nonce, broadcast in an earlier block and unknown to the node: sent again at the first pass
+        // after a block, not only once the receipt checks are due (three blocks after the broadcast: mined four after)
+        long broadcastBlock = Long.parseLong(chain.one("SELECT broadcast_block::text FROM settlement_txs WHERE tx_hash = ?", first));
+        assertThat(minedBlock - broadcastBlock).as("blocks from the broadcast to the block that mined the re-sent transaction")
+                .isLessThanOrEqualTo(3);
         settleByReconciling(co);
         assertThat(chain.one("SELECT tx_hash FROM cashouts WHERE id = ?", co)).isEqualTo(first);
         assertThat(chain.one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
@@ -163,6 +168,11 @@ class SettlementRecoveryTest extends AbstractChainStepsTest {
         settleByReconciling(co);
         assertThat(chain.one("SELECT payout_id::text FROM cashouts WHERE id = ?", co)).isEqualTo(payoutId);
         assertThat(chain.one("SELECT status FROM settlement_txs WHERE tx_hash = ?", first)).isEqualTo("REPLACED");
+        // each block found it under its base fee and the node dropped it: replaced at the first pass after that block, not
+        // after replace-after-blocks (4 here) as a transaction the node still holds
+        assertThat(Long.parseLong(chain.one("SELECT (b.broadcast_block - a.broadcast_block)::text FROM settlement_txs a "
+                + "JOIN settlement_txs b ON b.replaces_tx_id = a.id WHERE a.tx_hash = ?", first)))
+                .as("blocks from the first broadcast to the replacement's").isLessThanOrEqualTo(2);
         // same nonce, fees up by at least 10 % each
         assertThat(chain.one("SELECT (a.nonce = b.nonce AND b.max_fee_per_gas_wei * 10 >= a.max_fee_per_gas_wei * 11 "
                 + "AND b.max_priority_fee_per_gas_wei * 10 >= a.max_priority_fee_per_gas_wei * 11)::text "
