@@ -83,7 +83,7 @@ public class Anchorer {
         if (held.isEmpty()) return new TickResult(Outcome.NOT_LEADER, 0);
         Leases.Lease lease = held.get();
         Optional<InFlight> sent = inFlight();
-        if (sent.isPresent()) return resolve(lease, sent.get());
+        if (sent.isPresent()) return resolve(lease, sent.get(), null);
         long last = Db.scalar(ds, "SELECT coalesce(max(seq), 0) FROM audit_anchors WHERE state = 'ANCHORED'");
         long size = tree.size();
         if (size <= last) return new TickResult(Outcome.IDLE, 0);
@@ -110,8 +110,7 @@ public class Anchorer {
         }
         InFlight claimed = claim(lease, size);
         io.microsettle.infra.CrashPoints.reach("anchor.after-store");
-        broadcast(claimed);
-        return resolve(lease, claimed);
+        return resolve(lease, claimed, broadcast(claimed));
     }
 
     private Optional<InFlight> inFlight() {
@@ -158,11 +157,17 @@ public class Anchorer {
         return BroadcastResult.classify(error);
     }
 
-    /** Waits (bounded) for the anchor's receipt and depth, then records the outcome. */
-    private TickResult resolve(Leases.Lease lease, InFlight a) {
+    /**
+     * Waits (bounded) for the anchor's receipt and depth, then records the outcome. An anchor with no receipt is sent
+     * again once: one found in flight ({@code sentThisTick} null: sent by an earlier tick, or before a restart), or one
+     * the node did not accept this tick. One the node has just accepted is not (its receipt cannot be there yet, and
+     * the node only answered "already imported"). The send's answer fails the anchor when it can never be mined.
+     */
+    private TickResult resolve(Leases.Lease lease, InFlight a, BroadcastResult sentThisTick) {
         Web3j web3j = chain.web3j();
         long deadline = System.nanoTime() + Duration.ofMillis(config.anchor().receiptWaitMillis()).toNanos();
-        boolean resent = false;
+        BroadcastResult sent = sentThisTick == BroadcastResult.ACCEPTED ? sentThisTick : null;
+        boolean answerLookedAt = false;
         while (true) {
             Optional<TransactionReceipt> receipt = call(() -> web3j.ethGetTransactionReceipt(a.txHash()).send().getTransactionReceipt());
             if (receipt.isPresent()) {
@@ -174,17 +179,11 @@ public class Anchorer {
                             .orElse(null);
                     if (deep != null && deep.getBlockHash().equals(r.getBlockHash())) return record(lease, a, deep);
                 }
-            } else if (!resent) {
-                BroadcastResult b = broadcast(a);
-                resent = true;
-                if (b == BroadcastResult.NONCE_USED || b == BroadcastResult.NEVER_VALID) {
-                    long used = call(() -> web3j.ethGetTransactionCount(a.sender(), DefaultBlockParameterName.LATEST).send()
-                            .getTransactionCount().longValueExact());
-                    boolean mined = call(() -> web3j.ethGetTransactionReceipt(a.txHash()).send().getTransactionReceipt()).isPresent();
-                    if (!mined && (b == BroadcastResult.NEVER_VALID || used > a.nonce())) {
-                        return fail(lease, a, b == BroadcastResult.NEVER_VALID ? "never valid as signed" : "its nonce was used by another transaction");
-                    }
-                }
+            } else if (!answerLookedAt) {
+                if (sent == null) sent = broadcast(a);
+                answerLookedAt = true;
+                Optional<TickResult> failed = failIfNeverMined(lease, a, sent);
+                if (failed.isPresent()) return failed.get();
             }
             if (System.nanoTime() - deadline > 0) return new TickResult(Outcome.IN_FLIGHT, a.seq());
             try {
@@ -194,6 +193,17 @@ public class Anchorer {
                 return new TickResult(Outcome.IN_FLIGHT, a.seq());
             }
         }
+    }
+
+    /** A send refused as never valid, or for a nonce another transaction has taken, with no receipt of ours: failed. */
+    private Optional<TickResult> failIfNeverMined(Leases.Lease lease, InFlight a, BroadcastResult b) {
+        if (b != BroadcastResult.NONCE_USED && b != BroadcastResult.NEVER_VALID) return Optional.empty();
+        Web3j web3j = chain.web3j();
+        long used = call(() -> web3j.ethGetTransactionCount(a.sender(), DefaultBlockParameterName.LATEST).send()
+                .getTransactionCount().longValueExact());
+        boolean mined = call(() -> web3j.ethGetTransactionReceipt(a.txHash()).send().getTransactionReceipt()).isPresent();
+        if (mined || (b == BroadcastResult.NONCE_USED && used <= a.nonce())) return Optional.empty();
+        return Optional.of(fail(lease, a, b == BroadcastResult.NEVER_VALID ? "never valid as signed" : "its nonce was used by another transaction"));
     }
 
     private TickResult record(Leases.Lease lease, InFlight a, TransactionReceipt r) {

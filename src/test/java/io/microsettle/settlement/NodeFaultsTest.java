@@ -61,6 +61,25 @@ class NodeFaultsTest extends AbstractFaultTest {
     final String operator = Tokens.of("olga", "operator");
 
     @Inject SettlementAdmin admin;
+    @Inject io.microsettle.audit.Anchorer anchorer;
+
+    /**
+     * An audit anchor the node accepted is sent once, counted at the proxy: waiting for its receipt sends nothing again
+     * (before, the first receipt lookup, empty right after the broadcast, sent it a second time, and the node answered
+     * "already imported").
+     */
+    @Test
+    void anAnchorTheNodeAcceptedIsSentOnce() throws Exception {
+        proxy().healthy();
+        String co = queue("anchor-once", 1_000_000);
+        assertThat(settlement.createBatches()).as("a batch: audit events for the anchorer to anchor").isEqualTo(1);
+        rows.awaitAuditSealed();
+        io.microsettle.audit.Anchorer.TickResult r = anchorer.tick();
+        assertThat(r.outcome()).as("" + r).isIn(io.microsettle.audit.Anchorer.Outcome.ANCHORED, io.microsettle.audit.Anchorer.Outcome.IN_FLIGHT);
+        String raw = one("SELECT raw_tx FROM audit_anchors WHERE seq = ?", r.seq());
+        assertThat(proxy().forwarded("eth_sendRawTransaction", raw)).as("sends of the anchor's transaction").isEqualTo(1);
+        untilFinal(List.of(co), 60); // the batch settles, out of the later cases' way
+    }
 
     @Test
     void aReplyLostAfterTheNodeAcceptedTheTransactionIsNotSentTwiceNorPaidTwice() throws Exception {
