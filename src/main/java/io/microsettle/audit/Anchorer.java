@@ -3,6 +3,7 @@ package io.microsettle.audit;
 import io.agroal.api.AgroalDataSource;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
+import io.microsettle.chain.Eip1559GasProvider;
 import io.microsettle.infra.Db;
 import io.microsettle.infra.Leases;
 import io.microsettle.chain.BroadcastResult;
@@ -21,7 +22,6 @@ import org.web3j.crypto.RawTransaction;
 import org.web3j.crypto.TransactionEncoder;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -126,8 +126,7 @@ public class Anchorer {
         Web3j web3j = chain.web3j();
         long nonce = call(() -> web3j.ethGetTransactionCount(key.getAddress(), DefaultBlockParameterName.PENDING).send()
                 .getTransactionCount().longValueExact());
-        EthBlock.Block latest = call(() -> web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock());
-        BigInteger baseFee = latest.getBaseFeePerGasRaw() == null ? BigInteger.ZERO : latest.getBaseFeePerGas();
+        BigInteger baseFee = Eip1559GasProvider.latestBaseFeeWei(web3j);
         BigInteger priority = BigInteger.valueOf(config.anchor().priorityFeeWei());
         BigInteger maxFee = baseFee.shiftLeft(1).add(priority);
         String data = FunctionEncoder.encode(new Function("anchor",

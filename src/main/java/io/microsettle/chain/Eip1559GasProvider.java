@@ -48,12 +48,17 @@ public class Eip1559GasProvider implements ContractEIP1559GasProvider {
 
     /** The latest block's base fee (0 if the chain has none). */
     public BigInteger latestBaseFee() {
+        return latestBaseFeeWei(web3j);
+    }
+
+    /** The latest block's base fee in wei (0 if the chain has none, as before London); a failed read throws. */
+    public static BigInteger latestBaseFeeWei(Web3j web3j) {
         try {
             EthBlock.Block block = web3j.ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
-            String raw = block.getBaseFeePerGasRaw();
-            return raw == null ? BigInteger.ZERO : block.getBaseFeePerGas();
+            if (block == null) throw new IllegalStateException("the node returned no latest block");
+            return block.getBaseFeePerGasRaw() == null ? BigInteger.ZERO : block.getBaseFeePerGas();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the latest base fee", e);
+            throw new UncheckedIOException("cannot read the latest base fee: " + e.getMessage(), e);
         }
     }
 

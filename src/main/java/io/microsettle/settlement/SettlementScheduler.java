@@ -7,15 +7,24 @@ import org.jboss.logging.Logger;
 
 /**
  * Runs the batcher on a fixed interval (microsettle.settlement.interval); one run at a time. A run whose tick filled a
- * lane (it created the most batches a tick may) ticks again at once, up to {@link #MAX_TICKS_PER_RUN} times: a lane
- * that drains a deep queue does not sit idle until the next interval (a 2.3 s pass on a 1 s interval waited up to
- * a second for the next one, a third of a lane's sending time on a chain that makes a block a second).
+ * lane (it created the most batches a tick may) ticks again at once; one whose lane used up the room its unmined
+ * transactions left ticks again as soon as the next block is mined (that is when the room opens), waiting at most
+ * {@link #MAX_BLOCK_WAIT_MILLIS}; up to {@link #MAX_TICKS_PER_RUN} ticks a run. A lane that drains a deep queue does
+ * not sit idle until the next interval: a 2.3 s pass on a 1 s interval waited up to a second for the next one, and a
+ * pass cut short by the in-flight limit up to 1.8 s, on a chain that makes a block a second.
  */
 @ApplicationScoped
 public class SettlementScheduler {
     private static final Logger LOG = Logger.getLogger(SettlementScheduler.class);
     /** At most this many ticks in one scheduled run. */
     static final int MAX_TICKS_PER_RUN = 20;
+    /** How often a run waiting for the next block reads the chain's head. */
+    static final long BLOCK_POLL_MILLIS = 100;
+    /** How long a run waits for the next block before it leaves the lane to the next interval. */
+    static final long MAX_BLOCK_WAIT_MILLIS = 3_000;
+
+    /** When a run ticks next. */
+    enum Next { AT_ONCE, AFTER_NEXT_BLOCK, AT_INTERVAL }
 
     @Inject SettlementService settlement;
     @Inject SettlementAdmin admin;
@@ -26,16 +35,35 @@ public class SettlementScheduler {
     @Scheduled(identity = "settlement-batcher", every = "${microsettle.settlement.interval:2s}", delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void run() {
-        if (!cfg.enabled()) return;
-        // tickAgain bounds the run at MAX_TICKS_PER_RUN
-        for (int ticks = 1; tickAgain(tickOnce(), ticks); ticks++) {
-            assert ticks < MAX_TICKS_PER_RUN : "a run ticks at most " + MAX_TICKS_PER_RUN + " times";
+        if (cfg.enabled()) runTicks();
+    }
+
+    /** One run: ticks while {@link #next} says so; returns the ticks run. */
+    int runTicks() {
+        for (int ticks = 1; ; ticks++) {
+            assert ticks <= MAX_TICKS_PER_RUN : "a run ticks at most " + MAX_TICKS_PER_RUN + " times";
+            SettlementService.TickResult r = tickOnce();
+            switch (next(r, ticks)) {
+                case AT_ONCE -> { }
+                case AFTER_NEXT_BLOCK -> {
+                    if (!settlement.awaitBlockAfter(r.headBlock(), BLOCK_POLL_MILLIS, MAX_BLOCK_WAIT_MILLIS)) return ticks;
+                }
+                case AT_INTERVAL -> {
+                    return ticks;
+                }
+            }
         }
     }
 
-    /** Whether a run ticks again at once after its {@code ticksRun}-th tick: a lane was full, and the run is under its limit. */
-    static boolean tickAgain(SettlementService.TickResult r, int ticksRun) {
-        return r != null && r.laneFull() && ticksRun < MAX_TICKS_PER_RUN;
+    /** When a run ticks next after its {@code ticksRun}-th tick, which returned {@code r} (null: it failed, logged). */
+    static Next next(SettlementService.TickResult r, int ticksRun) {
+        if (r == null || ticksRun >= MAX_TICKS_PER_RUN) return Next.AT_INTERVAL;
+        return switch (r.bound()) {
+            case TICK_LIMIT -> Next.AT_ONCE;
+            // a head that could not be read: the node's trouble is the pass's to report, at the interval
+            case IN_FLIGHT -> r.headBlock() < 0 ? Next.AT_INTERVAL : Next.AFTER_NEXT_BLOCK;
+            case QUEUE -> Next.AT_INTERVAL;
+        };
     }
 
     /** One tick; null when it failed (logged). */

@@ -6,6 +6,7 @@ import io.microsettle.cashout.CashoutStore;
 import io.microsettle.chain.CallGas;
 import io.microsettle.chain.ChainClient;
 import io.microsettle.chain.ChainConfig;
+import io.microsettle.chain.Eip1559GasProvider;
 import io.microsettle.chain.ConfirmationDepth;
 import io.microsettle.chain.EscrowCapacity;
 import io.microsettle.infra.CrashPoints;
@@ -31,6 +32,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
@@ -76,10 +78,13 @@ public class SettlementService {
     @Inject SettlementWorkers workers;
 
     /**
-     * What a tick did; {@code laneFull}: a lane created the most batches a tick may ({@code max-batches-per-tick}), so
-     * more cash-outs may be waiting and the next tick is due at once.
+     * What a tick did; {@code bound}: the most pressing of its lanes' {@link ClaimBound}s; {@code headBlock}: the chain's
+     * head when it started, -1 when it could not be read.
      */
-    public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked, boolean laneFull) {}
+    public record TickResult(int batchesCreated, int transactionsBroadcast, int noncesChecked, ClaimBound bound, long headBlock) {}
+
+    /** How many batches a lane's pass created, and what bounded them. */
+    record LaneClaims(int created, ClaimBound bound) {}
 
     /** A lane held by this replica for the pass. */
     record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps, RecordsInFlight records) {
@@ -107,26 +112,28 @@ public class SettlementService {
      * {@code lane-workers} together; each lane's steps run in order.
      */
     public synchronized TickResult tick() {
+        long headBlock = headBlockOrUnknown();
         SettlementStore.Control control = store.control();
         Optional<EscrowCapacity> cap = capacity();
         boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
         List<Callable<TickResult>> passes = new ArrayList<>();
         for (Held h : held()) passes.add(() -> passLane(h, paused, cap));
         int created = 0, sent = 0, checked = 0;
-        boolean full = false;
+        ClaimBound bound = ClaimBound.QUEUE;
         for (TickResult r : workers.lanes(passes)) {
             created += r.batchesCreated();
             sent += r.transactionsBroadcast();
             checked += r.noncesChecked();
-            full |= r.laneFull();
+            bound = bound.or(r.bound());
         }
-        return new TickResult(created, sent, checked, full);
+        return new TickResult(created, sent, checked, bound, headBlock);
     }
 
     /** One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown). */
     private TickResult passLane(Held h, boolean paused, Optional<EscrowCapacity> cap) {
         h.steps().start();
         int created = 0, sent = 0, checked = 0;
+        ClaimBound bound = ClaimBound.QUEUE;
         // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
         try {
             h.steps().time("heal", () -> heal(h));
@@ -139,7 +146,9 @@ public class SettlementService {
             sent += h.steps().time("broadcast", () -> broadcast(h, paused, cap));
             if (!paused && cap.isPresent()) {
                 // an ACTIVE lane claims new batches; every lane (a RETIRING one too) signs the batches it claimed
-                created += createBatches(h, cap.get(), true);
+                LaneClaims claims = createBatches(h, cap.get(), true);
+                created += claims.created();
+                bound = claims.bound();
                 sent += h.steps().time("broadcast", () -> broadcast(h, false, cap));
             }
             h.awaitRecords();
@@ -152,7 +161,7 @@ public class SettlementService {
             h.awaitRecords();
         }
         if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
-        return new TickResult(created, sent, checked, created >= cfg.maxBatchesPerTick());
+        return new TickResult(created, sent, checked, bound, -1);
     }
 
     /** The lanes whose lease this replica holds now (taken or renewed). */
@@ -174,7 +183,7 @@ public class SettlementService {
         if (cap.isEmpty() || cap.get().paused()) return 0;
         int n = 0;
         for (Held h : held()) {
-            n += createBatches(h, cap.get(), false);
+            n += createBatches(h, cap.get(), false).created();
             h.awaitRecords();
         }
         return n;
@@ -207,12 +216,12 @@ public class SettlementService {
      * ACTIVE lane, claims QUEUED cash-outs into batches that fit the escrow's caps. Each claim's batches are estimated
      * and signed (on the sign workers, no database) once it has committed, while the next claim runs.
      */
-    int createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
+    LaneClaims createBatches(Held h, EscrowCapacity cap, boolean broadcastAsSigned) {
         PassSteps steps = h.steps();
         long pending = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.PENDING));
         long latest = steps.time("txCount", () -> transactionCount(h.address(), DefaultBlockParameterName.LATEST));
         int batchRoom = NonceLane.batchRoom(cfg.maxInFlightPerLane(), cfg.maxBatchesPerTick(), pending, latest);
-        Eip1559Fees fees = steps.time("fees", this::marketFees);
+        Eip1559Fees fees = steps.time("fees", () -> marketFees());
         SignPipeline signing = new SignPipeline(h, fees, broadcastAsSigned ? Optional.of(cap) : Optional.empty());
         List<SettlementStore.Batch> unsigned = steps.time("unsigned", () -> store.unsigned(h.address(), cfg.maxBatchesPerTick()));
         signing.add(unsigned);
@@ -222,7 +231,7 @@ public class SettlementService {
             created = claimInChunks(h, pending, cap, batchRoom, signing);
         }
         steps.time("signAll", () -> signing.storeSigned(true));
-        return created;
+        return new LaneClaims(created, ClaimBound.of(h.lane().active(), created, batchRoom, cfg.maxBatchesPerTick()));
     }
 
     /**
@@ -786,16 +795,16 @@ public class SettlementService {
             if (t.status() == TxStatus.BROADCAST) last = t;
         }
         if (last == null || last.broadcastBlock() == null || head - last.broadcastBlock() < cfg.replaceAfterBlocks()) return;
-        replaceWithBump(h, last);
+        replaceWithBump(h, last, marketFees());
     }
 
     /**
      * A replacement of {@code replaced} at its nonce with both fees bumped above the highest sent at the nonce (and at
      * least the market's), stored to be broadcast; at the ceiling, the lane's alert ({@code fee_ceiling}, once).
      */
-    private void replaceWithBump(Held h, SettlementStore.StoredTx replaced) {
+    private void replaceWithBump(Held h, SettlementStore.StoredTx replaced, Eip1559Fees market) {
         Eip1559Fees base = store.highestFees(h.address(), replaced.nonce()).orElse(replaced.fees());
-        switch (base.bumpedWithin(cfg.feeBumpPercent(), marketFees(), cfg.maxFeeCeilingWei())) {
+        switch (base.bumpedWithin(cfg.feeBumpPercent(), market, cfg.maxFeeCeilingWei())) {
             case Eip1559Fees.Bumped b -> {
                 SettlementStore.Batch batch = batchToSignAgain(h, replaced);
                 signAndStore(h, replaced.kind(), batch, b.fees(), replaced.nonce(), replaced.id());
@@ -905,7 +914,7 @@ public class SettlementService {
         }
         LOG.warnf("%s (nonce %d) is no longer known to the node and its max fee %s is under the base fee %s: replaced", t.txHash(),
                 nonce, t.maxFeePerGasWei(), baseFeeWei);
-        replaceWithBump(h, t);
+        replaceWithBump(h, t, marketFees(baseFeeWei));
     }
 
     /**
@@ -958,16 +967,15 @@ public class SettlementService {
     }
 
     Eip1559Fees marketFees() {
-        return Eip1559Fees.forBaseFee(latestBaseFeeWei(), cfg.priorityFeeWei(), cfg.baseFeeMultiplier(), cfg.maxFeeCeilingWei());
+        return marketFees(latestBaseFeeWei());
+    }
+
+    private Eip1559Fees marketFees(BigInteger baseFeeWei) {
+        return Eip1559Fees.forBaseFee(baseFeeWei, cfg.priorityFeeWei(), cfg.baseFeeMultiplier(), cfg.maxFeeCeilingWei());
     }
 
     private BigInteger latestBaseFeeWei() {
-        try {
-            EthBlock.Block latest = chain.web3j().ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false).send().getBlock();
-            return latest.getBaseFeePerGas() == null ? BigInteger.ZERO : latest.getBaseFeePerGas();
-        } catch (IOException e) {
-            throw new IllegalStateException("eth_getBlockByNumber failed: " + e.getMessage(), e);
-        }
+        return Eip1559GasProvider.latestBaseFeeWei(chain.web3j());
     }
 
     private long transactionCount(String address, org.web3j.protocol.core.DefaultBlockParameter at) {
@@ -1039,6 +1047,35 @@ public class SettlementService {
             return chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
         } catch (IOException e) {
             throw new IllegalStateException("eth_blockNumber failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The chain's head, or -1 when the node does not answer (the pass's own steps report that). */
+    private long headBlockOrUnknown() {
+        try {
+            return headBlock();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * Waits until the chain's head is past {@code block}, reading it every {@code pollMillis}, at most
+     * {@code timeoutMillis}. Whether it is; false when the node does not answer or the thread is interrupted.
+     */
+    boolean awaitBlockAfter(long block, long pollMillis, long timeoutMillis) {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (true) {
+            long head = headBlockOrUnknown();
+            if (head < 0) return false;
+            if (head > block) return true;
+            if (System.nanoTime() - deadlineNanos >= 0) return false;
+            try {
+                Thread.sleep(pollMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
         }
     }
 }

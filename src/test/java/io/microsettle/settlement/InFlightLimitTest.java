@@ -7,6 +7,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * A lane keeps at most {@code max-in-flight-per-lane} of its transactions unmined at the node (here 2, one payout
  * a batch, on Anvil with mining stopped): a tick claims only what fits, the rest of the queue waits, and once a
- * block is mined the next tick claims again.
+ * block is mined the next tick claims again; a scheduled run whose lane used up its room ticks again as soon as the next
+ * block is mined.
  */
 @QuarkusTest
 @QuarkusTestResource(value = ChainTestResource.class, restrictToAnnotatedClass = true,
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.Timeout;
                 @ResourceArg(name = "microsettle.settlement.max-payouts-per-batch", value = "1")})
 @Timeout(120)
 class InFlightLimitTest extends AbstractChainStepsTest {
+    @Inject SettlementScheduler scheduler;
+
     @Test
     void aLaneClaimsNoMoreThanItsUnminedTransactionsAllowAndResumesOnceABlockIsMined() throws Exception {
         List<String> ids = new ArrayList<>();
@@ -35,11 +39,11 @@ class InFlightLimitTest extends AbstractChainStepsTest {
         chain.rpc("evm_setAutomine", List.of(false));
         chain.rpc("evm_setIntervalMining", List.of(0));
         try {
-            settlement.tick();
+            assertThat(settlement.tick().bound()).isEqualTo(ClaimBound.IN_FLIGHT);
             assertThat(unmined(settler)).isEqualTo(2);
             assertThat(queued(ids)).isEqualTo(3);
 
-            settlement.tick(); // nothing mined: no room
+            assertThat(settlement.tick().bound()).isEqualTo(ClaimBound.IN_FLIGHT); // nothing mined: no room
             assertThat(unmined(settler)).isEqualTo(2);
             assertThat(queued(ids)).isEqualTo(3);
 
@@ -48,10 +52,30 @@ class InFlightLimitTest extends AbstractChainStepsTest {
             assertThat(unmined(settler)).isEqualTo(2);
             assertThat(queued(ids)).isEqualTo(1);
             chain.rpc("evm_mine", List.of());
-            settlement.tick();
+            assertThat(settlement.tick().bound()).isEqualTo(ClaimBound.QUEUE); // the last one, in a room of two
             assertThat(queued(ids)).isZero();
             assertThat(unmined(settler)).isEqualTo(1);
         } finally {
+            chain.rpc("evm_setAutomine", List.of(true));
+        }
+    }
+
+    @Test
+    void aRunCutShortByTheInFlightRoomTicksAgainOnceTheNextBlockIsMinedNotAtTheNextInterval() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("inflight-run", TestCashouts.randomAddress(),
+                    2_000_000, 20_000)));
+        }
+        chain.rpc("evm_setAutomine", List.of(false));
+        chain.rpc("evm_setIntervalMining", List.of(1));
+        try {
+            // one scheduled run: 2 batches, the next block, 2 more, the next block, the last one (the queue ran dry)
+            int ticks = scheduler.runTicks();
+            assertThat(queued(ids)).isZero();
+            assertThat(ticks).isBetween(3, SettlementScheduler.MAX_TICKS_PER_RUN);
+        } finally {
+            chain.rpc("evm_setIntervalMining", List.of(0));
             chain.rpc("evm_setAutomine", List.of(true));
         }
     }

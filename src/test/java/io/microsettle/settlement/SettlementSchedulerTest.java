@@ -1,23 +1,36 @@
 package io.microsettle.settlement;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** When a scheduled run ticks again at once instead of waiting for the next interval (plain rule). */
+import io.microsettle.settlement.SettlementScheduler.Next;
+import org.junit.jupiter.api.Test;
+
+/** When a scheduled run ticks again: at once, after the next block, or at the next interval (plain rule). */
 class SettlementSchedulerTest {
+    static SettlementService.TickResult tick(ClaimBound bound, long headBlock) {
+        return new SettlementService.TickResult(5, 5, 3, bound, headBlock);
+    }
 
     @Test
     void aRunTicksAgainAtOnceOnlyWhileALaneWasFullAndUnderItsLimit() {
-        var full = new SettlementService.TickResult(16, 16, 3, true);
-        var drained = new SettlementService.TickResult(5, 5, 3, false);
-        assertThat(SettlementScheduler.tickAgain(full, 1)).isTrue();
-        assertThat(SettlementScheduler.tickAgain(full, SettlementScheduler.MAX_TICKS_PER_RUN - 1)).isTrue();
-        // the queue ran dry, or the in-flight room was used up: the next interval is soon enough
-        assertThat(SettlementScheduler.tickAgain(drained, 1)).isFalse();
+        var full = tick(ClaimBound.TICK_LIMIT, 7);
+        assertThat(SettlementScheduler.next(full, 1)).isEqualTo(Next.AT_ONCE);
+        assertThat(SettlementScheduler.next(full, SettlementScheduler.MAX_TICKS_PER_RUN - 1)).isEqualTo(Next.AT_ONCE);
         // a run is bounded even while the queue stays deep
-        assertThat(SettlementScheduler.tickAgain(full, SettlementScheduler.MAX_TICKS_PER_RUN)).isFalse();
+        assertThat(SettlementScheduler.next(full, SettlementScheduler.MAX_TICKS_PER_RUN)).isEqualTo(Next.AT_INTERVAL);
+        // the queue ran dry: the next interval is soon enough
+        assertThat(SettlementScheduler.next(tick(ClaimBound.QUEUE, 7), 1)).isEqualTo(Next.AT_INTERVAL);
         // a failed tick (logged) waits for the interval
-        assertThat(SettlementScheduler.tickAgain(null, 1)).isFalse();
+        assertThat(SettlementScheduler.next(null, 1)).isEqualTo(Next.AT_INTERVAL);
+    }
+
+    @Test
+    void aRunWhoseLaneUsedUpItsInFlightRoomTicksAgainAfterTheNextBlock() {
+        assertThat(SettlementScheduler.next(tick(ClaimBound.IN_FLIGHT, 7), 1)).isEqualTo(Next.AFTER_NEXT_BLOCK);
+        assertThat(SettlementScheduler.next(tick(ClaimBound.IN_FLIGHT, 0), SettlementScheduler.MAX_TICKS_PER_RUN - 1))
+                .isEqualTo(Next.AFTER_NEXT_BLOCK);
+        assertThat(SettlementScheduler.next(tick(ClaimBound.IN_FLIGHT, 7), SettlementScheduler.MAX_TICKS_PER_RUN)).isEqualTo(Next.AT_INTERVAL);
+        // no head to wait past: the node's trouble is the next interval's
+        assertThat(SettlementScheduler.next(tick(ClaimBound.IN_FLIGHT, -1), 1)).isEqualTo(Next.AT_INTERVAL);
     }
 }
