@@ -219,6 +219,11 @@ final class LoadScenario {
     }
 
     private List<String> inFlightStatuses() {
+        return inFlightStatuses(integrator);
+    }
+
+    /** The {@link #IN_FLIGHT} statuses that some cash-out has: one page of one item each, however many there are. */
+    static List<String> inFlightStatuses(LoadClient integrator) {
         return IN_FLIGHT.stream().filter(st -> integrator.getOk("/v1/cashouts?limit=1&status=" + st).get("data").size() > 0).toList();
     }
 

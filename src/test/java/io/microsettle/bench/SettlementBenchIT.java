@@ -246,31 +246,20 @@ class SettlementBenchIT {
     /** Waits (bounded) until none of {@code ids} is in flight; each settled one's createdAt and settledAt, epoch ms. */
     /**
      * Waits until every one of {@code ids} is SETTLED (at most {@code SETTLE_TIMEOUT_MILLIS}); their created and settled
-     * times. While cash-outs are still on their way it reads one page of each status before SETTLED: listing every
-     * settled cash-out each second, as it did before, took a sixth of the service's CPU during a drain (JFR), beside the
-     * settlement it measures.
+     * times. While cash-outs are on their way it reads one item of each status before SETTLED, as
+     * {@link LoadScenario#awaitSettlement} does: listing every settled cash-out each second, as it did before, took a
+     * sixth of the service's CPU during a drain (JFR), beside the settlement it measures.
      */
     private static Map<String, long[]> awaitSettled(LoadClient integrator, Set<String> ids) {
         long deadline = System.nanoTime() + SETTLE_TIMEOUT_MILLIS * 1_000_000L;
-        Map<String, long[]> settled = Map.of();
         while (System.nanoTime() < deadline) {
-            if (!anyOnTheirWay(integrator)) {
-                settled = settledAmong(integrator, ids);
+            if (LoadScenario.inFlightStatuses(integrator).isEmpty()) {
+                Map<String, long[]> settled = settledAmong(integrator, ids);
                 if (settled.size() == ids.size()) return settled;
             }
             LoadScenario.sleep(1000);
         }
         return settledAmong(integrator, ids);
-    }
-
-    /** The statuses a cash-out passes through between its acceptance and SETTLED. */
-    private static final List<String> ON_THE_WAY = List.of("QUEUED", "BATCHED", "SUBMITTED");
-
-    private static boolean anyOnTheirWay(LoadClient integrator) {
-        for (String status : ON_THE_WAY) {
-            if (!integrator.getOk("/v1/cashouts?limit=1&status=" + status).get("data").isEmpty()) return true;
-        }
-        return false;
     }
 
     private static Map<String, long[]> settledAmong(LoadClient integrator, Set<String> ids) {
