@@ -73,7 +73,10 @@ public final class CanonicalJson {
 
     private static void string(StringBuilder sb, String s) {
         sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
+        int plain = plainPrefixLength(s);
+        // most strings (ids, hashes, addresses, event types) need no escape: appended whole, not char by char
+        sb.append(s, 0, plain);
+        for (int i = plain; i < s.length(); i++) {
             char c = s.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
@@ -90,5 +93,14 @@ public final class CanonicalJson {
             }
         }
         sb.append('"');
+    }
+
+    /** How many of {@code s}'s leading chars need no escape. */
+    private static int plainPrefixLength(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') return i;
+        }
+        return s.length();
     }
 }

@@ -55,6 +55,16 @@ class AuditChainTest {
     }
 
     @Test
+    void stringsAreEscapedWhereverTheEscapeFallsAndPlainOnesAreKeptWhole() {
+        assertThat(CanonicalJson.write("")).isEqualTo("\"\"");
+        assertThat(CanonicalJson.write("co_01HX-é✓")).isEqualTo("\"co_01HX-é✓\"");
+        assertThat(CanonicalJson.write("\"lead")).isEqualTo("\"\\\"lead\"");
+        assertThat(CanonicalJson.write("mid\\dle\tand\u001f")).isEqualTo("\"mid\\\\dle\\tand\\u001f\"");
+        assertThat(CanonicalJson.write("trail\n")).isEqualTo("\"trail\\n\"");
+        assertThat(CanonicalJson.write(Map.of("k\"ey", "v"))).isEqualTo("{\"k\\\"ey\":\"v\"}");
+    }
+
+    @Test
     void tamperedPayloadIsFound() {
         List<AuditChain.Link> links = chain(5);
         AuditChain.Link l = links.get(2);
