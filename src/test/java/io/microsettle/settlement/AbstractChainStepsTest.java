@@ -4,7 +4,10 @@ import io.agroal.api.AgroalDataSource;
 import io.microsettle.ledger.LedgerService;
 import io.microsettle.reconcile.ReconcileService;
 import io.microsettle.testsupport.DbRows;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
@@ -32,5 +35,15 @@ abstract class AbstractChainStepsTest {
     @AfterAll
     void closeChainSteps() {
         chain.close();
+    }
+
+    /** {@code count} QUEUED cash-outs of {@code grossBaseUnits} (fee 20,000) to new payees, each in its own transaction; their ids. */
+    List<String> queuedCashouts(String ref, int count, long grossBaseUnits) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued(ref, TestCashouts.randomAddress(),
+                    grossBaseUnits, 20_000)));
+        }
+        return ids;
     }
 }

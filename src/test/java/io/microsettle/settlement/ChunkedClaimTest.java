@@ -8,13 +8,11 @@ import io.microsettle.chain.DevAccounts;
 import io.microsettle.chain.EscrowCapacity;
 import io.microsettle.chain.contracts.SettlementEscrow;
 import io.microsettle.infra.Db;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -78,12 +76,7 @@ class ChunkedClaimTest extends AbstractChainStepsTest {
     }
 
     List<String> queue(int n) {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("chunk", TestCashouts.randomAddress(),
-                    GROSS_BASE_UNITS, 20_000)));
-        }
-        return ids;
+        return queuedCashouts("chunk", n, GROSS_BASE_UNITS);
     }
 
     void setWindowCap(EscrowCapacity limits, BigInteger windowCapBaseUnits) throws Exception {

@@ -37,11 +37,7 @@ class ConcurrentLanesTest extends AbstractChainStepsTest {
 
     @Test
     void twoLanesPassedOverAtOnceSettleEveryCashoutOnceWithGapFreeNoncesPerLane() throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 24; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("lanes", TestCashouts.randomAddress(),
-                    2_000_000, 20_000)));
-        }
+        List<String> ids = queuedCashouts("lanes", 24, 2_000_000);
         // each lane claims at most 6 cash-outs (3 batches) a tick, so the first tick gives both lanes batches
         SettlementService.TickResult first = settlement.tick();
         assertThat(first.batchesCreated()).isEqualTo(6);
@@ -71,11 +67,7 @@ class ConcurrentLanesTest extends AbstractChainStepsTest {
         String lane = DevAccounts.defaults().settler().getAddress().toLowerCase(Locale.ROOT);
         assertThat(chain.runUntil(settlement, reconcile, () -> openOnLane(lane) == 0)).isTrue();
         long first = chain.pendingNonce(lane);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 12; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("lanes-sign", TestCashouts.randomAddress(),
-                    2_000_000, 20_000)));
-        }
+        List<String> ids = queuedCashouts("lanes-sign", 12, 2_000_000);
         // the lane's second batch of the pass fails to sign; its first and third are signed (the sign workers run at once)
         CrashPoints.arm("settlement.sign:" + lane + ":" + (first + 1));
         try {

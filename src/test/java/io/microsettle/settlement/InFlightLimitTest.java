@@ -3,12 +3,10 @@ package io.microsettle.settlement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.microsettle.chain.DevAccounts;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -30,11 +28,7 @@ class InFlightLimitTest extends AbstractChainStepsTest {
 
     @Test
     void aLaneClaimsNoMoreThanItsUnminedTransactionsAllowAndResumesOnceABlockIsMined() throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("inflight", TestCashouts.randomAddress(),
-                    2_000_000, 20_000)));
-        }
+        List<String> ids = queuedCashouts("inflight", 5, 2_000_000);
         String settler = DevAccounts.defaults().settler().getAddress();
         chain.rpc("evm_setAutomine", List.of(false));
         chain.rpc("evm_setIntervalMining", List.of(0));
@@ -62,11 +56,7 @@ class InFlightLimitTest extends AbstractChainStepsTest {
 
     @Test
     void aRunCutShortByTheInFlightRoomTicksAgainOnceTheNextBlockIsMinedNotAtTheNextInterval() throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("inflight-run", TestCashouts.randomAddress(),
-                    2_000_000, 20_000)));
-        }
+        List<String> ids = queuedCashouts("inflight-run", 5, 2_000_000);
         chain.rpc("evm_setAutomine", List.of(false));
         chain.rpc("evm_setIntervalMining", List.of(1));
         try {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.microsettle.infra.CrashPoints;
 import io.microsettle.reconcile.ReconcileService;
-import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
@@ -79,11 +78,7 @@ class ReconcileRangeLimitTest extends AbstractChainStepsTest {
 
     /** Queues {@code n} cash-outs and runs settlement (no reconcile) until their one batch's transaction is mined. */
     private List<String> minedBatchOf(int n) throws Exception {
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            ids.add(QuarkusTransaction.requiringNew().call(() -> new TestCashouts(ds, ledger).queued("ranges", TestCashouts.randomAddress(),
-                    2_000_000, 20_000)));
-        }
+        List<String> ids = queuedCashouts("ranges", n, 2_000_000);
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (mined(ids) == 0 && System.nanoTime() < deadline) {
             settlement.tick();
