@@ -86,6 +86,9 @@ public class SettlementService {
     /** How many batches a lane's pass created, and what bounded them. */
     record LaneClaims(int created, ClaimBound bound) {}
 
+    /** What one lane's pass did: its batches created, transactions broadcast, nonces checked, and what bounded its claims. */
+    record LanePass(int batchesCreated, int transactionsBroadcast, int noncesChecked, ClaimBound bound) {}
+
     /** A lane held by this replica for the pass. */
     record Held(Leases.Lease lease, SettlerLanes.Lane lane, PassSteps steps, RecordsInFlight records) {
         Held(Leases.Lease lease, SettlerLanes.Lane lane) {
@@ -116,11 +119,11 @@ public class SettlementService {
         SettlementStore.Control control = store.control();
         Optional<EscrowCapacity> cap = capacity();
         boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
-        List<Callable<TickResult>> passes = new ArrayList<>();
+        List<Callable<LanePass>> passes = new ArrayList<>();
         for (Held h : held()) passes.add(() -> passLane(h, paused, cap));
         int created = 0, sent = 0, checked = 0;
         ClaimBound bound = ClaimBound.QUEUE;
-        for (TickResult r : workers.lanes(passes)) {
+        for (LanePass r : workers.lanes(passes)) {
             created += r.batchesCreated();
             sent += r.transactionsBroadcast();
             checked += r.noncesChecked();
@@ -130,7 +133,7 @@ public class SettlementService {
     }
 
     /** One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown). */
-    private TickResult passLane(Held h, boolean paused, Optional<EscrowCapacity> cap) {
+    private LanePass passLane(Held h, boolean paused, Optional<EscrowCapacity> cap) {
         h.steps().start();
         int created = 0, sent = 0, checked = 0;
         ClaimBound bound = ClaimBound.QUEUE;
@@ -161,7 +164,7 @@ public class SettlementService {
             h.awaitRecords();
         }
         if (LOG.isDebugEnabled()) LOG.debugf("settlement lane %s: %s", h.address(), h.steps().summary());
-        return new TickResult(created, sent, checked, bound, -1);
+        return new LanePass(created, sent, checked, bound);
     }
 
     /** The lanes whose lease this replica holds now (taken or renewed). */

@@ -8,6 +8,7 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,6 +68,16 @@ class InFlightLimitTest extends AbstractChainStepsTest {
         } finally {
             chain.rpc("evm_setIntervalMining", List.of(0));
             chain.rpc("evm_setAutomine", List.of(true));
+        }
+    }
+
+    /** Whatever a failing test left QUEUED is sent here, so that the other test starts from an empty queue. */
+    @AfterEach
+    void drainTheQueue() throws Exception {
+        chain.rpc("evm_setIntervalMining", List.of(0));
+        chain.rpc("evm_setAutomine", List.of(true));
+        for (int tick = 0; tick < 20 && chain.count("SELECT count(*) FROM cashouts WHERE status = 'QUEUED'") > 0; tick++) {
+            settlement.tick();
         }
     }
 
