@@ -56,6 +56,8 @@ class SettlementBenchIT {
     static final long SEND_MAX_MILLIS = 600_000;
     static final long SETTLE_TIMEOUT_MILLIS = 600_000;
     static final double TARGET_SHARE_OF_CAPACITY = 0.90;
+    /** How many statements the drain's database table shows (with the profile). */
+    static final int DRAIN_STATEMENTS_SHOWN = 20;
 
     record Settings(List<Integer> settlers, int accounts, int steadyCashouts, int drainCashouts, int clients, long amountBaseUnits) {
         static Settings fromSystemProperties() {
@@ -145,7 +147,8 @@ class SettlementBenchIT {
                 .systemProperty("microsettle.security.rate-limit.requests-per-second", ServiceLoadBenchIT.REQUESTS_PER_SECOND)
                 .systemProperty("microsettle.security.rate-limit.burst", ServiceLoadBenchIT.BURST)
                 .startTimeout(Duration.ofMinutes(5)).start()) {
-            Path keys = service.summaryValue("data").map(Path::of).orElse(work.resolve("data")).resolve("keys");
+            Path data = service.summaryValue("data").map(Path::of).orElse(work.resolve("data"));
+            Path keys = data.resolve("keys");
             String rpc = service.summaryValue("chain").map(v -> v.substring(v.lastIndexOf(" at ") + 4)).orElseThrow();
             String escrow = service.summaryValue("escrow").orElseThrow();
             LoadClient integrator = new LoadClient(service.baseUri(),
@@ -156,9 +159,9 @@ class SettlementBenchIT {
             int perAccount = (s.steadyCashouts() + s.drainCashouts()) / s.accounts() + 5;
             Workload.fund(integrator, accounts, s.amountBaseUnits() * perAccount, "settle-fund-" + settlers + "-" + System.nanoTime(), 1);
             Web3j web3 = Web3j.build(new HttpService(rpc));
-            try {
+            try (ServerFacts facts = new ServerFacts(service, data)) {
                 Steady steady = steady(s, integrator, accounts);
-                Drain drain = drain(s, integrator, admin, accounts, web3, escrow, drainWindow);
+                Drain drain = drain(s, integrator, admin, accounts, web3, escrow, drainWindow, facts);
                 assertThat(steady.settled()).as("steady: every accepted cash-out settled").isEqualTo(steady.accepted());
                 assertThat(drain.settled()).as("drain: every accepted cash-out settled").isEqualTo(drain.accepted());
                 JsonNode verify = integrator.as(ServiceLoadBenchIT.token(keys, "audit", Roles.AUDITOR)).getOk("/v1/audit/verify");
@@ -187,11 +190,14 @@ class SettlementBenchIT {
 
     /** Queues the drain's cash-outs while paused, unpauses, waits until all settle; {@code window}: from the unpause to the last settled. */
     private static Drain drain(Settings s, LoadClient integrator, LoadClient admin, List<Workload.Account> accounts, Web3j web3, String escrow,
-                               Instant[] window) throws IOException {
+                               Instant[] window, ServerFacts facts) throws IOException {
         JsonNode paused = admin.postOk("/v1/admin/pause", LoadClient.json(Map.of("reason", "settlement benchmark: queue while paused")));
         assertThat(paused.path("paused").asBoolean()).as("pause answered %s", paused).isTrue();
         Set<String> accepted = postCashouts(s, integrator, accounts, s.drainCashouts(), s.steadyCashouts());
         long fromBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact();
+        // with the profile: the database's time by statement over the drain, as ServiceLoadBenchIT prints it per phase
+        boolean profile = Boolean.getBoolean("bench.profile");
+        if (profile) facts.resetStatements();
         long t0 = System.nanoTime();
         window[0] = Instant.now();
         JsonNode unpaused = admin.postOk("/v1/admin/unpause", LoadClient.json(Map.of("reason", "settlement benchmark: drain")));
@@ -199,6 +205,7 @@ class SettlementBenchIT {
         Map<String, long[]> settled = awaitSettled(integrator, accepted);
         window[1] = Instant.now();
         double wallSeconds = (System.nanoTime() - t0) / 1e9;
+        if (profile) System.out.println("drain: " + facts.topStatements(DRAIN_STATEMENTS_SHOWN));
         long toBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact();
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), escrow);
