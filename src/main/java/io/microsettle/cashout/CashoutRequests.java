@@ -23,9 +23,9 @@ import java.util.Map;
 /**
  * The write transaction of a cash-out request, in the documented lock order: the request's {@code Idempotency-Key}
  * claimed (a new row, no lock another request holds), the account's row,
- * the quote's row; the inserts (the cash-out, its review, its audit events) that no one else waits
- * for; then the ledger balance rows (in key order) and the escrow alert mark, held to the commit; last, the
- * response for the request's {@code Idempotency-Key}, so that a retry after the commit replays it whatever happens next.
+ * the quote's row; the writes that no one else waits for (the cash-out, its review, its audit events, and the
+ * response stored in the request's own key row, so that a retry after the commit replays it whatever happens next);
+ * last the ledger balance rows (in key order) and the escrow alert mark, held only to the commit.
  */
 @ApplicationScoped
 public class CashoutRequests {
@@ -75,13 +75,13 @@ public class CashoutRequests {
                 q.feeBaseUnits(), q.netBaseUnits(), q.destination(), p.signer(), p.signature(), p.now());
         store.insert(c, status, reason, p.actor(), payload(c, status, hold));
         if (hold != null) reviews.open(id, q.integratorId(), hold, p.now());
+        Cashout created = view(c, status, reason);
+        // the request's own idempotency key row (its claim inserted it; no other transaction waits for it), in the commit
+        response.storeInTransaction(201, () -> CashoutResource.view(created));
         // Last: the balance rows include the integrator's stripe rows, which other accounts' cash-outs,
-        // credits and settlements share; taken here, they are held only for the hold and the commit.
+        // credits and settlements share; taken here, they are held only for the hold, the alert mark and the commit.
         ledger.hold(q.integratorId(), q.accountId(), q.grossBaseUnits(), id);
         funding.alertOnLowHeadroom(q.integratorId(), p.actor(), escrow);
-        Cashout created = view(c, status, reason);
-        // last: the request's own idempotency key row, which no other transaction writes while the request runs
-        response.storeInTransaction(201, () -> CashoutResource.view(created));
         return created;
     }
 

@@ -210,7 +210,13 @@ public class CreditService {
             entries.addAll(LedgerService.creditEntries(p.integratorId(), p.items()));
         }
         if (posting.isEmpty()) return outcomes;
-        List<String> ids = ledger.postCredits(entries);
+        // the audit events and stored responses before the balance rows: those rows, shared with cash-outs, are held only for the commit
+        ledger.postCredits(entries, ids -> recordPosted(posting, ids, outcomes));
+        return outcomes;
+    }
+
+    /** Each posted request's outcome, its {@code credits.posted} event and its stored response; {@code ids}: the entries in order. */
+    private void recordPosted(List<Pending> posting, List<String> ids, Map<Pending, Object> outcomes) {
         int at = 0;
         Map<String, List<AuditLog.Entry>> events = new LinkedHashMap<>();
         for (Pending p : posting) {
@@ -228,7 +234,6 @@ public class CreditService {
         }
         events.forEach(audit::appendAll);
         storeResponses(posting, outcomes);
-        return outcomes;
     }
 
     /** The 201 of each posted request that claimed an Idempotency-Key, stored in this transaction (one statement). */

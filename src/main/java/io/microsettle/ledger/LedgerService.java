@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The double-entry ledger: the one writer of ledger_balances, ledger_entries and ledger_postings.
@@ -125,21 +126,33 @@ public class LedgerService {
         return total;
     }
 
+    /** {@link #postCredits(List, Consumer)} with nothing to write before the balance rows. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public List<String> postCredits(List<JournalEntry> entries) {
+        return postCredits(entries, ids -> {});
+    }
+
     /**
      * Posts entries that only raise never-negative balances (credits; a post with a guarded debit goes
      * through {@link #postAll}), locking as late as it can: the entries and postings first (inserts, no
-     * lock anyone waits for), then the balance rows in one upsert whose input is sorted by
-     * {@code ledger_account}, so it locks them in the documented key order as it goes and holds them
-     * only for the rest of the transaction. Returns the entry ids in order.
+     * lock anyone waits for), then {@code beforeBalances} with their ids (the caller's own writes that no
+     * one else waits for: its audit events, its stored responses), last the balance rows in one upsert whose
+     * input is sorted by {@code ledger_account}, so it locks them in the documented key order as it goes and
+     * holds them only for the commit. Returns the entry ids in order.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public List<String> postCredits(List<JournalEntry> entries) {
+    public List<String> postCredits(List<JournalEntry> entries, Consumer<List<String>> beforeBalances) {
         if (entries.isEmpty()) return List.of();
         if (entries.size() > MAX_ENTRIES) throw new IllegalArgumentException("at most " + MAX_ENTRIES + " entries per post");
         Deltas d = Deltas.of(entries);
-        if (d.debitKeys().length > 0) return postAll(entries);
+        if (d.debitKeys().length > 0) {
+            List<String> ids = postAll(entries);
+            beforeBalances.accept(ids);
+            return ids;
+        }
         try {
             List<String> ids = insertJournal(entries);
+            beforeBalances.accept(ids);
             upsert(d);
             return ids;
         } catch (IllegalStateException e) {
