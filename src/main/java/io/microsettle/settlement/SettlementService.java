@@ -120,7 +120,7 @@ public class SettlementService {
         Optional<EscrowCapacity> cap = capacity();
         boolean paused = control.paused() || cap.map(EscrowCapacity::paused).orElse(false);
         List<Callable<LanePass>> passes = new ArrayList<>();
-        for (Held h : held()) passes.add(() -> passLane(h, paused, cap));
+        for (Held h : held()) passes.add(() -> passLane(h, paused, cap, headBlock));
         int created = 0, sent = 0, checked = 0;
         ClaimBound bound = ClaimBound.QUEUE;
         for (LanePass r : workers.lanes(passes)) {
@@ -132,14 +132,17 @@ public class SettlementService {
         return new TickResult(created, sent, checked, bound, headBlock);
     }
 
-    /** One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown). */
-    private LanePass passLane(Held h, boolean paused, Optional<EscrowCapacity> cap) {
+    /**
+     * One lane's pass; a failing step is logged and ends the lane's pass (a crash point's {@code Crash} is thrown).
+     * {@code tickHeadBlock}: the head the tick read as it began (healing judges by it), -1 if it could not be read.
+     */
+    private LanePass passLane(Held h, boolean paused, Optional<EscrowCapacity> cap, long tickHeadBlock) {
         h.steps().start();
         int created = 0, sent = 0, checked = 0;
         ClaimBound bound = ClaimBound.QUEUE;
         // a node that does not answer must not stop the broadcast step: its failures are what back off and raise the alert
         try {
-            h.steps().time("heal", () -> heal(h));
+            h.steps().time("heal", () -> heal(h, tickHeadBlock >= 0 ? tickHeadBlock : headBlock()));
         } catch (CrashPoints.Crash c) {
             throw c;
         } catch (RuntimeException e) {
@@ -844,10 +847,10 @@ public class SettlementService {
      * Compares the lane with the chain: a transaction the node forgot (not known, no receipt) is sent
      * again; a nonce the chain has consumed (final) by a transaction that is none of ours means the key
      * was used outside the service: the batch can never be mined, its cash-outs go back to the queue
-     * and the lane raises its alert.
+     * and the lane raises its alert. {@code head}: the chain's head as the tick read it (an older head
+     * only counts fewer nonces final).
      */
-    void heal(Held h) {
-        long head = headBlock();
+    void heal(Held h, long head) {
         // a transaction seen mined whose batch is not settled yet, and whose receipt is gone: a reorg dropped its block.
         // It is open again (healing re-sends it if the node forgot it); left MINED, nothing would ever send it again.
         Map<Long, Set<String>> blockTxHashes = new HashMap<>();
