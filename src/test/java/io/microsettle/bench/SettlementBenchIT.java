@@ -59,13 +59,15 @@ class SettlementBenchIT {
     /** How many statements the drain's database table shows (with the profile). */
     static final int DRAIN_STATEMENTS_SHOWN = 20;
 
-    record Settings(List<Integer> settlers, int accounts, int steadyCashouts, int drainCashouts, int clients, long amountBaseUnits) {
+    /** {@code profile} (-Dbench.profile=true): the service records a JFR profile, and the drain's hot methods and statements are printed. */
+    record Settings(List<Integer> settlers, int accounts, int steadyCashouts, int drainCashouts, int clients, long amountBaseUnits,
+                    boolean profile) {
         static Settings fromSystemProperties() {
             return new Settings(Arrays.stream(System.getProperty("bench.settle.settlers", "1,2").split(",")).map(String::trim)
                     .map(Integer::parseInt).toList(),
                     Integer.getInteger("bench.settle.accounts", 250), Integer.getInteger("bench.settle.steady-cashouts", 1000),
                     Integer.getInteger("bench.settle.drain-cashouts", 5000), Integer.getInteger("bench.settle.clients", 16),
-                    Long.getLong("bench.amount", 5_000_000L));
+                    Long.getLong("bench.amount", 5_000_000L), Boolean.getBoolean("bench.profile"));
         }
     }
 
@@ -126,14 +128,12 @@ class SettlementBenchIT {
         ServiceProcess.Builder builder = ServiceProcess.builder(work);
         // -Dbench.service.NAME=VALUE: the service runs with -DNAME=VALUE (none by default), as in ServiceLoadBenchIT
         ServiceLoadBenchIT.givenServiceProperties().forEach(builder::systemProperty);
-        // -Dbench.profile=true: the service records a JFR profile; its hot methods over the drain are printed at the end
-        boolean profile = Boolean.getBoolean("bench.profile");
-        if (profile) builder.jvmOption("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr") + ",settings=profile");
+        if (s.profile()) builder.jvmOption("-XX:StartFlightRecording=filename=" + work.resolve("service.jfr") + ",settings=profile");
         Instant[] drainWindow = {Instant.EPOCH, Instant.EPOCH};
         try {
             return runOn(builder, work, load, s, settlers, drainWindow);
         } finally {
-            if (profile) System.out.println(JfrProfile.report(work.resolve("service.jfr"), ServiceLoadBenchIT.PROFILE_METHODS_SHOWN,
+            if (s.profile()) System.out.println(JfrProfile.report(work.resolve("service.jfr"), ServiceLoadBenchIT.PROFILE_METHODS_SHOWN,
                     drainWindow[0], drainWindow[1]));
         }
     }
@@ -196,8 +196,7 @@ class SettlementBenchIT {
         Set<String> accepted = postCashouts(s, integrator, accounts, s.drainCashouts(), s.steadyCashouts());
         long fromBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact();
         // with the profile: the database's time by statement over the drain, as ServiceLoadBenchIT prints it per phase
-        boolean profile = Boolean.getBoolean("bench.profile");
-        if (profile) facts.resetStatements();
+        if (s.profile()) facts.resetStatements();
         long t0 = System.nanoTime();
         window[0] = Instant.now();
         JsonNode unpaused = admin.postOk("/v1/admin/unpause", LoadClient.json(Map.of("reason", "settlement benchmark: drain")));
@@ -205,7 +204,7 @@ class SettlementBenchIT {
         Map<String, long[]> settled = awaitSettled(integrator, accepted);
         window[1] = Instant.now();
         double wallSeconds = (System.nanoTime() - t0) / 1e9;
-        if (profile) System.out.println("drain: " + facts.topStatements(DRAIN_STATEMENTS_SHOWN));
+        if (s.profile()) System.out.println("drain: " + facts.topStatements(DRAIN_STATEMENTS_SHOWN));
         long toBlock = web3.ethBlockNumber().send().getBlockNumber().longValueExact();
         EthFilter filter = new EthFilter(DefaultBlockParameter.valueOf(BigInteger.valueOf(fromBlock)),
                 DefaultBlockParameter.valueOf(BigInteger.valueOf(toBlock)), escrow);
@@ -250,7 +249,6 @@ class SettlementBenchIT {
         return accepted;
     }
 
-    /** Waits (bounded) until none of {@code ids} is in flight; each settled one's createdAt and settledAt, epoch ms. */
     /**
      * Waits until every one of {@code ids} is SETTLED (at most {@code SETTLE_TIMEOUT_MILLIS}); their created and settled
      * times. While cash-outs are on their way it reads one item of each status before SETTLED, as
