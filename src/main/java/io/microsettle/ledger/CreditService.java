@@ -197,7 +197,7 @@ public class CreditService {
         refs.forEach((integrator, r) -> used.put(integrator, readReferences ? ledger.usedReferences(integrator, r) : Set.of()));
         Map<String, Set<String>> takenRefs = new LinkedHashMap<>();
         List<Pending> posting = new ArrayList<>();
-        List<JournalEntry> entries = new ArrayList<>();
+        List<LedgerService.CreditPost> posts = new ArrayList<>();
         for (Pending p : batch) {
             Set<String> taken = takenRefs.computeIfAbsent(p.integratorId(), k -> new HashSet<>());
             ApiException refused = LedgerService.creditRefusal(p.items(), known.get(p.integratorId()), used.get(p.integratorId()), taken);
@@ -207,29 +207,28 @@ public class CreditService {
             }
             p.items().forEach(i -> taken.add(i.reference()));
             posting.add(p);
-            entries.addAll(LedgerService.creditEntries(p.integratorId(), p.items()));
+            posts.add(new LedgerService.CreditPost(p.integratorId(), p.items()));
         }
         if (posting.isEmpty()) return outcomes;
         // the audit events and stored responses before the balance rows: those rows, shared with cash-outs, are held only for the commit
-        ledger.postCredits(entries, ids -> recordPosted(posting, ids, outcomes));
+        ledger.postCredits(posts, ids -> recordPosted(posting, ids, outcomes));
         return outcomes;
     }
 
-    /** Each posted request's outcome, its {@code credits.posted} event and its stored response; {@code ids}: the entries in order. */
+    /** Each posted request's outcome, its {@code credits.posted} event and its stored response; {@code ids}: their entries in order. */
     private void recordPosted(List<Pending> posting, List<String> ids, Map<Pending, Object> outcomes) {
-        int at = 0;
         Map<String, List<AuditLog.Entry>> events = new LinkedHashMap<>();
-        for (Pending p : posting) {
-            List<String> mine = ids.subList(at, at + p.items().size());
-            at += p.items().size();
-            LedgerService.CreditResult result = new LedgerService.CreditResult(p.items().size(), LedgerService.total(p.items()), List.copyOf(mine));
+        for (int k = 0; k < posting.size(); k++) {
+            Pending p = posting.get(k);
+            LedgerService.CreditResult result = new LedgerService.CreditResult(p.items().size(), LedgerService.total(p.items()), ids.get(k));
             outcomes.put(p, result);
             Map<String, Object> payload = new LinkedHashMap<>();
             payload.put("integratorId", p.integratorId());
+            payload.put("entryId", result.entryId());
             payload.put("count", result.count());
             payload.put("totalBaseUnits", Long.toString(result.totalBaseUnits()));
             payload.put("itemsSha256", digest(p.items()));
-            events.computeIfAbsent(p.actor(), k -> new ArrayList<>())
+            events.computeIfAbsent(p.actor(), actor -> new ArrayList<>())
                     .add(new AuditLog.Entry("credits.posted", "integrator:" + p.integratorId(), payload));
         }
         events.forEach(audit::appendAll);

@@ -1,15 +1,17 @@
 package io.microsettle.ledger;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 
 /**
  * A balanced journal entry (plain Java): at least two postings, none zero, each ledger
  * account at most once, summing to exactly zero (overflow-checked).
  */
-public record JournalEntry(EntryKind kind, String integratorId, String reference, String cashoutId,
-                           List<Posting> postings) {
+public record JournalEntry(EntryKind kind, String integratorId, String cashoutId, List<Posting> postings) {
 
     /** One leg: a signed amount of base units on one ledger account. */
     public record Posting(LedgerAccount account, long amountBaseUnits) {}
@@ -27,12 +29,23 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         if (sum != 0) throw new IllegalArgumentException("postings sum to " + sum + ", not zero");
     }
 
-    /** A credit: the integrator's funding pays into the user's available balance. */
-    public static JournalEntry credit(String integratorId, String accountId, long amountBaseUnits, String reference) {
-        positive(amountBaseUnits, "amount");
-        return new JournalEntry(EntryKind.CREDIT, integratorId, reference, null, List.of(
-                new Posting(LedgerAccount.integratorFunding(integratorId), -amountBaseUnits),
-                new Posting(LedgerAccount.userAvailable(accountId), amountBaseUnits)));
+    /**
+     * The credits of one request: the integrator's funding pays into each user's available balance,
+     * one posting per account with the sum of its credits ({@code amountsByAccount}, each positive),
+     * and one funding posting with the total. The items themselves (each reference, account and
+     * amount) are kept beside the entry; see {@link LedgerService#postCredits}.
+     */
+    public static JournalEntry credits(String integratorId, SortedMap<String, Long> amountsByAccount) {
+        if (amountsByAccount.isEmpty()) throw new IllegalArgumentException("a credit needs at least one account");
+        List<Posting> legs = new ArrayList<>(amountsByAccount.size() + 1);
+        long total = 0;
+        for (Map.Entry<String, Long> a : amountsByAccount.entrySet()) {
+            positive(a.getValue(), "amount");
+            legs.add(new Posting(LedgerAccount.userAvailable(a.getKey()), a.getValue()));
+            total = Math.addExact(total, a.getValue());
+        }
+        legs.add(new Posting(LedgerAccount.integratorFunding(integratorId), -total));
+        return new JournalEntry(EntryKind.CREDIT, integratorId, null, legs);
     }
 
     /**
@@ -41,7 +54,7 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
      */
     public static JournalEntry hold(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
         positive(grossBaseUnits, "gross");
-        return new JournalEntry(EntryKind.HOLD, integratorId, null, cashoutId, List.of(
+        return new JournalEntry(EntryKind.HOLD, integratorId, cashoutId, List.of(
                 new Posting(LedgerAccount.userAvailable(accountId), -grossBaseUnits),
                 new Posting(LedgerAccount.userHeld(accountId), grossBaseUnits),
                 new Posting(LedgerAccount.integratorEscrowCommitted(integratorId, LedgerAccount.stripeOf(accountId)), -grossBaseUnits),
@@ -69,23 +82,23 @@ public record JournalEntry(EntryKind kind, String integratorId, String reference
         }
         long net = grossBaseUnits - feeBaseUnits;
         long service = feeBaseUnits - networkFeeBaseUnits;
-        List<Posting> legs = new java.util.ArrayList<>(6);
+        List<Posting> legs = new ArrayList<>(6);
         legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
         legs.add(new Posting(LedgerAccount.integratorPayouts(integratorId), net));
         if (service > 0) legs.add(new Posting(LedgerAccount.feeRevenue(), service));
         if (networkFeeBaseUnits > 0) legs.add(new Posting(LedgerAccount.networkFeePool(), networkFeeBaseUnits));
         legs.addAll(obligationMet(integratorId, accountId, grossBaseUnits));
-        return new JournalEntry(EntryKind.SETTLE, integratorId, null, cashoutId, legs);
+        return new JournalEntry(EntryKind.SETTLE, integratorId, cashoutId, legs);
     }
 
     /** A released hold (FAILED or REJECTED): held back to available. */
     public static JournalEntry release(String integratorId, String accountId, long grossBaseUnits, String cashoutId) {
         positive(grossBaseUnits, "gross");
-        List<Posting> legs = new java.util.ArrayList<>(4);
+        List<Posting> legs = new ArrayList<>(4);
         legs.add(new Posting(LedgerAccount.userHeld(accountId), -grossBaseUnits));
         legs.add(new Posting(LedgerAccount.userAvailable(accountId), grossBaseUnits));
         legs.addAll(obligationMet(integratorId, accountId, grossBaseUnits));
-        return new JournalEntry(EntryKind.RELEASE, integratorId, null, cashoutId, legs);
+        return new JournalEntry(EntryKind.RELEASE, integratorId, cashoutId, legs);
     }
 
     /** The integrator's obligation for a cash-out ends (settled on chain, or released). */

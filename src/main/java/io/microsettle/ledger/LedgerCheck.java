@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Recomputes every ledger balance from the journal (the postings) and reports where the stored
- * balances differ, which entries do not sum to zero, which integrators owe less than nothing (their
+ * balances differ, which entries do not sum to zero, which credit entries differ from their items (per
+ * entry and account, the items' sum against the posting), which integrators owe less than nothing (their
  * obligations summed over stripes), and the sum of all balances (zero in a balanced ledger). Read-only.
  */
 @ApplicationScoped
@@ -25,7 +26,7 @@ public class LedgerCheck {
     public record Report(boolean ok, long accounts, long entries, long postings, long sumOfBalances,
                          long differenceCount, List<Difference> differences,
                          long unbalancedEntryCount, List<UnbalancedEntry> unbalancedEntries,
-                         long negativeObligationCount) {}
+                         long creditItemDifferenceCount, long negativeObligationCount) {}
 
     @Inject
     AgroalDataSource ds;
@@ -52,9 +53,16 @@ public class LedgerCheck {
         long unbalancedCount = Db.scalar(ds, "SELECT count(*) FROM (SELECT e.id " + unbalancedSql + ") u");
         List<UnbalancedEntry> unbalanced = Db.query(ds, "SELECT e.id, coalesce(sum(p.amount_base_units), 0)::bigint "
                 + unbalancedSql + " ORDER BY 1 LIMIT ?", rs -> new UnbalancedEntry(rs.getString(1), rs.getLong(2)), MAX_LISTED);
+        long creditItemDifferences = Db.scalar(ds, """
+                WITH i AS (SELECT entry_id, 'user:' || account_id || ':available' AS ledger_account, sum(amount_base_units) AS total
+                             FROM ledger_credit_items GROUP BY 1, 2),
+                     p AS (SELECT entry_id, ledger_account, sum(amount_base_units) AS total
+                             FROM ledger_postings WHERE entry_kind = 'CREDIT' AND ledger_account LIKE 'user:%' GROUP BY 1, 2)
+                SELECT count(*) FROM i FULL OUTER JOIN p USING (entry_id, ledger_account) WHERE i.total IS DISTINCT FROM p.total""");
         long negativeObligations = Db.scalar(ds, "SELECT count(*) FROM (SELECT owner_id FROM ledger_balances WHERE kind = ? "
                 + "GROUP BY owner_id HAVING sum(balance_base_units) < 0) o", LedgerAccountKind.INTEGRATOR_OBLIGATIONS);
-        return new Report(diffCount == 0 && unbalancedCount == 0 && sum == 0 && negativeObligations == 0, accounts, entries, postings,
-                sum, diffCount, diffs, unbalancedCount, unbalanced, negativeObligations);
+        boolean ok = diffCount == 0 && unbalancedCount == 0 && sum == 0 && creditItemDifferences == 0 && negativeObligations == 0;
+        return new Report(ok, accounts, entries, postings, sum, diffCount, diffs, unbalancedCount, unbalanced, creditItemDifferences,
+                negativeObligations);
     }
 }

@@ -36,6 +36,7 @@ public class LedgerCheckResource {
         List<Map<String, String>> ub = r.unbalancedEntries().stream()
                 .map(u -> Map.of("entryId", u.entryId(), "sum", Long.toString(u.sumBaseUnits()))).toList();
         m.put("unbalancedEntries", ub);
+        m.put("creditItemDifferenceCount", r.creditItemDifferenceCount());
         m.put("negativeObligationCount", r.negativeObligationCount());
         return m;
     }

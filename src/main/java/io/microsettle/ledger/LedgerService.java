@@ -48,8 +48,16 @@ public class LedgerService {
     /** One credit to post. */
     public record CreditItem(String accountId, long amountBaseUnits, String reference) {}
 
-    /** What a credit request did. */
-    public record CreditResult(int count, long totalBaseUnits, List<String> entryIds) {}
+    /** One request's credits: posted as one entry, its items kept one row each (see {@link #postCredits}). */
+    public record CreditPost(String integratorId, List<CreditItem> items) {
+        public CreditPost {
+            items = List.copyOf(items);
+            if (items.isEmpty()) throw new IllegalArgumentException("a credit post needs at least one item");
+        }
+    }
+
+    /** What a credit request did: its item count, total and the one entry that carries it. */
+    public record CreditResult(int count, long totalBaseUnits, String entryId) {}
 
     /** A user account's balances. */
     public record Balances(long availableBaseUnits, long heldBaseUnits) {}
@@ -63,11 +71,10 @@ public class LedgerService {
      */
     @Transactional
     public CreditResult credit(String integratorId, List<CreditItem> items) {
-        if (items.isEmpty()) return new CreditResult(0, 0, List.of());
         ApiException refused = creditRefusal(integratorId, items, Set.of());
         if (refused != null) throw refused;
-        List<JournalEntry> entries = creditEntries(integratorId, items);
-        return new CreditResult(items.size(), total(items), postCredits(entries));
+        String entryId = postCredits(List.of(new CreditPost(integratorId, items)), ids -> {}).getFirst();
+        return new CreditResult(items.size(), total(items), entryId);
     }
 
     /**
@@ -88,7 +95,7 @@ public class LedgerService {
 
     /** Of {@code references}, those the integrator has used (one statement). */
     Set<String> usedReferences(String integratorId, Collection<String> references) {
-        return new HashSet<>(Db.query(ds, "SELECT reference FROM ledger_entries WHERE integrator_id = ? AND reference = ANY(?)",
+        return new HashSet<>(Db.query(ds, "SELECT reference FROM ledger_credit_items WHERE integrator_id = ? AND reference = ANY(?)",
                 rs -> rs.getString(1), integratorId, references.toArray(String[]::new)));
     }
 
@@ -114,10 +121,11 @@ public class LedgerService {
         return used.isEmpty() ? null : ApiException.conflict("duplicate_reference", "references already used: " + named(used));
     }
 
-    static List<JournalEntry> creditEntries(String integratorId, List<CreditItem> items) {
-        List<JournalEntry> entries = new ArrayList<>(items.size());
-        for (CreditItem i : items) entries.add(JournalEntry.credit(integratorId, i.accountId(), i.amountBaseUnits(), i.reference()));
-        return entries;
+    /** A request's one entry: each account credited once with the sum of its items. */
+    static JournalEntry creditEntry(CreditPost post) {
+        TreeMap<String, Long> byAccount = new TreeMap<>();
+        for (CreditItem i : post.items()) byAccount.merge(i.accountId(), i.amountBaseUnits(), Math::addExact);
+        return JournalEntry.credits(post.integratorId(), byAccount);
     }
 
     static long total(List<CreditItem> items) {
@@ -126,38 +134,55 @@ public class LedgerService {
         return total;
     }
 
-    /** {@link #postCredits(List, Consumer)} with nothing to write before the balance rows. */
-    @Transactional(Transactional.TxType.MANDATORY)
-    public List<String> postCredits(List<JournalEntry> entries) {
-        return postCredits(entries, ids -> {});
-    }
-
     /**
-     * Posts entries that only raise never-negative balances (credits; a post with a guarded debit goes
-     * through {@link #postAll}), locking as late as it can: the entries and postings first (inserts, no
-     * lock anyone waits for), then {@code beforeBalances} with their ids (the caller's own writes that no
-     * one else waits for: its audit events, its stored responses), last the balance rows in one upsert whose
-     * input is sorted by {@code ledger_account}, so it locks them in the documented key order as it goes and
-     * holds them only for the commit. Returns the entry ids in order.
+     * Posts credit requests (checked by the caller: accounts the integrator's, references not repeated
+     * within the posts), one entry each ({@link #creditEntry}), locking as late as it can: the entries,
+     * their postings and their items first (inserts, no lock anyone waits for; a reference used before
+     * fails the items' insert on their primary key: {@code duplicate_reference}), then {@code beforeBalances}
+     * with the entry ids (the caller's own writes that no one else waits for: its audit events, its stored
+     * responses), last the balance rows in one upsert whose input is sorted by {@code ledger_account}, so it
+     * locks them in the documented key order as it goes and holds them only for the commit. Credits only
+     * raise user balances, so no guarded debit is needed. Returns the entry ids in the posts' order.
      */
     @Transactional(Transactional.TxType.MANDATORY)
-    public List<String> postCredits(List<JournalEntry> entries, Consumer<List<String>> beforeBalances) {
-        if (entries.isEmpty()) return List.of();
-        if (entries.size() > MAX_ENTRIES) throw new IllegalArgumentException("at most " + MAX_ENTRIES + " entries per post");
+    public List<String> postCredits(List<CreditPost> posts, Consumer<List<String>> beforeBalances) {
+        if (posts.isEmpty()) return List.of();
+        int items = posts.stream().mapToInt(p -> p.items().size()).sum();
+        if (items > MAX_ENTRIES) throw new IllegalArgumentException("at most " + MAX_ENTRIES + " credit items per post");
+        List<JournalEntry> entries = posts.stream().map(LedgerService::creditEntry).toList();
         Deltas d = Deltas.of(entries);
-        if (d.debitKeys().length > 0) {
-            List<String> ids = postAll(entries);
-            beforeBalances.accept(ids);
-            return ids;
-        }
+        if (d.debitKeys().length > 0) throw new IllegalStateException("a credit lowered a never-negative balance");
         try {
             List<String> ids = insertJournal(entries);
+            insertCreditItems(posts, ids, items);
             beforeBalances.accept(ids);
             upsert(d);
             return ids;
         } catch (IllegalStateException e) {
             throw translate(e);
         }
+    }
+
+    /** Each post's {@code itemCount} items in all, with its entry's id (one statement). */
+    private void insertCreditItems(List<CreditPost> posts, List<String> entryIds, int itemCount) {
+        String[] integrators = new String[itemCount], references = new String[itemCount], entries = new String[itemCount];
+        String[] accounts = new String[itemCount];
+        Long[] amounts = new Long[itemCount];
+        int at = 0;
+        for (int k = 0; k < posts.size(); k++) {
+            for (CreditItem i : posts.get(k).items()) {
+                integrators[at] = posts.get(k).integratorId();
+                references[at] = i.reference();
+                entries[at] = entryIds.get(k);
+                accounts[at] = i.accountId();
+                amounts[at] = i.amountBaseUnits();
+                at++;
+            }
+        }
+        Db.update(ds, """
+                INSERT INTO ledger_credit_items (integrator_id, reference, entry_id, account_id, amount_base_units, created_at)
+                SELECT g, r, e, a, v, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS t(g, r, e, a, v)""",
+                integrators, references, entries, accounts, amounts);
     }
 
     /** Moves {@code grossBaseUnits} of the integrator's user account from available to held; refuses with insufficient_balance. */
@@ -221,11 +246,11 @@ public class LedgerService {
         Journal j = Journal.of(entries);
         Db.update(ds, """
                 WITH e AS (
-                  INSERT INTO ledger_entries (id, integrator_id, kind, reference, cashout_id, created_at)
-                  SELECT i, g, k, r, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, r, co))
+                  INSERT INTO ledger_entries (id, integrator_id, kind, cashout_id, created_at)
+                  SELECT i, g, k, co, now() FROM unnest(?::text[], ?::text[], ?::text[], ?::text[]) AS t(i, g, k, co))
                 INSERT INTO ledger_postings (entry_id, ledger_account, amount_base_units, entry_kind, created_at)
                 SELECT e, a, v, ek, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::text[]) AS t(e, a, v, ek)""",
-                j.ids(), j.integrators(), j.kinds(), j.references(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
+                j.ids(), j.integrators(), j.kinds(), j.cashouts(), j.postingEntries(), j.postingAccounts(),
                 j.postingAmounts(), j.postingKinds());
         return List.of(j.ids());
     }
@@ -271,12 +296,12 @@ public class LedgerService {
     }
 
     /** The entries and their postings as columns. */
-    record Journal(String[] ids, String[] integrators, String[] kinds, String[] references, String[] cashouts,
+    record Journal(String[] ids, String[] integrators, String[] kinds, String[] cashouts,
                    String[] postingEntries, String[] postingAccounts, Long[] postingAmounts, String[] postingKinds) {
         static Journal of(List<JournalEntry> entries) {
             int m = entries.size();
             int postings = entries.stream().mapToInt(e -> e.postings().size()).sum();
-            Journal j = new Journal(new String[m], new String[m], new String[m], new String[m], new String[m],
+            Journal j = new Journal(new String[m], new String[m], new String[m], new String[m],
                     new String[postings], new String[postings], new Long[postings], new String[postings]);
             int p = 0;
             for (int k = 0; k < m; k++) {
@@ -284,7 +309,6 @@ public class LedgerService {
                 j.ids[k] = Ids.newId("ent");
                 j.integrators[k] = e.integratorId();
                 j.kinds[k] = e.kind().name();
-                j.references[k] = e.reference();
                 j.cashouts[k] = e.cashoutId();
                 for (JournalEntry.Posting posting : e.postings()) {
                     j.postingEntries[p] = j.ids[k];
@@ -329,7 +353,7 @@ public class LedgerService {
         if ("23514".equals(s.getSQLState()) && msg.contains("ledger_user_balance_non_negative")) {
             return ApiException.unprocessable("insufficient_balance", "the account's available balance is too low");
         }
-        if ("23505".equals(s.getSQLState()) && msg.contains("ledger_entries_reference_key")) {
+        if ("23505".equals(s.getSQLState()) && msg.contains("ledger_credit_items_pkey")) {
             return ApiException.conflict("duplicate_reference", "a reference was used concurrently; retry to see which");
         }
         return new IllegalStateException("ledger write failed", e);

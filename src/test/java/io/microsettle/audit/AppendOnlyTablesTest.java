@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The append-only tables refuse UPDATE, DELETE and TRUNCATE (even CASCADE, even for the database's owner): the audit
- * log and its Merkle nodes, the ledger's entries and postings, and the versioned fee schedules and limit sets keep
+ * log and its Merkle nodes, the ledger's entries, postings and credit items, and the versioned fee schedules and limit sets keep
  * every row they were given.
  */
 @QuarkusTest
@@ -23,7 +23,8 @@ class AppendOnlyTablesTest {
     DbRows db;
 
     @ParameterizedTest
-    @CsvSource({"audit_events, actor", "ledger_entries, kind", "ledger_postings, amount_base_units"})
+    @CsvSource({"audit_events, actor", "ledger_entries, kind", "ledger_postings, amount_base_units",
+            "ledger_credit_items, amount_base_units"})
     void updateDeleteAndTruncateAreRefused(String table, String column) throws Exception {
         Api.fundedAccount("append-only-" + UUID.randomUUID(), 1_000);
         db.awaitAuditSealed();
@@ -39,7 +40,8 @@ class AppendOnlyTablesTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"audit_events", "audit_tree_nodes", "ledger_entries", "ledger_postings", "fee_schedules", "limit_sets"})
+    @CsvSource({"audit_events", "audit_tree_nodes", "ledger_entries", "ledger_postings", "ledger_credit_items", "fee_schedules",
+            "limit_sets"})
     void truncateIsRefusedEvenWithCascade(String table) {
         refused("TRUNCATE " + table + " CASCADE", table + " is append-only: TRUNCATE refused");
     }

@@ -108,7 +108,10 @@ class CreditRefusalsTest {
                 .body("count", equalTo(1000)).body("total", equalTo("7000"));
         System.out.printf("credits: 1000 items in one request took %d ms (first request, cold)%n",
                 (System.nanoTime() - started) / 1_000_000);
-        assertThat(db.scalar("SELECT count(*) FROM ledger_postings") - before).isEqualTo(2000);
+        // one entry: each of the 10 accounts once with the sum of its 100 items, and the funding once
+        assertThat(db.scalar("SELECT count(*) FROM ledger_postings") - before).isEqualTo(10 + 1);
+        assertThat(db.scalar("SELECT count(*) FROM ledger_credit_items WHERE reference LIKE 'bulk-%' AND account_id = '"
+                + accounts.get(3) + "'")).isEqualTo(100);
         as(t).get("/v1/accounts/" + accounts.get(3)).then().body("balances.available", equalTo("700"));
         assertThat(db.scalar("SELECT coalesce(sum(balance_base_units),0) FROM ledger_balances")).isZero();
     }
@@ -143,7 +146,7 @@ class CreditRefusalsTest {
         assertThat(out.get(batch.get(0))).isInstanceOfSatisfying(LedgerService.CreditResult.class, r -> {
             assertThat(r.count()).isEqualTo(2);
             assertThat(r.totalBaseUnits()).isEqualTo(30);
-            assertThat(r.entryIds()).hasSize(2);
+            assertThat(r.entryId()).startsWith("ent_");
         });
         assertThat(out.get(batch.get(1))).isInstanceOfSatisfying(io.microsettle.infra.ApiException.class,
                 e -> assertThat(e.getMessage()).contains("acct_nope"));
@@ -158,7 +161,18 @@ class CreditRefusalsTest {
 
         as(t).get("/v1/accounts/" + a).then().body("balances.available", equalTo(Long.toString(1 + 10 + 100 + 200)));
         as(t).get("/v1/accounts/" + b).then().body("balances.available", equalTo(Long.toString(20 + 300)));
-        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1 + 2 + 3);
+        // one entry per posted request; one item row per credit
+        assertThat(db.scalar("SELECT count(*) FROM ledger_entries WHERE integrator_id = '" + integrator + "'")).isEqualTo(1 + 1 + 1);
+        assertThat(db.scalar("SELECT count(*) FROM ledger_credit_items WHERE integrator_id = '" + integrator + "'")).isEqualTo(1 + 2 + 3);
+        String sixHundred = ((LedgerService.CreditResult) out.get(batch.get(4))).entryId();
+        assertThat(db.text("SELECT string_agg(ledger_account || '=' || amount_base_units, ',' ORDER BY ledger_account COLLATE \"C\")"
+                + " FROM ledger_postings WHERE entry_id = '" + sixHundred + "'"))
+                .as("account a once, with the sum of its two items")
+                .isEqualTo(String.join(",", new java.util.TreeSet<>(List.of("integrator:" + integrator + ":funding=-600",
+                        "user:" + a + ":available=300", "user:" + b + ":available=300"))));
+        assertThat(db.text("SELECT string_agg(reference || ' ' || account_id || ' ' || amount_base_units, ',' ORDER BY reference)"
+                + " FROM ledger_credit_items WHERE entry_id = '" + sixHundred + "'"))
+                .isEqualTo("p6 " + a + " 100,p7 " + a + " 200,p8 " + b + " 300");
         db.awaitAuditSealed();
         assertThat(db.scalar("SELECT count(*) FROM audit_events WHERE type = 'credits.posted' AND subject = 'integrator:" + integrator + "'"))
                 .as("one event per posted request").isEqualTo(1 + 2);

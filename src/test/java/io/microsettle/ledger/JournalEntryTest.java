@@ -3,6 +3,8 @@ package io.microsettle.ledger;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -14,7 +16,7 @@ class JournalEntryTest {
 
     @Test
     void everyFactoryEntryBalances() {
-        assertThat(sum(JournalEntry.credit("acme", "acct_1", 500, "r1"))).isZero();
+        assertThat(sum(JournalEntry.credits("acme", new TreeMap<>(Map.of("acct_1", 500L, "acct_2", 7L))))).isZero();
         assertThat(sum(JournalEntry.hold("acme", "acct_1", 500, "co_1"))).isZero();
         assertThat(sum(JournalEntry.settle("acme", "acct_1", 500, 30, "co_1"))).isZero();
         assertThat(sum(JournalEntry.settle("acme", "acct_1", 500, 0, "co_1"))).isZero();
@@ -22,11 +24,16 @@ class JournalEntryTest {
     }
 
     @Test
-    void creditMovesFundingToAvailable() {
-        JournalEntry e = JournalEntry.credit("acme", "acct_1", 500, "r1");
+    void creditsMoveFundingToEachAccountOnceAndTheTotalOutOfFunding() {
+        JournalEntry e = JournalEntry.credits("acme", new TreeMap<>(Map.of("acct_2", 250L, "acct_1", 500L)));
+        assertThat(e.kind()).isEqualTo(EntryKind.CREDIT);
         assertThat(e.postings()).containsExactly(
-                new JournalEntry.Posting(LedgerAccount.integratorFunding("acme"), -500),
-                new JournalEntry.Posting(LedgerAccount.userAvailable("acct_1"), 500));
+                new JournalEntry.Posting(LedgerAccount.userAvailable("acct_1"), 500),
+                new JournalEntry.Posting(LedgerAccount.userAvailable("acct_2"), 250),
+                new JournalEntry.Posting(LedgerAccount.integratorFunding("acme"), -750));
+        assertThatThrownBy(() -> JournalEntry.credits("acme", new TreeMap<>())).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.credits("acme", new TreeMap<>(Map.of("a", Long.MAX_VALUE, "b", 1L))))
+                .isInstanceOf(ArithmeticException.class);
     }
 
     @Test
@@ -61,15 +68,15 @@ class JournalEntryTest {
     void unbalancedEntriesAreRefused() {
         var a = LedgerAccount.userAvailable("x");
         var b = LedgerAccount.userHeld("x");
-        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null,
                 List.of(new JournalEntry.Posting(a, -5), new JournalEntry.Posting(b, 4))))
                 .hasMessageContaining("sum to -1");
-        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null, List.of(new JournalEntry.Posting(a, 0))))
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, List.of(new JournalEntry.Posting(a, 0))))
                 .hasMessageContaining("two postings");
-        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null,
                 List.of(new JournalEntry.Posting(a, 0), new JournalEntry.Posting(b, 0))))
                 .hasMessageContaining("zero");
-        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null,
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null,
                 List.of(new JournalEntry.Posting(a, 5), new JournalEntry.Posting(a, -5))))
                 .hasMessageContaining("twice");
     }
@@ -79,14 +86,14 @@ class JournalEntryTest {
         var a = LedgerAccount.userAvailable("x");
         var b = LedgerAccount.userHeld("x");
         var c = LedgerAccount.feeRevenue();
-        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, null, List.of(
+        assertThatThrownBy(() -> new JournalEntry(EntryKind.HOLD, "i", null, List.of(
                 new JournalEntry.Posting(a, Long.MAX_VALUE), new JournalEntry.Posting(b, Long.MAX_VALUE),
                 new JournalEntry.Posting(c, 2)))).isInstanceOf(ArithmeticException.class);
     }
 
     @Test
     void nonPositiveAmountsAndBadFeesAreRefused() {
-        assertThatThrownBy(() -> JournalEntry.credit("a", "b", 0, "r")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> JournalEntry.credits("a", new TreeMap<>(Map.of("b", 0L)))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalEntry.hold("a", "b", -1, "c")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, 10, "c")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalEntry.settle("a", "b", 10, -1, "c")).isInstanceOf(IllegalArgumentException.class);

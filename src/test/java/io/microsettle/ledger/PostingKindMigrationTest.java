@@ -1,7 +1,6 @@
 package io.microsettle.ledger;
 
 import io.microsettle.testsupport.TestDatabase;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -22,7 +21,7 @@ class PostingKindMigrationTest {
     @Test
     void postingsOfADatabaseBeforeV18GetTheirEntrysKindAndStayAppendOnly() throws SQLException {
         try (TestDatabase db = TestDatabase.start()) {
-            migrate(db, "16");
+            db.migrateTo("16");
             try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.username(), db.password());
                  Statement s = c.createStatement()) {
                 s.execute("INSERT INTO ledger_entries (id, integrator_id, kind, reference, created_at) VALUES"
@@ -31,7 +30,7 @@ class PostingKindMigrationTest {
                         + " ('ent_c', 'user:a:available', 500, now()), ('ent_c', 'integrator:int_1:funding', -500, now()),"
                         + " ('ent_h', 'user:a:available', -200, now()), ('ent_h', 'user:a:held', 200, now())");
 
-                migrate(db, "latest");
+                db.migrateTo("latest");
 
                 try (ResultSet rs = s.executeQuery("SELECT string_agg(entry_id || '=' || entry_kind, ',' ORDER BY id) FROM ledger_postings")) {
                     rs.next();
@@ -48,10 +47,5 @@ class PostingKindMigrationTest {
                         + " VALUES ('ent_c', 'user:a:available', 1, now())")).hasMessageContaining("entry_kind");
             }
         }
-    }
-
-    private static void migrate(TestDatabase db, String target) {
-        Flyway.configure().dataSource(db.jdbcUrl(), db.username(), db.password()).locations("classpath:db/migration")
-                .target(target).load().migrate();
     }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
  */
 @ApplicationScoped
 public class DbRows {
-    static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances",
+    static final List<String> TABLES = List.of("accounts", "ledger_entries", "ledger_postings", "ledger_balances", "ledger_credit_items",
             "quotes", "cashouts", "audit_events", "audit_pending", "idempotency_keys", "fee_schedules", "limit_sets", "cashout_reviews",
             "webhook_endpoints", "webhook_events", "webhook_deliveries", "webhook_attempts");
     static final List<String> NOT_WRITES = List.of("rate_limit_buckets", "capacity_reservations",

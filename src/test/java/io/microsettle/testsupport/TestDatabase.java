@@ -4,6 +4,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Optional;
+import org.flywaydb.core.Flyway;
 import org.jboss.logging.Logger;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.postgresql.PostgreSQLContainer;
@@ -30,6 +31,12 @@ public sealed interface TestDatabase extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Applies the service's migrations up to {@code target} (a version, or "latest"): to test a migration over older rows. */
+    default void migrateTo(String target) {
+        Flyway.configure().dataSource(jdbcUrl(), username(), password()).locations("classpath:db/migration")
+                .target(target).load().migrate();
+    }
 
     static TestDatabase start() {
         String wanted = System.getProperty(PROPERTY, "auto").toLowerCase(Locale.ROOT);
