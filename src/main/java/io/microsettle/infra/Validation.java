@@ -1,10 +1,9 @@
 package io.microsettle.infra;
 
-import java.util.regex.Pattern;
-
 /** Small request-validation helpers; each refusal names the field. */
 public final class Validation {
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_\\-]{1,64}");
+    /** The longest id accepted. */
+    static final int MAX_ID_LENGTH = 64;
     private Validation() {}
 
     public static <T> T body(T body) {
@@ -20,9 +19,22 @@ public final class Validation {
 
     /** Ids in paths and bodies: short and made of safe characters, else not found / invalid. */
     public static String id(String value, String field) {
-        text(value, field, 64);
-        if (!ID.matcher(value).matches()) throw ApiException.validation(field, "is not a valid id");
+        text(value, field, MAX_ID_LENGTH);
+        if (!isIdText(value)) throw ApiException.validation(field, "is not a valid id");
         return value;
+    }
+
+    /**
+     * Only ASCII letters, digits, '_' and '-'. A loop, not a regular expression: a 1,000-item credits
+     * request checks 1,000 account ids, and the regex was a fifth of the request's own CPU.
+     */
+    static boolean isIdText(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+            if (!ok) return false;
+        }
+        return true;
     }
 
     /** A page size from a query parameter: absent = the default; else 1..max, digits only. */
