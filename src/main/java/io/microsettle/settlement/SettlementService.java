@@ -868,12 +868,21 @@ public class SettlementService {
         resendForgottenNext(h, open, head);
         for (SettlementStore.StoredTx t : open) {
             if (t.nonce() < finalCount) {
-                // a broadcast whose receipt the receipt checks have not read yet: they read it first (most are ours, mined; a
-                // receipt each pass here cost more than the rest of healing); one they find none for is looked at here then
+                // a broadcast not yet due for its receipt check: left alone (most are ours, mined; a receipt each pass here
+                // cost more than the rest of healing), as the receipt checks leave it
                 if (t.status() == TxStatus.BROADCAST && !receiptCheckDue(t, head)) continue;
                 List<SettlementStore.StoredTx> all = store.atNonce(h.address(), t.nonce());
-                // a lookup that fails says nothing (strict: it throws and this pass decides nothing); ours was mined: checkSubmitted settles it
-                if (firstReceiptStrict(all)) continue;
+                // a lookup that fails says nothing (strict: it throws and this pass decides nothing)
+                Optional<Receipted> ours = firstReceiptStrict(all);
+                if (ours.isPresent()) {
+                    // ours was mined, in a final block: a broadcast one is recorded now, so the receipt checks of this pass do not
+                    // read the same receipt (500 logs) again; a SIGNED one (its broadcast's reply lost) is recorded by its broadcast
+                    if (ours.get().tx().status() == TxStatus.BROADCAST) {
+                        CrashPoints.reach("settlement.before-receipt");
+                        onReceipt(h, ours.get(), head);
+                    }
+                    continue;
+                }
                 if (settledOnChain(t.batchId())) {
                     // no receipt of the open ones, but the escrow has settled the batch (a no-op's nonce taken by the batch's own
                     // transaction, dropped yet held by the node): requeueing it would pay twice
@@ -993,16 +1002,17 @@ public class SettlementService {
     }
 
     /**
-     * Whether any of the transactions has a receipt; a lookup that fails throws. A SIGNED one is looked at too: its
+     * The first of the transactions with a receipt, and that receipt; a lookup that fails throws. A SIGNED one is looked at too: its
      * broadcast may have reached the node with the reply lost (mined, even reverted, it is ours, not a foreign use of
      * the nonce); a DROPPED one was refused by the node.
      */
-    private boolean firstReceiptStrict(List<SettlementStore.StoredTx> all) {
+    private Optional<Receipted> firstReceiptStrict(List<SettlementStore.StoredTx> all) {
         for (SettlementStore.StoredTx t : all) {
             if (t.status() == TxStatus.DROPPED) continue;
-            if (receiptStrict(t.txHash()).isPresent()) return true;
+            Optional<TransactionReceipt> r = receiptStrict(t.txHash());
+            if (r.isPresent()) return Optional.of(new Receipted(t, r.get()));
         }
-        return false;
+        return Optional.empty();
     }
 
     /** The escrow's own record (isBatchSettled), whatever the node says of receipts; throws when it cannot be read. */
