@@ -53,12 +53,14 @@ public class LedgerCheck {
         long unbalancedCount = Db.scalar(ds, "SELECT count(*) FROM (SELECT e.id " + unbalancedSql + ") u");
         List<UnbalancedEntry> unbalanced = Db.query(ds, "SELECT e.id, coalesce(sum(p.amount_base_units), 0)::bigint "
                 + unbalancedSql + " ORDER BY 1 LIMIT ?", rs -> new UnbalancedEntry(rs.getString(1), rs.getLong(2)), MAX_LISTED);
+        // the postings' accounts by their balance rows (kind and owner), not by the key's format, which LedgerAccount owns
         long creditItemDifferences = Db.scalar(ds, """
-                WITH i AS (SELECT entry_id, 'user:' || account_id || ':available' AS ledger_account, sum(amount_base_units) AS total
-                             FROM ledger_credit_items GROUP BY 1, 2),
-                     p AS (SELECT entry_id, ledger_account, sum(amount_base_units) AS total
-                             FROM ledger_postings WHERE entry_kind = 'CREDIT' AND ledger_account LIKE 'user:%' GROUP BY 1, 2)
-                SELECT count(*) FROM i FULL OUTER JOIN p USING (entry_id, ledger_account) WHERE i.total IS DISTINCT FROM p.total""");
+                WITH i AS (SELECT entry_id, account_id, sum(amount_base_units) AS total FROM ledger_credit_items GROUP BY 1, 2),
+                     p AS (SELECT p.entry_id, b.owner_id AS account_id, sum(p.amount_base_units) AS total
+                             FROM ledger_postings p JOIN ledger_balances b ON b.ledger_account = p.ledger_account AND b.kind = ?
+                            WHERE p.entry_kind = ? GROUP BY 1, 2)
+                SELECT count(*) FROM i FULL OUTER JOIN p USING (entry_id, account_id) WHERE i.total IS DISTINCT FROM p.total""",
+                LedgerAccountKind.USER_AVAILABLE, EntryKind.CREDIT);
         long negativeObligations = Db.scalar(ds, "SELECT count(*) FROM (SELECT owner_id FROM ledger_balances WHERE kind = ? "
                 + "GROUP BY owner_id HAVING sum(balance_base_units) < 0) o", LedgerAccountKind.INTEGRATOR_OBLIGATIONS);
         boolean ok = diffCount == 0 && unbalancedCount == 0 && sum == 0 && creditItemDifferences == 0 && negativeObligations == 0;
